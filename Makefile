@@ -1,0 +1,41 @@
+# Cascada: the two commands are `make run` and `make test`. Nothing else is needed.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: install run test lint bench demo clean messages
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/cascada migrate --noinput -v0
+	$(BIN)/cascada collectstatic --noinput -v0
+	$(BIN)/cascada demo
+	$(BIN)/cascada runserver 127.0.0.1:$(PORT)
+
+lint: install
+	$(BIN)/ruff check cascada tests
+	$(BIN)/ruff format --check cascada tests
+	DJANGO_SETTINGS_MODULE=cascada.config.settings.test $(BIN)/cascada makemigrations --check --dry-run -v1
+
+test: lint
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+messages: install
+	cd cascada && ../$(BIN)/cascada makemessages -l es --no-obsolete --ignore '*/tests/*' && ../$(BIN)/cascada compilemessages -l es
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,55 @@
+"""Roles per organization and what each may do. The one place where this is decided."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COORDINATOR = "coordinator", _("Coordinator")
+    FACILITATOR = "facilitator", _("Facilitator")
+    ME_OFFICER = "me_officer", _("M&E officer")
+    VIEWER = "viewer", _("Viewer")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Cap:
+    """Capabilities. Views, API and services ask for a capability, never for a role."""
+
+    VIEW_PEOPLE = "view_people"  # pseudonymous person records (code, sex, age, place)
+    VIEW_IDENTITY = "view_identity"  # names, ID numbers, phone, address (S3)
+    MANAGE_PEOPLE = "manage_people"
+    MANAGE_CURRICULA = "manage_curricula"
+    MANAGE_PROGRAMS = "manage_programs"  # programs, cohorts, sessions, enrolments
+    TAKE_ATTENDANCE = "take_attendance"
+    ISSUE_CERTIFICATES = "issue_certificates"
+    VIEW_AGGREGATES = "view_aggregates"  # suppressed for roles without VIEW_PEOPLE (S17)
+    EXPORT = "export"
+    IMPORT = "import"
+    MANAGE_MEMBERS = "manage_members"
+    VIEW_AUDIT = "view_audit"  # S11
+    RECORD_CONSENT = "record_consent"
+
+
+ALL = {v for k, v in vars(Cap).items() if k.isupper()}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(ALL - {Cap.VIEW_AUDIT}),
+    Role.COORDINATOR: frozenset(ALL - {Cap.VIEW_AUDIT, Cap.MANAGE_MEMBERS}),
+    Role.FACILITATOR: frozenset(
+        {Cap.VIEW_PEOPLE, Cap.TAKE_ATTENDANCE, Cap.RECORD_CONSENT, Cap.VIEW_AGGREGATES}
+    ),
+    Role.ME_OFFICER: frozenset({Cap.VIEW_PEOPLE, Cap.VIEW_AGGREGATES, Cap.EXPORT}),
+    Role.VIEWER: frozenset({Cap.VIEW_AGGREGATES}),
+    Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
+}
+
+# S6: every role that can see data about people (even pseudonymous) must use TOTP.
+TWO_FACTOR_ROLES = frozenset(
+    r for r, caps in CAPABILITIES.items() if caps & {Cap.VIEW_PEOPLE, Cap.VIEW_AUDIT}
+)
+
+# Roles that only see people of the cohorts they facilitate, not their whole organization.
+COHORT_BOUND_ROLES = frozenset({Role.FACILITATOR})

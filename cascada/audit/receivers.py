@@ -1,0 +1,37 @@
+"""Sign-in events reach us as Django's auth signals; we only record them (S10)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import signals
+from django.dispatch import receiver
+
+from cascada.core import context
+from cascada.core.middleware import client_address
+
+from .services import audit_record
+
+
+@receiver(signals.user_logged_in)
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    with context.acting(context.current().source, client_address(request) if request else ""):
+        audit_record(actor=user, action="login", target=user)
+
+
+@receiver(signals.user_logged_out)
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None:
+        audit_record(actor=user, action="logout", target=user)
+
+
+@receiver(signals.user_login_failed)
+def _login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
+    username = str((credentials or {}).get("username", ""))[:40]
+    with context.acting(context.current().source, client_address(request) if request else ""):
+        audit_record(
+            actor=None,
+            action="login_failed",
+            target_type="accounts.user",
+            detail={"username": username},
+        )

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CascadeConfig(AppConfig):
+    name = "cascada.cascade"
+    label = "cascade"

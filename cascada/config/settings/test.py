@@ -1,0 +1,16 @@
+"""Settings for the test suite: fixed keys, fast hashing, SQLite in memory unless DATABASE_URL."""
+
+from __future__ import annotations
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-for-production-" + "x" * 20
+CASCADA_FIELD_KEYS = ["yW4O5bL0ySPWrRCmCMYsY8ALRYbdmV0p8RV6y6wq3gE="]
+CASCADA_HASH_KEY = "test-hash-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]

@@ -1,0 +1,90 @@
+"""Encryption at rest and keyed hashes (SECURITY.md S13).
+
+Keys come from settings (environment in production, ``var/local-keys.json`` in the
+embedded setup), never from the database and never from ``SECRET_KEY``.
+``CASCADA_FIELD_KEYS`` lists Fernet keys newest first: rows are written with the first
+and read with any, so a key can be rotated (``cascada rotate-field-keys``) while old rows
+still decrypt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import unicodedata
+from functools import lru_cache
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.signals import setting_changed
+from django.db import models
+
+PREFIX = "enc1:"
+
+
+@lru_cache(maxsize=1)
+def _fernet() -> MultiFernet:
+    keys = settings.CASCADA_FIELD_KEYS
+    if not keys:
+        raise ImproperlyConfigured("CASCADA_FIELD_KEYS is not set.")
+    return MultiFernet([Fernet(k.encode() if isinstance(k, str) else k) for k in keys])
+
+
+def _reset(**kwargs: Any) -> None:
+    if kwargs.get("setting") in {"CASCADA_FIELD_KEYS", "CASCADA_HASH_KEY"}:
+        _fernet.cache_clear()
+
+
+setting_changed.connect(_reset)
+
+
+def encrypt(value: str) -> str:
+    return PREFIX + _fernet().encrypt(value.encode("utf-8")).decode("ascii")
+
+
+def decrypt(token: str) -> str:
+    if not token.startswith(PREFIX):
+        raise ValueError("Value is not encrypted with Cascada's field encryption.")
+    try:
+        return _fernet().decrypt(token[len(PREFIX) :].encode("ascii")).decode("utf-8")
+    except InvalidToken as exc:  # pragma: no cover - configuration error
+        raise ImproperlyConfigured(
+            "A stored value cannot be decrypted with the configured keys."
+        ) from exc
+
+
+def rotate(token: str) -> str:
+    """Re-encrypt a token with the newest key."""
+    return PREFIX + _fernet().rotate(token[len(PREFIX) :].encode("ascii")).decode("ascii")
+
+
+def normalize(value: str) -> str:
+    """Case, accent and space-insensitive form used for look-up hashes."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def keyed_hash(value: str) -> str:
+    """HMAC-SHA256 of the normalized value, for equality look-ups on encrypted data."""
+    key = settings.CASCADA_HASH_KEY
+    if not key:
+        raise ImproperlyConfigured("CASCADA_HASH_KEY is not set.")
+    return hmac.new(key.encode(), normalize(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+class EncryptedTextField(models.TextField):
+    """A text field stored as Fernet ciphertext. Not searchable: pair it with a keyed hash."""
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value: Any) -> Any:
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(str(value))

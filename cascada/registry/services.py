@@ -1,0 +1,310 @@
+"""Writes to the registry. Every write validates, records an audit event and never stores
+an identifier outside the encrypted ``Identity``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.audit.services import audit_record
+from cascada.core.crypto import keyed_hash
+from cascada.core.errors import ApplicationError
+
+from .models import (
+    Consent,
+    ConsentPurpose,
+    Identity,
+    Organization,
+    Person,
+    PersonRole,
+    Place,
+)
+
+
+class DuplicatePersonError(ApplicationError):
+    def __init__(self, matches: list[Person], reason: str):
+        super().__init__(
+            _("This person may already be registered (%(reason)s): %(codes)s.")
+            % {"reason": reason, "codes": ", ".join(p.code for p in matches)},
+            code="duplicate_person",
+            extra={"matches": [p.code for p in matches], "reason": reason},
+        )
+        self.matches = matches
+
+
+@transaction.atomic
+def organization_create(
+    *,
+    actor: Any,
+    name: str,
+    kind: str,
+    country: str = "PE",
+    short_name: str = "",
+    place: Place | None = None,
+) -> Organization:
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        # Creating organizations is a platform administrator's job.
+        raise ApplicationError(
+            _("Only a platform administrator can add organizations."), code="permission_denied"
+        )
+    org = Organization(
+        name=name.strip(), kind=kind, country=country, short_name=short_name, place=place
+    )
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action="create", target=org)
+    return org
+
+
+def name_key(given_name: str, family_name: str) -> str:
+    return keyed_hash(f"{given_name} {family_name}")
+
+
+def _current_year() -> int:
+    return timezone.localdate().year
+
+
+def _birth_year(birth_year: int | None, age: int | None) -> tuple[int | None, bool]:
+    if birth_year is not None:
+        if not 1900 <= birth_year <= _current_year():
+            raise ApplicationError(
+                _("Birth year must be between 1900 and %(year)s.") % {"year": _current_year()},
+                code="invalid",
+                extra={"field": "birth_year"},
+            )
+        return birth_year, False
+    if age is not None:
+        if not 0 <= age <= 120:
+            raise ApplicationError(_("Age must be between 0 and 120."), extra={"field": "age"})
+        return _current_year() - age, True
+    return None, False
+
+
+def person_duplicates(
+    *,
+    national_id: str = "",
+    given_name: str = "",
+    family_name: str = "",
+    birth_year: int | None = None,
+    place: Place | None = None,
+    exclude: Person | None = None,
+) -> tuple[list[Person], str]:
+    """People already registered with the same ID number, or the same name and birth year
+    in the same place. Searches the whole registry: a duplicate in another organization is
+    still a duplicate (only the codes are revealed)."""
+    base = Person.objects.filter(merged_into__isnull=True)
+    if exclude is not None:
+        base = base.exclude(pk=exclude.pk)
+    if national_id.strip():
+        found = list(base.filter(identity__national_id_hash=keyed_hash(national_id))[:5])
+        if found:
+            return found, "id_number"
+    if given_name and birth_year and place is not None:
+        found = list(
+            base.filter(
+                identity__name_hash=name_key(given_name, family_name),
+                birth_year=birth_year,
+                place=place,
+            )[:5]
+        )
+        if found:
+            return found, "name_birth_year_place"
+    return [], ""
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor: Any,
+    organization: Organization,
+    given_name: str,
+    family_name: str = "",
+    sex: str = "not_stated",
+    birth_year: int | None = None,
+    age: int | None = None,
+    place: Place | None = None,
+    id_document: str = "",
+    national_id: str = "",
+    phone: str = "",
+    address: str = "",
+    roles: list[str] | None = None,
+    allow_duplicate: bool = False,
+) -> Person:
+    if actor is not None:
+        scope.require(actor, Cap.MANAGE_PEOPLE, organization.pk)
+    given_name, family_name = given_name.strip(), family_name.strip()
+    if not given_name:
+        raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
+    year, estimated = _birth_year(birth_year, age)
+    national_id = national_id.strip().upper()
+    if not allow_duplicate:
+        matches, reason = person_duplicates(
+            national_id=national_id,
+            given_name=given_name,
+            family_name=family_name,
+            birth_year=year,
+            place=place,
+        )
+        if matches:
+            raise DuplicatePersonError(matches, reason)
+    person = Person(
+        organization=organization,
+        sex=sex,
+        birth_year=year,
+        birth_year_estimated=estimated,
+        place=place,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    person.full_clean()
+    person.save()
+    identity = Identity(
+        person=person,
+        given_name=given_name,
+        family_name=family_name,
+        id_document=id_document,
+        national_id=national_id,
+        national_id_hash=keyed_hash(national_id) if national_id else "",
+        name_hash=name_key(given_name, family_name),
+        phone=phone.strip(),
+        address=address.strip(),
+    )
+    identity.full_clean(exclude=["person"])
+    identity.save()
+    for role in roles or ["participant"]:
+        PersonRole.objects.get_or_create(person=person, role=role)
+    audit_record(actor=actor, action="create", target=person)
+    return person
+
+
+IDENTITY_FIELDS = ("given_name", "family_name", "id_document", "national_id", "phone", "address")
+PERSON_FIELDS = ("sex", "birth_year", "place")
+
+
+@transaction.atomic
+def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
+    """Correct a person's record (ARCO rectification). Audits the field names, not values."""
+    if actor is not None:
+        scope.require(actor, Cap.MANAGE_PEOPLE, person.organization_id)
+    unknown = set(changes) - set(IDENTITY_FIELDS) - set(PERSON_FIELDS)
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    changed: list[str] = []
+    for field in PERSON_FIELDS:
+        if field in changes and getattr(person, field) != changes[field]:
+            if field == "birth_year" and changes[field] is not None:
+                _birth_year(changes[field], None)
+            setattr(person, field, changes[field])
+            changed.append(field)
+    identity = person.identity
+    for field in IDENTITY_FIELDS:
+        if field in changes and getattr(identity, field) != changes[field]:
+            value = (changes[field] or "").strip()
+            if field == "national_id":
+                value = value.upper()
+                identity.national_id_hash = keyed_hash(value) if value else ""
+            setattr(identity, field, value)
+            changed.append(field)
+    if not identity.given_name:
+        raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
+    identity.name_hash = name_key(identity.given_name, identity.family_name)
+    person.full_clean()
+    person.save()
+    identity.save()
+    if changed:
+        audit_record(actor=actor, action="update", target=person, detail={"fields": changed})
+    return person
+
+
+def person_roles_add(*, actor: Any, person: Person, roles: list[str]) -> None:
+    for role in roles:
+        _obj, created = PersonRole.objects.get_or_create(person=person, role=role)
+        if created:
+            audit_record(
+                actor=actor, action="person_role_add", target=person, detail={"role": role}
+            )
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    actor: Any,
+    person: Person,
+    purpose: str,
+    granted: bool,
+    text_version: str,
+    date: dt.date | None = None,
+) -> Consent:
+    """Record a consent decision, or its withdrawal (``granted`` False) (S15)."""
+    if actor is not None:
+        scope.require(actor, Cap.RECORD_CONSENT, person.organization_id)
+    if purpose not in ConsentPurpose.values:
+        raise ApplicationError(_("Unknown consent purpose."), extra={"field": "purpose"})
+    if not text_version.strip():
+        raise ApplicationError(
+            _("Say which version of the consent text was used."), extra={"field": "text_version"}
+        )
+    consent = Consent(
+        person=person,
+        purpose=purpose,
+        granted=granted,
+        date=date or timezone.localdate(),
+        text_version=text_version.strip(),
+        recorded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    consent.full_clean()
+    consent.save()
+    if purpose == ConsentPurpose.AGGREGATE_REPORTING:
+        latest = person.consents.filter(purpose=purpose).order_by("-date", "-id").first()
+        Person.objects.filter(pk=person.pk).update(
+            reporting_consent=bool(latest and latest.granted)
+        )
+    audit_record(
+        actor=actor,
+        action="consent_grant" if granted else "consent_withdraw",
+        target=person,
+        detail={"purpose": purpose},
+    )
+    return consent
+
+
+@dataclass
+class MergeResult:
+    kept: Person
+    merged: Person
+    moved: dict[str, int]
+
+
+@transaction.atomic
+def person_merge(*, actor: Any, keep: Person, duplicate: Person) -> MergeResult:
+    """Fold ``duplicate`` into ``keep``: enrolments, attendance, facilitation, consents and
+    roles move; the duplicate stays as a tombstone pointing at ``keep``."""
+    from cascada.trainings.services import trainings_person_reassign
+
+    if actor is not None:
+        scope.require(actor, Cap.MANAGE_PEOPLE, keep.organization_id)
+        scope.require(actor, Cap.MANAGE_PEOPLE, duplicate.organization_id)
+    if keep.pk == duplicate.pk:
+        raise ApplicationError(_("A person cannot be merged into themselves."))
+    if duplicate.merged_into_id or keep.merged_into_id:
+        raise ApplicationError(_("This record has already been merged."))
+    moved = trainings_person_reassign(source=duplicate, target=keep)
+    moved["consents"] = Consent.objects.filter(person=duplicate).update(person=keep)
+    for role in duplicate.roles.values_list("role", flat=True):
+        PersonRole.objects.get_or_create(person=keep, role=role)
+    for field in PERSON_FIELDS:
+        if getattr(keep, field) in (None, "", "not_stated") and getattr(duplicate, field):
+            setattr(keep, field, getattr(duplicate, field))
+    keep.save()
+    duplicate.merged_into = keep
+    duplicate.save(update_fields=["merged_into", "updated_at"])
+    audit_record(
+        actor=actor, action="merge", target=keep, detail={"into": keep.code, "code": duplicate.code}
+    )
+    return MergeResult(kept=keep, merged=duplicate, moved=moved)

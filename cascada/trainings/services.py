@@ -1,0 +1,587 @@
+"""Writes about programs, cohorts, sessions, enrolment, attendance and certificates.
+
+The completion rule lives in ``enrolment_completion_compute`` and nowhere else; every
+write that can change completion (attendance, headcount, cancelling a session, adding or
+removing sessions) calls ``cohort_completion_recompute``. When a completion changes, the
+cascade's lineage is updated incrementally (``cascada.cascade.services``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.audit.services import audit_record
+from cascada.core.errors import ApplicationError, PermissionDeniedError
+from cascada.curricula.models import CurriculumVersion, SessionPlan
+from cascada.curricula.services import curriculum_version_freeze, version_total_hours
+from cascada.registry.models import Organization, Person, PersonRole, PersonRoleKind
+
+from .models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    Cohort,
+    CohortFacilitator,
+    CompletionRule,
+    Enrolment,
+    EnrolmentStatus,
+    Program,
+    Session,
+)
+
+
+def _require(actor: Any, cap: str, org_ids: Iterable[int]) -> None:
+    """The actor holds ``cap`` in at least one of the organizations ``org_ids``."""
+    if actor is None:
+        return
+    if not scope.org_ids(actor, cap) & set(org_ids):
+        raise PermissionDeniedError()
+
+
+def program_org_ids(program: Program) -> set[int]:
+    return {program.owner_id, *program.shared_with.values_list("pk", flat=True)}
+
+
+# ---------------------------------------------------------------- programs
+
+
+@transaction.atomic
+def program_create(
+    *,
+    actor: Any,
+    owner: Organization,
+    name: str,
+    description: str = "",
+    is_court_mandated: bool = False,
+) -> Program:
+    _require(actor, Cap.MANAGE_PROGRAMS, [owner.pk])
+    program = Program(
+        owner=owner, name=name.strip(), description=description, is_court_mandated=is_court_mandated
+    )
+    program.full_clean()
+    program.save()
+    audit_record(actor=actor, action="create", target=program)
+    return program
+
+
+@transaction.atomic
+def program_share(*, actor: Any, program: Program, organization: Organization) -> None:
+    """Share a program with a partner organization: its staff then see the program's cohorts."""
+    _require(actor, Cap.MANAGE_PROGRAMS, [program.owner_id])
+    program.shared_with.add(organization)
+    audit_record(actor=actor, action="share", target=program, detail={"into": organization.pk})
+
+
+# ---------------------------------------------------------------- cohorts
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    actor: Any,
+    program: Program,
+    name: str,
+    kind: str,
+    start_date: dt.date,
+    modality: str = "in_person",
+    curriculum_version: CurriculumVersion | None = None,
+    place: Any = None,
+    end_date: dt.date | None = None,
+    completion_rule: str = CompletionRule.ATTENDANCE,
+    min_attendance_pct: int = 80,
+    facilitators: Iterable[Person] = (),
+) -> Cohort:
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(program))
+    if not 1 <= min_attendance_pct <= 100:
+        raise ApplicationError(
+            _("Minimum attendance must be between 1 and 100%."),
+            extra={"field": "min_attendance_pct"},
+        )
+    if end_date and end_date < start_date:
+        raise ApplicationError(
+            _("The end date is before the start date."), extra={"field": "end_date"}
+        )
+    if completion_rule != CompletionRule.ATTENDANCE and curriculum_version is None:
+        raise ApplicationError(
+            _("A core-module completion rule needs a curriculum version."),
+            extra={"field": "completion_rule"},
+        )
+    cohort = Cohort(
+        program=program,
+        name=name.strip(),
+        kind=kind,
+        modality=modality,
+        curriculum_version=curriculum_version,
+        place=place,
+        start_date=start_date,
+        end_date=end_date,
+        completion_rule=completion_rule,
+        min_attendance_pct=min_attendance_pct,
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    cohort.full_clean()
+    cohort.save()
+    if curriculum_version is not None:
+        curriculum_version_freeze(version=curriculum_version)
+    for person in facilitators:
+        cohort_facilitator_add(actor=actor, cohort=cohort, person=person)
+    audit_record(actor=actor, action="create", target=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(*, actor: Any, cohort: Cohort, **changes: Any) -> Cohort:
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    allowed = {
+        "name",
+        "modality",
+        "place",
+        "end_date",
+        "status",
+        "completion_rule",
+        "min_attendance_pct",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    rule_changed = any(
+        f in changes and getattr(cohort, f) != changes[f]
+        for f in ("completion_rule", "min_attendance_pct")
+    )
+    for field, value in changes.items():
+        setattr(cohort, field, value)
+    cohort.full_clean()
+    cohort.save()
+    audit_record(actor=actor, action="update", target=cohort, detail={"fields": sorted(changes)})
+    if rule_changed:
+        cohort_completion_recompute(cohort=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_facilitator_add(
+    *, actor: Any, cohort: Cohort, person: Person, is_lead: bool = True
+) -> CohortFacilitator:
+    """Anyone may be named facilitator; the cascade flags those without a completed ToT."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    link, created = CohortFacilitator.objects.get_or_create(
+        cohort=cohort, person=person, defaults={"is_lead": is_lead}
+    )
+    if created:
+        PersonRole.objects.get_or_create(person=person, role=PersonRoleKind.FACILITATOR)
+        audit_record(
+            actor=actor, action="facilitator_add", target=cohort, detail={"into": person.pk}
+        )
+        _lineage_cohort_changed(cohort)
+    return link
+
+
+# ---------------------------------------------------------------- sessions
+
+WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
+
+def schedule_dates(
+    *, start: dt.date, count: int, pattern: str, weekdays: Iterable[int] = ()
+) -> list[dt.date]:
+    """Dates of ``count`` sessions from ``start``.
+
+    ``daily``: consecutive days (an intensive); ``weekly``: the same weekday every week (a
+    12-week course); ``weekdays``: the given weekdays every week, e.g. Monday, Wednesday and
+    Friday (0, 2, 4) for a group meeting three times a week.
+    """
+    if not 1 <= count <= 400:
+        raise ApplicationError(
+            _("A cohort has between 1 and 400 sessions."), extra={"field": "count"}
+        )
+    if pattern == "daily":
+        return [start + dt.timedelta(days=i) for i in range(count)]
+    if pattern == "weekly":
+        return [start + dt.timedelta(weeks=i) for i in range(count)]
+    if pattern == "weekdays":
+        days = sorted(set(weekdays))
+        if not days or any(d not in range(7) for d in days):
+            raise ApplicationError(_("Choose at least one weekday."), extra={"field": "weekdays"})
+        out, day = [], start
+        while len(out) < count:
+            if day.weekday() in days:
+                out.append(day)
+            day += dt.timedelta(days=1)
+        return out
+    raise ApplicationError(_("Unknown schedule pattern."), extra={"field": "pattern"})
+
+
+@transaction.atomic
+def sessions_generate(
+    *,
+    actor: Any,
+    cohort: Cohort,
+    count: int,
+    pattern: str,
+    start: dt.date | None = None,
+    weekdays: Iterable[int] = (),
+    start_time: dt.time | None = None,
+) -> list[Session]:
+    """Add sessions on a schedule after any the cohort already has. Sessions follow the
+    curriculum's session plans in order, so each knows its module."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    dates = schedule_dates(
+        start=start or cohort.start_date, count=count, pattern=pattern, weekdays=weekdays
+    )
+    plans: list[SessionPlan] = []
+    if cohort.curriculum_version_id:
+        plans = list(
+            SessionPlan.objects.filter(module__version_id=cohort.curriculum_version_id)
+            .select_related("module")
+            .order_by("module__order", "order")
+        )
+    first = (cohort.sessions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
+    sessions = []
+    for i, date in enumerate(dates):
+        number = first + i
+        plan = plans[number - 1] if number - 1 < len(plans) else None
+        sessions.append(
+            Session(
+                cohort=cohort,
+                number=number,
+                date=date,
+                start_time=start_time,
+                module=plan.module if plan else None,
+                title=plan.title if plan else "",
+            )
+        )
+    created = Session.objects.bulk_create(sessions)
+    if cohort.end_date is None or cohort.end_date < dates[-1]:
+        cohort.end_date = dates[-1]
+        cohort.save(update_fields=["end_date", "updated_at"])
+    audit_record(
+        actor=actor, action="sessions_generate", target=cohort, detail={"count": len(created)}
+    )
+    cohort_completion_recompute(cohort=cohort)
+    return created
+
+
+@transaction.atomic
+def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(session.cohort.program))
+    allowed = {"date", "start_time", "title", "cancelled", "module"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for field, value in changes.items():
+        setattr(session, field, value)
+    session.full_clean()
+    session.save()
+    audit_record(actor=actor, action="update", target=session, detail={"fields": sorted(changes)})
+    if "cancelled" in changes:
+        cohort_completion_recompute(cohort=session.cohort)
+    return session
+
+
+# ---------------------------------------------------------------- enrolment
+
+
+@transaction.atomic
+def enrolment_create(
+    *, actor: Any, cohort: Cohort, person: Person, enrolled_on: dt.date | None = None
+) -> Enrolment:
+    """Enrol a person; enrolling someone already enrolled returns their enrolment."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    if person.merged_into_id:
+        raise ApplicationError(
+            _("This record was merged into %(code)s.") % {"code": person.merged_into.code}
+        )
+    enrolment, created = Enrolment.objects.get_or_create(
+        cohort=cohort, person=person, defaults={"enrolled_on": enrolled_on or timezone.localdate()}
+    )
+    if created:
+        PersonRole.objects.get_or_create(person=person, role=PersonRoleKind.PARTICIPANT)
+        audit_record(actor=actor, action="enrol", target=enrolment, detail={"into": cohort.pk})
+        enrolment_completion_compute(enrolment=enrolment)
+    elif enrolment.status == EnrolmentStatus.WITHDRAWN:
+        enrolment.status = EnrolmentStatus.ENROLLED
+        enrolment.save(update_fields=["status"])
+        enrolment_completion_compute(enrolment=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(enrolment.cohort.program))
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.save(update_fields=["status"])
+    audit_record(actor=actor, action="withdraw", target=enrolment)
+    enrolment_completion_compute(enrolment=enrolment)
+    return enrolment
+
+
+# ---------------------------------------------------------------- attendance
+
+
+def _can_take_attendance(actor: Any, cohort: Cohort) -> None:
+    if actor is None:
+        return
+    orgs = scope.org_ids(actor, Cap.TAKE_ATTENDANCE) & program_org_ids(cohort.program)
+    if not orgs:
+        raise PermissionDeniedError()
+    bound = scope.cohort_bound_org_ids(actor, Cap.TAKE_ATTENDANCE)
+    if orgs <= bound:
+        # Facilitators take attendance only in cohorts they facilitate.
+        person_id = getattr(actor, "person_id", None)
+        if not person_id or not cohort.facilitations.filter(person_id=person_id).exists():
+            raise PermissionDeniedError(
+                _("You can only take attendance in cohorts you facilitate.")
+            )
+
+
+@transaction.atomic
+def attendance_record(
+    *, actor: Any, session: Session, marks: Mapping[int, str], recompute: bool = True
+) -> int:
+    """Record attendance for a session: ``marks`` maps enrolment id to a status.
+
+    Re-recording replaces the earlier mark. Returns the number of marks written.
+    """
+    cohort = session.cohort
+    _can_take_attendance(actor, cohort)
+    if session.headcount is not None:
+        raise ApplicationError(
+            _(
+                "This session has a headcount; names cannot also be taken (nobody is counted twice)."
+            ),
+            code="headcount_session",
+        )
+    if session.cancelled:
+        raise ApplicationError(_("This session was cancelled."), code="cancelled")
+    valid = set(AttendanceStatus.values)
+    bad = {s for s in marks.values() if s not in valid}
+    if bad:
+        raise ApplicationError(
+            _("Unknown attendance status: %(s)s") % {"s": ", ".join(sorted(bad))}
+        )
+    enrolled = set(
+        cohort.enrolments.filter(pk__in=list(marks), status=EnrolmentStatus.ENROLLED).values_list(
+            "pk", flat=True
+        )
+    )
+    strangers = set(marks) - enrolled
+    if strangers:
+        raise ApplicationError(
+            _("Some people are not enrolled in this cohort."), code="not_enrolled"
+        )
+    existing = dict(
+        Attendance.objects.filter(session=session, enrolment_id__in=list(marks)).values_list(
+            "enrolment_id", "id"
+        )
+    )
+    to_update, to_create = [], []
+    for enrolment_id, status in marks.items():
+        if enrolment_id in existing:
+            to_update.append(
+                Attendance(
+                    id=existing[enrolment_id],
+                    session=session,
+                    enrolment_id=enrolment_id,
+                    status=status,
+                )
+            )
+        else:
+            to_create.append(Attendance(session=session, enrolment_id=enrolment_id, status=status))
+    Attendance.objects.bulk_create(to_create, batch_size=1000)
+    Attendance.objects.bulk_update(to_update, ["status"], batch_size=1000)
+    session.attendance_taken_at = timezone.now()
+    session.save(update_fields=["attendance_taken_at"])
+    audit_record(actor=actor, action="attendance", target=session, detail={"count": len(marks)})
+    if recompute:
+        for enrolment in Enrolment.objects.filter(pk__in=list(marks)).select_related("cohort"):
+            enrolment_completion_compute(enrolment=enrolment)
+    return len(marks)
+
+
+@transaction.atomic
+def session_headcount_set(*, actor: Any, session: Session, headcount: int | None) -> Session:
+    """Record how many came to a session where names were not taken."""
+    _can_take_attendance(actor, session.cohort)
+    if headcount is not None and headcount < 0:
+        raise ApplicationError(_("A headcount cannot be negative."), extra={"field": "headcount"})
+    if headcount is not None and session.attendance.exists():
+        raise ApplicationError(
+            _("Names were already taken for this session; a headcount would count people twice."),
+            code="named_session",
+        )
+    session.headcount = headcount
+    session.attendance_taken_at = timezone.now() if headcount is not None else None
+    session.save(update_fields=["headcount", "attendance_taken_at"])
+    audit_record(actor=actor, action="headcount", target=session, detail={"count": headcount})
+    cohort_completion_recompute(cohort=session.cohort)
+    return session
+
+
+# ---------------------------------------------------------------- completion
+
+
+def _named_sessions(cohort: Cohort) -> Any:
+    """Sessions that count towards completion: not cancelled, not headcount-only."""
+    return cohort.sessions.filter(cancelled=False, headcount__isnull=True)
+
+
+def enrolment_completion_compute(
+    *, enrolment: Enrolment, _context: dict[str, Any] | None = None
+) -> bool:
+    """Apply the cohort's completion rule to one enrolment and cache the result.
+
+    - attendance: sessions attended (present or make-up) ≥ min_attendance_pct of the
+      cohort's sessions (cancelled and headcount-only sessions are left out);
+    - core_modules: at least one session of every core module of the curriculum attended;
+    - both: both of the above.
+    A withdrawn enrolment is never complete. Returns whether completion changed.
+    """
+    cohort = enrolment.cohort
+    ctx = _context if _context is not None else cohort_completion_context(cohort)
+    attended_sessions = list(
+        Attendance.objects.filter(
+            enrolment=enrolment,
+            status__in=ATTENDED,
+            session__cancelled=False,
+            session__headcount__isnull=True,
+        ).values_list("session__date", "session__module_id")
+    )
+    attended = len(attended_sessions)
+    done = enrolment.status == EnrolmentStatus.ENROLLED and ctx["total"] > 0
+    if done and cohort.completion_rule in (CompletionRule.ATTENDANCE, CompletionRule.BOTH):
+        done = attended * 100 >= cohort.min_attendance_pct * ctx["total"]
+    if done and cohort.completion_rule in (CompletionRule.CORE_MODULES, CompletionRule.BOTH):
+        done = ctx["core_modules"] <= {m for _d, m in attended_sessions if m}
+    completed_on = max((d for d, _m in attended_sessions), default=None) if done else None
+    changed = done != enrolment.completed
+    if changed or attended != enrolment.sessions_attended or completed_on != enrolment.completed_on:
+        enrolment.completed = done
+        enrolment.completed_on = completed_on
+        enrolment.sessions_attended = attended
+        Enrolment.objects.filter(pk=enrolment.pk).update(
+            completed=done, completed_on=completed_on, sessions_attended=attended
+        )
+    if changed:
+        from cascada.cascade.services import lineage_completion_changed
+
+        lineage_completion_changed(enrolment=enrolment)
+    return changed
+
+
+def cohort_completion_context(cohort: Cohort) -> dict[str, Any]:
+    core: set[int] = set()
+    if cohort.curriculum_version_id:
+        core = set(
+            cohort.curriculum_version.modules.filter(is_core=True).values_list("pk", flat=True)
+        )
+    return {"total": _named_sessions(cohort).count(), "core_modules": core}
+
+
+def cohort_completion_recompute(*, cohort: Cohort) -> int:
+    """Re-apply the completion rule to every enrolment of a cohort. Returns how many changed."""
+    ctx = cohort_completion_context(cohort)
+    changed = 0
+    for enrolment in cohort.enrolments.select_related("cohort"):
+        changed += enrolment_completion_compute(enrolment=enrolment, _context=ctx)
+    return changed
+
+
+def _lineage_cohort_changed(cohort: Cohort) -> None:
+    from cascada.cascade.services import lineage_cohort_facilitators_changed
+
+    lineage_cohort_facilitators_changed(cohort=cohort)
+
+
+# ---------------------------------------------------------------- certificates
+
+
+@transaction.atomic
+def certificate_issue(*, actor: Any, enrolment: Enrolment) -> Certificate:
+    """Issue (or return the existing) certificate for a completed enrolment."""
+    _require(actor, Cap.ISSUE_CERTIFICATES, program_org_ids(enrolment.cohort.program))
+    if not enrolment.completed:
+        raise ApplicationError(
+            _("Only people who completed the cohort receive a certificate."), code="not_completed"
+        )
+    existing = Certificate.objects.filter(enrolment=enrolment).first()
+    if existing:
+        return existing
+    version = enrolment.cohort.curriculum_version
+    hours = version_total_hours(version) if version else 0
+    certificate = Certificate.objects.create(
+        enrolment=enrolment,
+        issued_on=timezone.localdate(),
+        hours=hours,
+        issued_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit_record(actor=actor, action="certificate_issue", target=certificate)
+    return certificate
+
+
+def certificates_issue_for_cohort(*, actor: Any, cohort: Cohort) -> list[Certificate]:
+    return [
+        certificate_issue(actor=actor, enrolment=e)
+        for e in cohort.enrolments.filter(completed=True).select_related(
+            "cohort__curriculum_version"
+        )
+    ]
+
+
+# ---------------------------------------------------------------- merging people
+
+
+def trainings_person_reassign(*, source: Person, target: Person) -> dict[str, int]:
+    """Move a duplicate person's enrolments and facilitation to the kept record.
+    Where both were enrolled in the same cohort, the attendance marks are combined (the
+    best mark per session wins) and the duplicate enrolment removed."""
+    moved = {"enrolments": 0, "facilitations": 0}
+    rank = {
+        AttendanceStatus.PRESENT: 3,
+        AttendanceStatus.MAKEUP: 2,
+        AttendanceStatus.EXCUSED: 1,
+        AttendanceStatus.ABSENT: 0,
+    }
+    for enrolment in Enrolment.objects.filter(person=source).select_related("cohort"):
+        twin = Enrolment.objects.filter(person=target, cohort=enrolment.cohort).first()
+        if twin is None:
+            enrolment.person = target
+            enrolment.save(update_fields=["person"])
+            moved["enrolments"] += 1
+            continue
+        theirs = {a.session_id: a for a in twin.attendance.all()}
+        for mark in enrolment.attendance.all():
+            kept = theirs.get(mark.session_id)
+            if kept is None:
+                Attendance.objects.create(
+                    session_id=mark.session_id, enrolment=twin, status=mark.status
+                )
+            elif rank[mark.status] > rank[kept.status]:
+                kept.status = mark.status
+                kept.save(update_fields=["status"])
+        if hasattr(enrolment, "certificate"):
+            raise ApplicationError(
+                _("Both records hold a certificate for the same cohort; revoke one first.")
+            )
+        enrolment.delete()
+        enrolment_completion_compute(enrolment=twin)
+        moved["enrolments"] += 1
+    for link in CohortFacilitator.objects.filter(person=source):
+        if not CohortFacilitator.objects.filter(cohort=link.cohort, person=target).exists():
+            link.person = target
+            link.save(update_fields=["person"])
+            moved["facilitations"] += 1
+        else:
+            link.delete()
+    from cascada.cascade.services import lineage_person_merged
+
+    lineage_person_merged(source=source, target=target)
+    return moved
