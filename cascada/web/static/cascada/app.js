@@ -1,0 +1,1 @@
+// Cascada behaviour: no inline script anywhere (CSP).
