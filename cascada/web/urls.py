@@ -1,4 +1,4 @@
-"""Web routes. Sign-in and two-factor pages live in urls_auth (prefix /accounts/)."""
+"""Web routes, one module per area so each area owns its own list."""
 
 from django.urls import include, path
 
@@ -7,7 +7,11 @@ from .views import errors, pages
 app_name = "web"
 
 urlpatterns = [
-    path("accounts/", include("cascada.web.urls_auth")),
+    path("accounts/", include("cascada.web.urls_auth")),  # sign-in, two-factor, audit
     path("", pages.home, name="home"),
     path("health", errors.health, name="health"),
+    path("", include("cascada.web.urls_registry")),  # people, organizations, curricula
+    path("", include("cascada.web.urls_trainings")),  # programs, cohorts, sessions, certificates
+    path("", include("cascada.web.urls_imports")),  # imports and exports
+    path("", include("cascada.web.urls_cascade")),  # the cascade
 ]
