@@ -1,0 +1,71 @@
+"""The navigation bar, built from the user's capabilities and the routes that exist.
+
+Other areas add their pages by URL name; a name that does not resolve (the page is not
+built yet, or was removed) is skipped, so the menu never links to a 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+
+# (URL name, label, capabilities of which the user needs at least one; empty: any user)
+NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("web:home", _("Home"), ()),
+    ("web:person_list", _("People"), (Cap.VIEW_PEOPLE,)),
+    ("web:program_list", _("Programs"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_PROGRAMS)),
+    ("web:cohort_list", _("Trainings"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_PROGRAMS)),
+    ("web:curriculum_list", _("Curricula"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_CURRICULA)),
+    ("web:cascade_home", _("Cascade"), (Cap.VIEW_AGGREGATES,)),
+    ("web:import_start", _("Imports"), (Cap.IMPORT,)),
+    ("web:organization_list", _("Organizations"), (Cap.VIEW_AGGREGATES, Cap.VIEW_PEOPLE)),
+    ("web:audit_list", _("Audit"), (Cap.VIEW_AUDIT,)),
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    name: str
+    label: Any
+    url: str
+    active: bool
+
+
+def url_or_none(name: str, **kwargs: Any) -> str | None:
+    """The URL for a route name, or None when no such route exists (yet)."""
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return None
+
+
+def nav_items(user: Any, path: str = "") -> list[NavItem]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = []
+    for name, label, caps in NAV_ITEMS:
+        if caps and not any(scope.has(user, cap) for cap in caps):
+            continue
+        url = url_or_none(name)
+        if url is None:
+            continue
+        active = path == url if url == "/" else path.startswith(url)
+        items.append(NavItem(name=name, label=label, url=url, active=active))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """Context processor: ``nav_items`` and ``logout_url`` for ``web/base.html``."""
+    user = getattr(request, "user", None)
+    items = nav_items(user, request.path)
+    return {
+        "nav_items": items,
+        "logout_url": url_or_none("web:logout") if items else None,
+    }
