@@ -3,7 +3,7 @@
 Keys come from settings (environment in production, ``var/local-keys.json`` in the
 embedded setup), never from the database and never from ``SECRET_KEY``.
 ``CASCADA_FIELD_KEYS`` lists Fernet keys newest first: rows are written with the first
-and read with any, so a key can be rotated (``cascada rotate-field-keys``) while old rows
+and read with any, so a key can be rotated (``cascada rotate_field_keys``) while old rows
 still decrypt.
 """
 
@@ -88,3 +88,50 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(str(value))
+
+
+def encrypted_columns() -> list[tuple[type[models.Model], EncryptedTextField]]:
+    """Every ``EncryptedTextField`` of every installed model, found generically so that a
+    field added later is rotated too."""
+    from django.apps import apps
+
+    out = []
+    for model in apps.get_models():
+        if model._meta.proxy or not model._meta.managed:
+            continue
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                out.append((model, field))
+    return out
+
+
+def rotate_column(
+    *, model: type[models.Model], field: EncryptedTextField, batch_size: int = 1000
+) -> int:
+    """Re-encrypt one column with the newest key, reading raw ciphertext (no decryption
+    into Python objects beyond the token itself). Returns the number of values rewritten."""
+    from django.db import connection, transaction
+
+    qn = connection.ops.quote_name
+    table, column = qn(model._meta.db_table), qn(field.column)
+    pk = qn(model._meta.pk.column)
+    done = 0
+    last = None
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            where = f"WHERE {pk} > %s " if last is not None else ""
+            cursor.execute(
+                f"SELECT {pk}, {column} FROM {table} {where}ORDER BY {pk} LIMIT %s",  # noqa: S608
+                [last, batch_size] if last is not None else [batch_size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                return done
+            for row_pk, token in rows:
+                if token and token.startswith(PREFIX):
+                    cursor.execute(
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608
+                        [rotate(token), row_pk],
+                    )
+                    done += 1
+            last = rows[-1][0]

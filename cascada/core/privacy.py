@@ -2,8 +2,10 @@
 
 A count from 1 to k is shown as "<k" (k is 5 by default, 10 for court-program data). Zero
 is shown as 0: an empty cell reveals nobody. So that no suppressed cell can be worked out
-from a total, a row with exactly one suppressed cell gets a second one suppressed (the
-smallest remaining non-zero cell), and percentages are only given for shown cells.
+from a total (total minus the shown cells), the total is withheld (shown as "—") when the
+suppressed cells of a row would otherwise be determined: a single suppressed cell, or
+suppressed cells that could only all be 1 or all be k. Every label stays true: "<k" always
+means 1 to k. Percentages are only given for shown cells.
 
 Use ``suppress_counts`` for a row of counts with its total, and ``suppress_value`` for a
 single figure. Every dashboard, report, API aggregate and export for a role without
@@ -29,15 +31,20 @@ class Cell:
 
     value: int | None
     k: int
+    withheld: bool = False  # a total held back so that small cells stay hidden
 
     @property
     def suppressed(self) -> bool:
         return self.value is None
 
     def __str__(self) -> str:
+        if self.withheld:
+            return "—"
         return f"<{self.k}" if self.value is None else str(self.value)
 
-    def as_json(self) -> int | str:
+    def as_json(self) -> int | str | None:
+        if self.withheld:
+            return None
         return f"<{self.k}" if self.value is None else self.value
 
 
@@ -61,15 +68,12 @@ def suppress_counts(
     hidden = {key for key, n in counts.items() if _hidden(n, k)}
     total = sum(counts.values())
     total_cell = suppress_value(total, k=k)
-    if with_total and not total_cell.suppressed and len(hidden) == 1:
-        # Secondary suppression: hide the smallest other non-zero cell so that the hidden
-        # one cannot be recovered as total minus the others.
-        others = sorted(((n, str(key)) for key, n in counts.items() if key not in hidden and n > 0))
-        if others:
-            smallest = others[0][1]
-            hidden |= {key for key in counts if str(key) == smallest}
-        else:
-            total_cell = Cell(None, k)
+    if with_total and hidden and not total_cell.suppressed:
+        # Total minus the shown cells is the sum of the hidden ones. It pins a hidden cell
+        # down when there is only one, or when every hidden cell must be 1 (or k).
+        hidden_sum = sum(counts[key] for key in hidden)
+        if len(hidden) == 1 or hidden_sum in (len(hidden), len(hidden) * k):
+            total_cell = Cell(None, k, withheld=True)
     cells = {key: Cell(None if key in hidden else int(n), k) for key, n in counts.items()}
     return cells, total_cell
 
@@ -79,3 +83,11 @@ def share(part: Cell, whole: Cell) -> str:
     if part.suppressed or whole.suppressed or not whole.value:
         return "–"
     return f"{round(100 * (part.value or 0) / whole.value)}%"
+
+
+def reportable(queryset: Any, *, person: str = "") -> Any:
+    """S15: aggregates count only people whose latest aggregate-reporting consent is a
+    grant. ``person`` is the path from the queryset's model to the person ("" for people,
+    "person" for enrolments, "enrolment__person" for attendance)."""
+    prefix = f"{person}__" if person else ""
+    return queryset.filter(**{f"{prefix}reporting_consent": True})

@@ -134,3 +134,48 @@ def person_search(*, user: Any, text: str) -> QuerySet[Person]:
     if scope.has(user, Cap.VIEW_IDENTITY):
         q |= Q(identity__name_hash=keyed_hash(text))
     return qs.filter(q)
+
+
+def organization_get(*, user: Any, pk: Any) -> Organization:
+    """One organization the user may see (``organization_list``), else NotFoundError."""
+    try:
+        return organization_list(user=user).get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def organization_find(*, pk: Any) -> Organization:
+    """Any organization by id, e.g. the partner a program is shared with. Organizations are
+    institutions, not personal data; only the id and name are revealed to the caller."""
+    try:
+        return Organization.objects.get(pk=pk)
+    except (Organization.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def place_get(*, pk: Any) -> Place:
+    """Places are public reference data."""
+    try:
+        return Place.objects.select_related("department").get(pk=pk)
+    except (Place.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def consent_list(*, user: Any, person: Person) -> QuerySet[Any]:
+    """Consent decisions of a person the user may see, newest first (S15)."""
+    from .models import Consent
+
+    if not person_list(user=user, include_merged=True).filter(pk=person.pk).exists():
+        return Consent.objects.none()
+    return Consent.objects.filter(person=person).order_by("purpose", "-date", "-id")
+
+
+def consent_history(*, person: Person) -> dict[str, list[Any]]:
+    """Every consent decision of a (visible) person by purpose, latest first (S15)."""
+    from .models import Consent, ConsentPurpose
+
+    out: dict[str, list[Any]] = {purpose: [] for purpose in ConsentPurpose.values}
+    rows = Consent.objects.filter(person=person).select_related("recorded_by")
+    for consent in rows.order_by("purpose", "-date", "-id"):
+        out.setdefault(consent.purpose, []).append(consent)
+    return out

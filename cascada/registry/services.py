@@ -258,7 +258,7 @@ def consent_record(
         text_version=text_version.strip(),
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
-    consent.full_clean()
+    consent.full_clean(exclude=["recorded_by"])  # set by the service; None = the system
     consent.save()
     if purpose == ConsentPurpose.AGGREGATE_REPORTING:
         latest = person.consents.filter(purpose=purpose).order_by("-date", "-id").first()

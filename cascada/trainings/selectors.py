@@ -187,3 +187,210 @@ def certificate_verify(*, code: str) -> CertificateCheck:
         hours=cert.hours,
         organization=str(cohort.program.owner),
     )
+
+
+# ---------------------------------------------------------------- pages
+
+
+def cohort_list_filtered(
+    *,
+    user: Any,
+    program: Any = None,
+    kind: str = "",
+    status: str = "",
+    year: int | None = None,
+    text: str = "",
+) -> QuerySet[Cohort]:
+    """The cohort list with the filters of the cohorts page (all optional)."""
+    qs = cohort_list(user=user)
+    if program:
+        qs = qs.filter(program_id=program)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(start_date__year=year)
+    if text:
+        qs = qs.filter(Q(name__icontains=text) | Q(program__name__icontains=text))
+    return qs.order_by("-start_date", "name", "pk")
+
+
+@dataclass
+class SessionRow:
+    session: Session
+    n_present: int
+    n_marked: int
+    missing: bool
+
+
+def session_rows(*, user: Any, cohort: Cohort, today: dt.date | None = None) -> list[SessionRow]:
+    """Sessions of a cohort with their attendance, flagged when expected and missing
+    (past, not cancelled, no names and no headcount)."""
+    today = today or timezone.localdate()
+    return [
+        SessionRow(
+            session=s,
+            n_present=s.n_present,
+            n_marked=s.n_marked,
+            missing=(
+                s.date < today and not s.cancelled and s.headcount is None and s.n_marked == 0
+            ),
+        )
+        for s in session_list(user=user, cohort=cohort)
+    ]
+
+
+@dataclass
+class EnrolmentRow:
+    enrolment: Enrolment
+    name: str
+    certificate: Certificate | None
+
+
+def enrolment_rows(*, user: Any, cohort: Cohort) -> list[EnrolmentRow]:
+    """Enrolments of a cohort with display names (full names only for roles that read
+    identity, S3; otherwise the person's code). Showing names is audited (S10)."""
+    from cascada.audit.services import audit_record
+    from cascada.registry.selectors import identities_for
+
+    enrolments = list(enrolment_list(user=user, cohort=cohort))
+    names = identities_for(user=user, people=[e.person for e in enrolments])
+    if names:
+        audit_record(
+            actor=user, action="view_list", target=cohort, detail={"people": len(names)}
+        )
+    rows = [
+        EnrolmentRow(
+            enrolment=e,
+            name=names.get(e.person_id, e.person.code),
+            certificate=getattr(e, "certificate", None),
+        )
+        for e in enrolments
+    ]
+    rows.sort(key=lambda r: (r.enrolment.status != EnrolmentStatus.ENROLLED, r.name.casefold()))
+    return rows
+
+
+@dataclass(frozen=True)
+class PersonChoice:
+    pk: int
+    label: str
+
+
+def person_choices(
+    *, user: Any, exclude_cohort: Cohort | None = None, limit: int = 500
+) -> list[PersonChoice]:
+    """People the user may pick (to enrol, or as facilitators), labelled with their name
+    where the user may read it, else their code."""
+    from cascada.registry.selectors import identities_for, person_list
+
+    qs = person_list(user=user)
+    if exclude_cohort is not None:
+        qs = qs.exclude(
+            pk__in=Enrolment.objects.filter(
+                cohort=exclude_cohort, status=EnrolmentStatus.ENROLLED
+            ).values("person_id")
+        )
+    people = list(qs.order_by("code")[:limit])
+    names = identities_for(user=user, people=people)
+    choices = [
+        PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code)
+        for p in people
+    ]
+    choices.sort(key=lambda c: c.label.casefold())
+    return choices
+
+
+def program_share_candidates(*, user: Any, program: Program) -> QuerySet[Any]:
+    """Organizations a program can be shared with: any other organization (organizations
+    are institutions, not personal data), leaving out the owner and current partners."""
+    from cascada.registry.models import Organization
+
+    if not scope.has(user, Cap.MANAGE_PROGRAMS, program.owner_id):
+        return Organization.objects.none()
+    return Organization.objects.exclude(pk=program.owner_id).exclude(
+        pk__in=program.shared_with.values("pk")
+    )
+
+
+def enrolment_get(*, user: Any, pk: Any, cap: str = Cap.VIEW_PEOPLE) -> Enrolment:
+    try:
+        return (
+            Enrolment.objects.filter(cohort_id__in=cohort_ids_visible(user=user, cap=cap))
+            .select_related("cohort__program", "person")
+            .get(pk=pk)
+        )
+    except (Enrolment.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def certificate_get(*, user: Any, pk: Any) -> Certificate:
+    """A certificate whose holder's name the user may read (it is printed on it)."""
+    try:
+        return (
+            Certificate.objects.filter(
+                enrolment__cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_IDENTITY)
+            )
+            .select_related("enrolment__cohort__program__owner", "enrolment__person")
+            .get(pk=pk)
+        )
+    except (Certificate.DoesNotExist, ValueError, TypeError):
+        raise NotFoundError() from None
+
+
+def session_list_visible(*, user: Any, cohort_id: Any = None) -> QuerySet[Session]:
+    """Sessions of every cohort the user reaches (optionally one cohort), with counts."""
+    qs = Session.objects.filter(
+        cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
+    )
+    if cohort_id is not None:
+        qs = qs.filter(cohort_id=cohort_id)
+    return (
+        qs.select_related("cohort__program", "module")
+        .annotate(
+            n_present=Count("attendance", filter=Q(attendance__status__in=["present", "makeup"])),
+            n_marked=Count("attendance"),
+        )
+        .order_by("cohort_id", "number")
+    )
+
+
+def certificate_list(*, user: Any, cohort_id: Any = None) -> QuerySet[Certificate]:
+    """Certificates of the cohorts whose people the user may see."""
+    qs = Certificate.objects.filter(
+        enrolment__cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_PEOPLE)
+    )
+    if cohort_id is not None:
+        qs = qs.filter(enrolment__cohort_id=cohort_id)
+    return qs.select_related("enrolment__person", "enrolment__cohort__program__owner").order_by(
+        "-issued_on", "-id"
+    )
+
+
+def curriculum_version_choices(*, user: Any) -> QuerySet[Any]:
+    """Curriculum versions a cohort of this user may follow: those of the organizations
+    where the user manages programs."""
+    from cascada.curricula.models import CurriculumVersion
+
+    orgs = scope.org_ids(user, Cap.MANAGE_PROGRAMS)
+    return (
+        CurriculumVersion.objects.filter(curriculum__organization_id__in=orgs)
+        .select_related("curriculum")
+        .order_by("curriculum__title", "-number")
+    )
+
+
+def user_can(*, user: Any, cap: str, program: Program) -> bool:
+    """Whether the user holds ``cap`` in the program's owner or a partner organization."""
+    orgs = {program.owner_id, *program.shared_with.values_list("pk", flat=True)}
+    return bool(scope.org_ids(user, cap) & orgs)
+
+
+def person_enrolments(*, user: Any, person: Any, cap: str = Cap.VIEW_PEOPLE) -> QuerySet[Enrolment]:
+    """A person's enrolments in cohorts the user reaches, newest first (the person page)."""
+    return (
+        Enrolment.objects.filter(person=person, cohort_id__in=cohort_ids_visible(user=user, cap=cap))
+        .select_related("cohort__program", "certificate")
+        .order_by("-cohort__start_date", "-id")
+    )

@@ -49,6 +49,8 @@ def url_or_none(name: str, **kwargs: Any) -> str | None:
 def nav_items(user: Any, path: str = "") -> list[NavItem]:
     if not getattr(user, "is_authenticated", False):
         return []
+    if scope.needs_two_factor(user) and not getattr(user, "is_verified", lambda: False)():
+        return []  # half signed in: the two-factor page offers its own sign-out
     items = []
     for name, label, caps in NAV_ITEMS:
         if caps and not any(scope.has(user, cap) for cap in caps):

@@ -1,3 +1,15 @@
-from django.urls import path  # noqa: F401
+"""Imports and exports."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .views import imports
+
+urlpatterns = [
+    path("imports/", imports.import_start, name="import_start"),
+    path("imports/<int:pk>/", imports.import_review, name="import_review"),
+    path("imports/<int:pk>/done/", imports.import_done, name="import_done"),
+    path("exports/", imports.export_start, name="export_start"),
+    path("exports/people/", imports.export_people, name="export_people"),
+    path("exports/enrolments/", imports.export_enrolments, name="export_enrolments"),
+    path("exports/attendance/", imports.export_attendance, name="export_attendance"),
+]

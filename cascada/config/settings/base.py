@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cascada.core.middleware.RequestContextMiddleware",
+    "cascada.accounts.middleware.DenyByDefaultMiddleware",  # S1
     "cascada.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -203,7 +204,19 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No validator badge: it would call validator.swagger.io (no outside calls).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Same field name, different choices: name each enum after its model's choices.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "cascada.registry.models.OrganizationKind",
+        "CohortKindEnum": "cascada.trainings.models.CohortKind",
+        "CohortStatusEnum": "cascada.trainings.models.CohortStatus",
+        "EnrolmentStatusEnum": "cascada.trainings.models.EnrolmentStatus",
+        "AttendanceStatusEnum": "cascada.trainings.models.AttendanceStatus",
+    },
 }
 
 # Encryption at rest (S13) and keyed look-up hash.

@@ -1,0 +1,89 @@
+"""The cascade's figures as a table, and that table as CSV or XLSX bytes.
+
+Takes figures already passed through ``selectors.figures_present``: exports never see
+more than the page does (S17)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+HEADER = ["section", "key", "enrolled", "completed", "share", "extra"]
+
+
+def _s(value: Any) -> Any:
+    if value is None:
+        return ""
+    as_json = getattr(value, "as_json", None)
+    return as_json() if as_json else (value if isinstance(value, int | float) else str(value))
+
+
+def report_rows(shown: dict[str, Any], *, title: str) -> list[list[Any]]:
+    rows: list[list[Any]] = [
+        ["title", title, "", "", "", ""],
+        ["reach", _("people reached"), _s(shown["enrolled"]), _s(shown["completed"]),
+         shown["completion"], ""],
+        ["reach", _("merely enrolled"), _s(shown["merely_enrolled"]), "", "", ""],
+        ["reach", _("contacts"), "", "", "", _s(shown["contacts"])],
+        ["reach", _("multiplier"), "", "", "", shown["multiplier"]],
+        ["trainers", _("trained trainers who ran a cohort"), _s(shown["trained_trainers"]),
+         _s(shown["replicating"]), shown["replication_rate"], ""],
+        ["trainers", _("median days to first cohort"), "", "", "",
+         _s(shown["median_days_to_first_cohort"])],
+    ]
+    for lv in shown["levels"]:
+        rows.append(
+            ["generation", lv["generation"], _s(lv["enrolled"]), _s(lv["completed"]),
+             lv["completion"], lv["replication"]]
+        )
+    for d in shown["departments"]:
+        rows.append(
+            ["department", d["department"], _s(d["enrolled"]), _s(d["completed"]),
+             d["completion"], ""]
+        )
+    for s in shown["by_sex"]:
+        rows.append(["sex", str(s["label"]), "", _s(s["completed"]), "", ""])
+    for a in shown["by_age"]:
+        rows.append(["age", str(a["label"]), "", _s(a["completed"]), "", ""])
+    rows.append(["thin", _("idle trained trainers"), "", "", "", _s(shown["idle_trainers"])])
+    rows.append(
+        ["thin", _("cohorts on another curriculum version"), "", "", "",
+         _s(shown["version_mismatch_cohorts"])]
+    )
+    rows.append(
+        ["thin", _("cohorts run without a completed ToT"), "", "", "",
+         _s(shown["uncertified_cohorts"])]
+    )
+    return rows
+
+
+def as_csv(rows: list[list[Any]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def as_xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "cascade"
+    sheet.append(HEADER)
+    for row in rows:
+        # Text that looks like a formula is written as text (CSV/XLSX injection).
+        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def as_table(rows: list[list[Any]]) -> str:
+    table = [HEADER, *[[str(v) for v in r] for r in rows]]
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(HEADER))]
+    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in table)

@@ -1,0 +1,533 @@
+"""Reads of the cascade: figures for a trainer, a program, an organization, a department
+and a period, scoped to what the user may see (S2) and, for roles without access to
+people, counting only people who consented to aggregate reporting (S15) and passing every
+figure through the small-numbers rule (S17, ``cascada.core.privacy``).
+
+Each figure is one SQL statement over the materialized tables (``Reach``, ``CohortLevel``,
+``Certification``) joined to the trainings tables, so a program page costs a handful of
+queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.core.errors import NotFoundError
+from cascada.core.privacy import Cell, share, suppress_counts, suppress_value
+
+from .models import Certification, CohortLevel, Lineage, Reach
+
+AGE_BANDS = [
+    ("0-17", _("Under 18")),
+    ("18-29", _("18 to 29")),
+    ("30-44", _("30 to 44")),
+    ("45-59", _("45 to 59")),
+    ("60+", _("60 and over")),
+    ("unknown", _("Age not recorded")),
+]
+
+
+def idle_months() -> int:
+    return int(getattr(settings, "CASCADA_CASCADE_IDLE_MONTHS", 6))
+
+
+def completion_threshold() -> int:
+    """Generations whose completion (%) falls below this are flagged."""
+    return int(getattr(settings, "CASCADA_CASCADE_COMPLETION_THRESHOLD", 60))
+
+
+# ---------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a set of figures is about. ``user`` None is the operator (CLI, benchmarks)."""
+
+    user: Any = None
+    program: Any = None
+    organization: Any = None
+    department: Any = None
+    trainer: Any = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @property
+    def sees_people(self) -> bool:
+        """Roles with access to (pseudonymous) people see exact counts of everyone."""
+        if self.user is None:
+            return True
+        orgs = scope.org_ids(self.user, Cap.VIEW_PEOPLE)
+        if self.program is not None:
+            from cascada.trainings.services import program_org_ids
+
+            return bool(orgs & program_org_ids(self.program))
+        return bool(orgs)
+
+    @property
+    def court(self) -> bool:
+        return bool(self.program is not None and self.program.is_court_mandated)
+
+
+def _cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
+    from cascada.trainings.models import Cohort, CohortFacilitator
+    from cascada.trainings.selectors import cohort_ids_visible
+
+    qs = Cohort.objects.all()
+    if sc.user is not None:
+        qs = qs.filter(pk__in=cohort_ids_visible(user=sc.user, cap=Cap.VIEW_AGGREGATES))
+    if sc.program is not None:
+        qs = qs.filter(program_id=sc.program.pk)
+    if sc.organization is not None:
+        qs = qs.filter(program__owner_id=sc.organization.pk)
+    if sc.department is not None:
+        qs = qs.filter(place__department_id=sc.department.pk)
+    if sc.start:
+        qs = qs.filter(start_date__gte=sc.start)
+    if sc.end:
+        qs = qs.filter(start_date__lte=sc.end)
+    if sc.trainer is not None:
+        downstream = Reach.objects.filter(ancestor_id=sc.trainer.pk).values("descendant_id")
+        qs = qs.filter(
+            pk__in=CohortFacilitator.objects.filter(
+                Q(person_id=sc.trainer.pk) | Q(person_id__in=downstream)
+            ).values("cohort_id")
+        )
+    sql, params = qs.values("pk").query.sql_with_params()
+    return sql, list(params)
+
+
+def _tables() -> dict[str, str]:
+    from cascada.curricula.models import CurriculumVersion
+    from cascada.registry.models import Person, Place
+    from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
+
+    return {
+        "en": Enrolment._meta.db_table,
+        "co": Cohort._meta.db_table,
+        "cf": CohortFacilitator._meta.db_table,
+        "se": Session._meta.db_table,
+        "pe": Person._meta.db_table,
+        "pl": Place._meta.db_table,
+        "cv": CurriculumVersion._meta.db_table,
+        "lv": CohortLevel._meta.db_table,
+        "ce": Certification._meta.db_table,
+        "re": Reach._meta.db_table,
+        "li": Lineage._meta.db_table,
+    }
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return list(cur.fetchall())
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+# ---------------------------------------------------------------- raw figures
+
+
+@dataclass
+class Figures:
+    """Exact counts; ``present`` turns them into what a given viewer may see."""
+
+    enrolled: int = 0
+    completed: int = 0
+    contacts: int = 0
+    headcount: int = 0
+    cohorts: int = 0
+    tot_cohorts: int = 0
+    direct: int = 0  # people trained directly (trainer: depth 1; program: generation 1)
+    by_level: dict[int, list[int]] = field(default_factory=dict)  # level -> [enrolled, completed]
+    by_sex: dict[str, list[int]] = field(default_factory=dict)
+    by_age: dict[str, list[int]] = field(default_factory=dict)
+    by_department: list[tuple[Any, str, int, int]] = field(default_factory=list)
+    trained_trainers: int = 0
+    replicating: int = 0
+    by_level_trainers: dict[int, list[int]] = field(default_factory=dict)  # [trained, ran]
+    days_to_first: list[int] = field(default_factory=list)
+    idle: list[tuple[int, str, dt.date | None, dt.date | None]] = field(default_factory=list)
+    version_mismatch: int = 0
+    uncertified_cohorts: int = 0
+    tree: dict[int, int] = field(default_factory=dict)  # trainer: depth -> people
+
+    @property
+    def merely_enrolled(self) -> int:
+        return self.enrolled - self.completed
+
+    @property
+    def median_days_to_first(self) -> float | None:
+        return statistics.median(self.days_to_first) if self.days_to_first else None
+
+
+def _band_sql(year: int) -> str:
+    return (
+        "CASE WHEN p.birth_year IS NULL THEN 'unknown' "
+        f"WHEN {year} - p.birth_year < 18 THEN '0-17' "
+        f"WHEN {year} - p.birth_year < 30 THEN '18-29' "
+        f"WHEN {year} - p.birth_year < 45 THEN '30-44' "
+        f"WHEN {year} - p.birth_year < 60 THEN '45-59' ELSE '60+' END"
+    )
+
+
+def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
+    """Every figure for a scope, in five queries."""
+    today = today or timezone.localdate()
+    t = _tables()
+    cohorts_sql, cparams = _cohorts_sql(sc)
+    consent = "" if sc.sees_people else " AND p.reporting_consent"
+    fig = Figures()
+
+    # 1. people reached: per person their lowest level (completed first), sex, age band
+    sql = f"""
+        SELECT lvl, sex, band, done, COUNT(*) FROM (
+          SELECT e.person_id,
+                 COALESCE(MIN(CASE WHEN e.completed THEN COALESCE(l.generation, 1) END),
+                          MIN(COALESCE(l.generation, 1))) AS lvl,
+                 MAX(CASE WHEN e.completed THEN 1 ELSE 0 END) AS done,
+                 MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band
+          FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
+          LEFT JOIN {t["lv"]} l ON l.cohort_id = e.cohort_id
+          WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
+          GROUP BY e.person_id
+        ) x GROUP BY lvl, sex, band, done
+    """  # noqa: S608
+    for lvl, sex, band, done, n in _rows(sql, cparams):
+        for bucket, key in ((fig.by_level, int(lvl)), (fig.by_sex, sex), (fig.by_age, band)):
+            pair = bucket.setdefault(key, [0, 0])
+            pair[0] += n
+            pair[1] += n if done else 0
+        fig.enrolled += n
+        fig.completed += n if done else 0
+    fig.by_level = dict(sorted(fig.by_level.items()))
+
+    # 2. by department of the cohort (a person reached in two departments counts in each)
+    sql = f"""
+        SELECT d.id, d.name, COUNT(DISTINCT e.person_id),
+               COUNT(DISTINCT CASE WHEN e.completed THEN e.person_id END)
+        FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
+        JOIN {t["co"]} c ON c.id = e.cohort_id
+        LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
+        LEFT JOIN {t["pl"]} d ON d.id = cp.department_id
+        WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
+        GROUP BY d.id, d.name ORDER BY d.name
+    """  # noqa: S608
+    fig.by_department = [(r[0], r[1] or "", r[2], r[3]) for r in _rows(sql, cparams)]
+
+    # 3. cohorts, contacts (named attendance + headcounts) and where the cascade thins
+    sql = f"""
+        SELECT
+          (SELECT COUNT(*) FROM {t["co"]} c WHERE c.id IN ({cohorts_sql})),
+          (SELECT COUNT(*) FROM {t["co"]} c WHERE c.kind = 'tot' AND c.id IN ({cohorts_sql})),
+          (SELECT COALESCE(SUM(e.sessions_attended), 0) FROM {t["en"]} e
+             JOIN {t["pe"]} p ON p.id = e.person_id
+             WHERE e.cohort_id IN ({cohorts_sql}){consent}),
+          (SELECT COALESCE(SUM(s.headcount), 0) FROM {t["se"]} s
+             WHERE s.cancelled = %s AND s.cohort_id IN ({cohorts_sql})),
+          (SELECT COUNT(DISTINCT c.id) FROM {t["co"]} c
+             JOIN {t["cf"]} f ON f.cohort_id = c.id
+             JOIN {t["ce"]} x ON x.person_id = f.person_id
+             JOIN {t["cv"]} v1 ON v1.id = c.curriculum_version_id
+             JOIN {t["cv"]} v2 ON v2.id = x.curriculum_version_id
+             WHERE c.id IN ({cohorts_sql}) AND v1.curriculum_id = v2.curriculum_id
+               AND v1.id <> v2.id AND NOT EXISTS (
+                 SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
+                 AND y.curriculum_version_id = c.curriculum_version_id)),
+          (SELECT COUNT(DISTINCT c.id) FROM {t["co"]} c
+             JOIN {t["cf"]} f ON f.cohort_id = c.id
+             WHERE c.id IN ({cohorts_sql}) AND c.kind <> 'tot' AND NOT EXISTS (
+               SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
+               AND y.granted_on <= c.start_date))
+    """  # noqa: S608
+    params = cparams * 3 + [False] + cparams * 3
+    (
+        fig.cohorts,
+        fig.tot_cohorts,
+        fig.contacts,
+        fig.headcount,
+        fig.version_mismatch,
+        fig.uncertified_cohorts,
+    ) = (int(v or 0) for v in _rows(sql, params)[0])
+    fig.contacts += fig.headcount
+
+    # 4. trained trainers (completed a ToT in scope): first and last cohort they ran
+    sql = f"""
+        SELECT y.person_id, y.code, y.granted, y.lvl,
+          (SELECT MIN(c2.start_date) FROM {t["cf"]} f JOIN {t["co"]} c2 ON c2.id = f.cohort_id
+             WHERE f.person_id = y.person_id AND c2.start_date >= y.granted),
+          (SELECT MAX(c2.start_date) FROM {t["cf"]} f JOIN {t["co"]} c2 ON c2.id = f.cohort_id
+             WHERE f.person_id = y.person_id)
+        FROM (
+          SELECT x.person_id, p.code, MIN(x.granted_on) AS granted,
+                 MIN(COALESCE(l.generation, 1)) AS lvl
+          FROM {t["ce"]} x JOIN {t["pe"]} p ON p.id = x.person_id
+          LEFT JOIN {t["lv"]} l ON l.cohort_id = x.cohort_id
+          WHERE x.cohort_id IN ({cohorts_sql}){consent}
+          GROUP BY x.person_id, p.code
+        ) y
+    """  # noqa: S608
+    idle_since = _months_before(today, idle_months())
+    for _pid, code, granted, lvl, first_run, last_run in _rows(sql, cparams):
+        granted, first_run, last_run = _as_date(granted), _as_date(first_run), _as_date(last_run)
+        fig.trained_trainers += 1
+        pair = fig.by_level_trainers.setdefault(int(lvl), [0, 0])
+        pair[0] += 1
+        if first_run is not None:
+            fig.replicating += 1
+            pair[1] += 1
+            if granted is not None:
+                fig.days_to_first.append((first_run - granted).days)
+        if granted is not None and granted <= idle_since and (
+            last_run is None or last_run < idle_since
+        ):
+            fig.idle.append((_pid, code, granted, last_run))
+    fig.by_level_trainers = dict(sorted(fig.by_level_trainers.items()))
+    fig.idle.sort(key=lambda r: (r[3] or dt.date.min, r[2] or dt.date.min))
+
+    # 5. directly trained, and for a trainer the tree by depth
+    if sc.trainer is not None:
+        sql = f"""
+            SELECT r.depth, COUNT(*) FROM {t["re"]} r JOIN {t["pe"]} p ON p.id = r.descendant_id
+            WHERE r.ancestor_id = %s{consent} GROUP BY r.depth ORDER BY r.depth
+        """  # noqa: S608
+        fig.tree = {int(d): n for d, n in _rows(sql, [sc.trainer.pk])}
+        fig.direct = fig.tree.get(1, 0)
+    else:
+        fig.direct = fig.by_level.get(1, [0, 0])[1]
+    return fig
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, 28))
+
+
+# ---------------------------------------------------------------- presentation
+
+
+def _ratio(a: Cell, b: Cell, digits: int = 1) -> str:
+    if a.suppressed or b.suppressed or not b.value:
+        return "–"
+    return f"{(a.value or 0) / b.value:.{digits}f}"
+
+
+def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
+    """What the viewer may see: exact numbers for roles with access to people, otherwise
+    every count through ``suppress_counts``/``suppress_value`` and percentages only where
+    both figures are shown."""
+    k = None if not sc.sees_people else 0
+    court = sc.court
+
+    def val(n: int) -> Cell:
+        return suppress_value(n, court=court, k=k)
+
+    def row(counts: dict[Any, int]) -> tuple[dict[Any, Cell], Cell]:
+        return suppress_counts(counts, court=court, k=k)
+
+    enrolled, completed = val(fig.enrolled), val(fig.completed)
+    merely = val(fig.merely_enrolled)
+    direct = val(fig.direct)
+    levels_done, _t = row({lv: v[1] for lv, v in fig.by_level.items()})
+    levels_all, _t2 = row({lv: v[0] for lv, v in fig.by_level.items()})
+    threshold = completion_threshold()
+    levels = []
+    for lv in fig.by_level:
+        e, c = levels_all[lv], levels_done[lv]
+        pct = share(c, e)
+        trained, ran = fig.by_level_trainers.get(lv, [0, 0])
+        tc, rc = val(trained), val(ran)
+        levels.append(
+            {
+                "generation": lv,
+                "enrolled": e,
+                "completed": c,
+                "completion": pct,
+                "attrition": _attrition(c, e),
+                "thin": pct != "–"
+                and e.value is not None
+                and e.value > 0
+                and (c.value or 0) * 100 < threshold * e.value,
+                "trained_trainers": tc,
+                "replicating": rc,
+                "replication": share(rc, tc),
+                "bar": _bar(fig.by_level[lv][1], fig.by_level, c),
+            }
+        )
+    sex_cells, _ = row({s: v[1] for s, v in fig.by_sex.items()})
+    age_cells, _ = row({a: fig.by_age.get(a, [0, 0])[1] for a, _l in AGE_BANDS})
+    dept_cells, dept_total = row({(d[0], d[1]): d[3] for d in fig.by_department})
+    dept_enrolled, _ = row({(d[0], d[1]): d[2] for d in fig.by_department})
+    departments = [
+        {
+            "department_id": key[0],
+            "department": key[1] or str(_("No department recorded")),
+            "enrolled": dept_enrolled[key],
+            "completed": cell,
+            "completion": share(cell, dept_enrolled[key]),
+        }
+        for key, cell in dept_cells.items()
+    ]
+    trained, replicating = val(fig.trained_trainers), val(fig.replicating)
+    median = fig.median_days_to_first
+    n_first = val(len(fig.days_to_first))
+    sex_labels = dict(_sex_choices())
+    return {
+        "enrolled": enrolled,
+        "completed": completed,
+        "merely_enrolled": merely,
+        "contacts": val(fig.contacts),
+        "headcount_contacts": val(fig.headcount),
+        "cohorts": val(fig.cohorts),
+        "tot_cohorts": val(fig.tot_cohorts),
+        "direct": direct,
+        "multiplier": _ratio(completed, direct),
+        "completion": share(completed, enrolled),
+        "trained_trainers": trained,
+        "replicating": replicating,
+        "replication_rate": share(replicating, trained),
+        "median_days_to_first_cohort": (
+            None if median is None or n_first.suppressed else round(median)
+        ),
+        "levels": levels,
+        "by_sex": [
+            {"key": s, "label": sex_labels.get(s, s), "completed": c} for s, c in sex_cells.items()
+        ],
+        "by_age": [
+            {"key": a, "label": label, "completed": age_cells[a]} for a, label in AGE_BANDS
+        ],
+        "departments": departments,
+        "departments_total": dept_total,
+        "idle_trainers": val(len(fig.idle)),
+        "idle_list": fig.idle[:50] if sc.sees_people else [],
+        "idle_months": idle_months(),
+        "version_mismatch_cohorts": val(fig.version_mismatch),
+        "uncertified_cohorts": val(fig.uncertified_cohorts),
+        "thin_generations": [lv["generation"] for lv in levels if lv["thin"]],
+        "completion_threshold": threshold,
+        "tree": [{"depth": d, "people": val(n)} for d, n in fig.tree.items()],
+        "suppressed": not sc.sees_people,
+    }
+
+
+def _attrition(c: Cell, e: Cell) -> str:
+    if c.suppressed or e.suppressed or not e.value:
+        return "–"
+    return f"{round(100 * (e.value - (c.value or 0)) / e.value)}%"
+
+
+def _bar(n: int, by_level: dict[int, list[int]], cell: Cell) -> int:
+    """Bar length (0-100) relative to the largest generation; 0 when the cell is hidden."""
+    top = max((v[1] for v in by_level.values()), default=0)
+    if cell.suppressed or not top:
+        return 0
+    return max(1, round(100 * n / top)) if n else 0
+
+
+def _sex_choices() -> list[tuple[str, Any]]:
+    from cascada.registry.models import Sex
+
+    return list(Sex.choices)
+
+
+# ---------------------------------------------------------------- lists and look-ups
+
+
+def program_cascade_list(*, user: Any) -> list[Any]:
+    """Programs the user may see, each with its people trained (from the lineage)."""
+    from cascada.trainings.selectors import program_list
+
+    return list(program_list(user=user).order_by("name"))
+
+
+def trainer_get(*, user: Any, pk: Any) -> Any:
+    """A trainer whose tree the user may see: people access is needed (the tree is about a
+    person). Unknown or foreign -> NotFoundError."""
+    from cascada.registry.selectors import person_get
+
+    if not scope.has(user, Cap.VIEW_PEOPLE):
+        raise NotFoundError()
+    return person_get(user=user, pk=pk)
+
+
+def level_trainers(*, sc: Scope, generation: int, limit: int = 100) -> list[dict[str, Any]]:
+    """Trainers who ran cohorts at a generation of a program (level ``generation`` means
+    they are of generation ``generation - 1``), with their direct trainees and reach."""
+    t = _tables()
+    cohorts_sql, cparams = _cohorts_sql(sc)
+    sql = f"""
+        SELECT f.person_id, p.code, COUNT(DISTINCT c.id),
+          (SELECT COUNT(DISTINCT e.person_id) FROM {t["en"]} e JOIN {t["cf"]} f2
+             ON f2.cohort_id = e.cohort_id WHERE f2.person_id = f.person_id AND e.completed
+             AND e.cohort_id IN ({cohorts_sql})),
+          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = f.person_id)
+        FROM {t["co"]} c JOIN {t["cf"]} f ON f.cohort_id = c.id
+        JOIN {t["pe"]} p ON p.id = f.person_id
+        LEFT JOIN {t["lv"]} l ON l.cohort_id = c.id
+        WHERE c.id IN ({cohorts_sql}) AND COALESCE(l.generation, 1) = %s
+        GROUP BY f.person_id, p.code ORDER BY 5 DESC, 2 LIMIT %s
+    """  # noqa: S608
+    rows = _rows(sql, cparams + cparams + [generation, limit])
+    return [
+        {"person_id": r[0], "code": r[1], "cohorts": r[2], "direct": r[3], "reach": r[4]}
+        for r in rows
+    ]
+
+
+def trainer_children(*, trainer: Any, limit: int = 200) -> list[dict[str, Any]]:
+    """People a trainer trained directly, with their own reach: one level of the tree."""
+    t = _tables()
+    sql = f"""
+        SELECT r.descendant_id, p.code, COALESCE(li.generation, 0),
+          (SELECT COUNT(*) FROM {t["re"]} r2 WHERE r2.ancestor_id = r.descendant_id)
+        FROM {t["re"]} r JOIN {t["pe"]} p ON p.id = r.descendant_id
+        LEFT JOIN {t["li"]} li ON li.person_id = r.descendant_id
+        WHERE r.ancestor_id = %s AND r.depth = 1
+        ORDER BY 4 DESC, 2 LIMIT %s
+    """  # noqa: S608
+    return [
+        {"person_id": r[0], "code": r[1], "generation": r[2], "reach": r[3]}
+        for r in _rows(sql, [trainer.pk, limit])
+    ]
+
+
+def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
+    row = Lineage.objects.filter(person_id=trainer.pk).select_related("program").first()
+    certs = list(
+        Certification.objects.filter(person_id=trainer.pk).select_related(
+            "cohort__program", "curriculum_version__curriculum"
+        )
+    )
+    return {"lineage": row, "certifications": certs, "certified": bool(certs)}
+
+
+def reach_count(*, person_id: int) -> int:
+    """Distinct people downstream of a person: one indexed count."""
+    return Reach.objects.filter(ancestor_id=person_id).count()
+
+
+def largest_trainer() -> int | None:
+    """The person with the largest reach (for benchmarks and the demo)."""
+    from django.db.models import Count
+
+    row = (
+        Reach.objects.values("ancestor_id")
+        .annotate(n=Count("descendant_id"))
+        .order_by("-n")
+        .first()
+    )
+    return row["ancestor_id"] if row else None

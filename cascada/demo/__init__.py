@@ -1,0 +1,1 @@
+"""The demonstration data set behind ``cascada demo`` (fictional people only)."""

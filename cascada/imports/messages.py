@@ -1,0 +1,82 @@
+"""What each import problem means, in the reader's language.
+
+Problems are stored as a code and parameters (on ``ImportJob.errors``) and turned into
+text when shown, so each user reads them in their own language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+MESSAGES: dict[str, Any] = {
+    # the whole file
+    "empty_file": _("The file is empty."),
+    "no_rows": _("The file has column headers but no rows."),
+    "not_a_table": _("This file is neither a CSV nor an Excel (.xlsx) file."),
+    "old_xls": _(
+        "Old Excel .xls files cannot be read: save the file as .xlsx or CSV and try again."
+    ),
+    "bad_xlsx": _("This Excel file is damaged or cannot be read: save it again as .xlsx or CSV."),
+    "bad_csv": _("The CSV file is malformed around row %(row)s (an unclosed quote?)."),
+    "encoding": _(
+        "The characters of the file cannot be read (around row %(row)s): save it as "
+        "'CSV UTF-8' or as .xlsx and try again."
+    ),
+    "missing_columns": _("Required columns are missing: %(columns)s."),
+    "write_failed": _("Row %(row)s could not be saved (%(reason)s). Nothing was imported."),
+    "unexpected": _("An unexpected problem stopped the import. Nothing was imported."),
+    # one cell
+    "required": _("This value is required."),
+    "too_long": _("Too long: at most %(max)s characters."),
+    "bad_sex": _("Unknown sex “%(value)s”: use F, M, other, or leave it blank."),
+    "bad_number": _("“%(value)s” is not a whole number."),
+    "bad_year": _("“%(value)s” is not a year."),
+    "future_year": _("Birth year %(value)s is in the future."),
+    "old_year": _("Birth year %(value)s is before 1900."),
+    "bad_age": _("Age must be a whole number between 0 and 120."),
+    "bad_date": _("“%(value)s” is not a date: write it as day/month/year."),
+    "unknown_place": _("Unknown place code “%(value)s”."),
+    "bad_id_number": _("An ID number holds only letters and digits, at most 20."),
+    "bad_role": _("Unknown role “%(value)s”."),
+    "bad_status": _(
+        "Unknown attendance status “%(value)s”: use present, absent, excused or make-up."
+    ),
+    "bad_enrolment_status": _("Unknown enrolment status “%(value)s”: use enrolled or withdrawn."),
+    "duplicate_row": _("The same person as row %(other)s."),
+    "duplicate_enrolment": _("The same person and cohort as row %(other)s."),
+    "duplicate_mark": _("The same person and session as row %(other)s."),
+    "registered_elsewhere": _(
+        "This ID number is already registered in another organization (person %(code)s)."
+    ),
+    "possible_duplicate": _(
+        "A person with the same name, birth year and place is already registered (person %(code)s)."
+    ),
+    "unknown_person_code": _("No person with code “%(value)s” in this organization."),
+    "unknown_person": _("No person with this code or ID number."),
+    "person_required": _("Give the person's code or ID number."),
+    "unknown_cohort": _("Unknown cohort “%(value)s”."),
+    "session_required": _("Give the session number or the session date."),
+    "unknown_session": _("Cohort %(cohort)s has no session %(value)s."),
+    "ambiguous_session": _(
+        "Cohort %(cohort)s has several sessions on %(value)s: give the session number."
+    ),
+    "session_closed": _(
+        "Session %(value)s was cancelled or has only a headcount: names cannot be recorded."
+    ),
+    "not_enrolled": _("This person is not enrolled in cohort %(cohort)s."),
+}
+
+
+def describe(code: str, params: dict[str, Any] | None = None) -> str:
+    """The message for a problem code, translated now, in the active language."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return gettext("Invalid value.")
+    text = str(template)
+    try:
+        return text % (params or {}) if "%(" in text else text
+    except (KeyError, ValueError, TypeError):
+        return text

@@ -1,0 +1,407 @@
+"""Reading spreadsheets people actually send: CSV from Excel in any common encoding or
+delimiter, and XLSX. Rows are streamed, never loaded whole, and numbered as the user sees
+them in the spreadsheet (the header is row 1).
+
+Also the small value parsers every import shares (sex, dates, years, statuses), which
+turn what people type in Spanish or English into Cascada's values.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import re
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from charset_normalizer import from_bytes
+
+SAMPLE_BYTES = 64 * 1024
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
+csv.field_size_limit(1024 * 1024)
+
+
+class FileProblem(Exception):
+    """The whole file cannot be read; ``code`` and ``params`` say why (see ``messages``)."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: Iterator[tuple[int, list[Any]]]  # (row number as shown in the spreadsheet, cells)
+    close: Callable[[], None] = field(default=lambda: None)
+    encoding: str = ""
+
+
+def normalize_text(value: str) -> str:
+    """Accents removed, casefolded, spaces collapsed: 'Año  Nacimiento' -> 'ano nacimiento'."""
+    text = unicodedata.normalize("NFKD", value or "")
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return " ".join(text.casefold().split())
+
+
+def header_key(value: Any) -> str:
+    text = normalize_text(str(value or ""))
+    text = re.sub(r"[^a-z0-9]+", "_", text)
+    return text.strip("_")
+
+
+def _blank(cells: list[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+# ---------------------------------------------------------------- opening files
+
+
+def open_table(stream: IO[bytes], filename: str = "") -> Table:
+    """Open a CSV or XLSX file (told apart by content, not by name)."""
+    head = stream.read(8)
+    stream.seek(0)
+    if not head:
+        raise FileProblem("empty_file")
+    if head.startswith(ZIP_MAGIC):
+        return _open_xlsx(stream)
+    if head.startswith(OLE_MAGIC):
+        raise FileProblem("old_xls")
+    return _open_csv(stream)
+
+
+def _open_xlsx(stream: IO[bytes]) -> Table:
+    from zipfile import BadZipFile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(stream, read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+    except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
+        raise FileProblem("bad_xlsx") from None
+
+    raw = enumerate(sheet.iter_rows(values_only=True), start=1)
+    try:
+        headers, start = _first_row(raw)
+    except FileProblem:
+        workbook.close()
+        raise
+    except Exception:  # openpyxl raises many types on damaged files
+        workbook.close()
+        raise FileProblem("bad_xlsx") from None
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        try:
+            for number, cells in raw:
+                cells = list(cells)
+                if not _blank(cells):
+                    yield number, cells
+        except FileProblem:
+            raise
+        except Exception:
+            raise FileProblem("bad_xlsx") from None
+
+    return Table(headers=headers, rows=rows(), close=workbook.close, encoding="xlsx")
+
+
+def _first_row(raw: Iterator[tuple[int, Any]]) -> tuple[list[str], int]:
+    for number, cells in raw:
+        cells = list(cells)
+        if not _blank(cells):
+            while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
+                cells.pop()
+            return [str(c).strip() if c is not None else "" for c in cells], number
+    raise FileProblem("empty_file")
+
+
+def detect_encoding(sample: bytes) -> str:
+    """UTF-8 (with or without BOM) first, then what charset-normalizer finds among the
+    encodings spreadsheets are saved in; Excel's 'CSV' in Spanish Windows is cp1252."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    if sample.count(b"\x00") > len(sample) // 4:
+        # UTF-16 without a byte-order mark: every other byte of Latin text is zero.
+        even, odd = sample[0::2], sample[1::2]
+        if odd.count(0) > len(odd) * 0.9:
+            return "utf-16-le"
+        if even.count(0) > len(even) * 0.9:
+            return "utf-16-be"
+        raise FileProblem("not_a_table")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in sample:
+        raise FileProblem("not_a_table")
+    best = from_bytes(sample, cp_isolation=["cp1252", "latin_1", "iso8859_15"]).best()
+    if best is None:
+        raise FileProblem("not_a_table")
+    encoding = best.encoding
+    # Spanish text in cp1252 and Latin-1 differ only in rarely used characters; cp1252
+    # is what Excel writes, and it reads Latin-1 letters the same way.
+    return "cp1252" if encoding in {"latin_1", "iso8859_15", "iso8859_1"} else encoding
+
+
+def sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _open_csv(stream: IO[bytes]) -> Table:
+    sample = stream.read(SAMPLE_BYTES)
+    stream.seek(0)
+    if not sample.strip(b" \r\n\t\xef\xbb\xbf"):
+        raise FileProblem("empty_file")
+    encoding = detect_encoding(sample)
+    control = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if not encoding.startswith("utf-16") and control > len(sample) // 100 + 2:
+        raise FileProblem("not_a_table")
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")  # type: ignore[arg-type]
+    try:
+        first_line = text.readline()
+        while first_line and not first_line.strip():
+            first_line = text.readline()
+    except UnicodeError:
+        raise FileProblem("encoding", row=1) from None
+    delimiter = sniff_delimiter(first_line)
+    text.seek(0)
+    reader = csv.reader(text, delimiter=delimiter)
+    raw = _csv_records(reader)
+    headers, _start = _first_row(raw)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for number, cells in raw:
+            if not _blank(cells):
+                yield number, cells
+
+    return Table(headers=headers, rows=rows(), close=lambda: text.detach(), encoding=encoding)
+
+
+def _csv_records(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    number = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except UnicodeError:
+            raise FileProblem("encoding", row=number + 1) from None
+        except csv.Error:
+            raise FileProblem("bad_csv", row=number + 1) from None
+        number += 1
+        yield number, cells
+
+
+# ---------------------------------------------------------------- values
+
+
+class ValueProblem(Exception):
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text; Excel numbers that are really codes lose their '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def shown(value: Any, limit: int = 30) -> str:
+    text = cell_text(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+SEXES = {
+    "female": {"f", "female", "femenino", "femenina", "mujer", "w", "woman", "fem"},
+    "male": {"m", "male", "masculino", "hombre", "varon", "h", "man", "masc"},
+    "other": {"o", "x", "other", "otro", "otra", "no binario", "non binary", "nonbinary"},
+    "not_stated": {
+        "",
+        "ns",
+        "nd",
+        "-",
+        "not stated",
+        "no indica",
+        "no precisa",
+        "prefiere no decir",
+        "prefer not to say",
+        "sin dato",
+        "desconocido",
+        "unknown",
+    },
+}
+_SEX_LOOKUP = {alias: value for value, aliases in SEXES.items() for alias in aliases}
+
+
+def parse_sex(value: Any) -> str:
+    key = normalize_text(cell_text(value)).rstrip(".")
+    try:
+        return _SEX_LOOKUP[key]
+    except KeyError:
+        raise ValueProblem("bad_sex", value=shown(value)) from None
+
+
+ATTENDANCE = {
+    "present": {
+        "present",
+        "presente",
+        "p",
+        "asistio",
+        "asistencia",
+        "si",
+        "yes",
+        "x",
+        "1",
+        "a tiempo",
+    },
+    "absent": {"absent", "ausente", "a", "falta", "falto", "no", "0", "inasistencia", "f"},
+    "excused": {
+        "excused",
+        "justificado",
+        "justificada",
+        "j",
+        "falta justificada",
+        "ausencia justificada",
+        "permiso",
+        "e",
+    },
+    "makeup": {
+        "makeup",
+        "make-up",
+        "make up",
+        "recuperacion",
+        "recupero",
+        "recuperada",
+        "recuperado",
+        "r",
+    },
+}
+_ATTENDANCE_LOOKUP = {alias: value for value, aliases in ATTENDANCE.items() for alias in aliases}
+
+
+def parse_attendance_status(value: Any) -> str:
+    key = normalize_text(cell_text(value)).rstrip(".")
+    try:
+        return _ATTENDANCE_LOOKUP[key]
+    except KeyError:
+        raise ValueProblem("bad_status", value=shown(value)) from None
+
+
+ENROLMENT = {
+    "enrolled": {
+        "",
+        "enrolled",
+        "inscrito",
+        "inscrita",
+        "matriculado",
+        "matriculada",
+        "activo",
+        "activa",
+        "active",
+    },
+    "withdrawn": {"withdrawn", "retirado", "retirada", "baja", "desertor", "desertora", "abandono"},
+}
+_ENROLMENT_LOOKUP = {alias: value for value, aliases in ENROLMENT.items() for alias in aliases}
+
+
+def parse_enrolment_status(value: Any) -> str:
+    key = normalize_text(cell_text(value)).rstrip(".")
+    try:
+        return _ENROLMENT_LOOKUP[key]
+    except KeyError:
+        raise ValueProblem("bad_enrolment_status", value=shown(value)) from None
+
+
+ROLES = {
+    "participant": {"participant", "participante"},
+    "promoter": {"promoter", "promotor", "promotora"},
+    "facilitator": {"facilitator", "facilitador", "facilitadora"},
+    "trainer": {"trainer", "capacitador", "capacitadora"},
+    "mentor": {"mentor", "mentora"},
+    "activist": {"activist", "activista"},
+    "researcher": {"researcher", "investigador", "investigadora"},
+}
+_ROLE_LOOKUP = {alias: value for value, aliases in ROLES.items() for alias in aliases}
+
+
+def parse_roles(value: Any) -> list[str]:
+    out: list[str] = []
+    for part in re.split(r"[,;/|]", cell_text(value)):
+        key = normalize_text(part)
+        if not key:
+            continue
+        try:
+            role = _ROLE_LOOKUP[key]
+        except KeyError:
+            raise ValueProblem("bad_role", value=shown(part)) from None
+        if role not in out:
+            out.append(role)
+    return out
+
+
+def parse_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueProblem("bad_number", value=shown(value))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = cell_text(value)
+    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+        return int(float(text)) if "." in text else int(text)
+    raise ValueProblem("bad_number", value=shown(value))
+
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
+_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?: .*)?$")
+
+
+def parse_date(value: Any) -> dt.date:
+    """Day first: 05/03/2026 is the 5th of March. Also ISO dates, two-digit years and
+    Excel serial numbers (days since 1899-12-30)."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _serial(value, value)
+    text = cell_text(value)
+    try:
+        if m := _ISO.match(text):
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _DMY.match(text):
+            year = int(m[3])
+            if len(m[3]) == 2:
+                year += 2000
+            return dt.date(year, int(m[2]), int(m[1]))
+    except ValueError:
+        raise ValueProblem("bad_date", value=shown(value)) from None
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _serial(float(text), value)
+    raise ValueProblem("bad_date", value=shown(value))
+
+
+def _serial(number: float, original: Any) -> dt.date:
+    if not 1 <= number < 2958466:
+        raise ValueProblem("bad_date", value=shown(original))
+    return EXCEL_EPOCH + dt.timedelta(days=int(number))

@@ -1,0 +1,169 @@
+"""The cascade pages: programs, a program's cascade by generation, a trainer's tree.
+
+Views only adapt: parse filters, call ``cascada.cascade.selectors``, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.audit.services import audit_record
+from cascada.cascade import selectors
+from cascada.cascade.exports import as_csv, as_xlsx, report_rows
+from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
+from cascada.core.errors import NotFoundError
+from cascada.registry.models import Place
+from cascada.trainings.selectors import program_get
+
+DEFAULT_TARGET = 85_000
+
+
+def _need(request: HttpRequest) -> None:
+    if not scope.has(request.user, Cap.VIEW_AGGREGATES):
+        raise PermissionDenied
+
+
+def _program(request: HttpRequest, pk: Any) -> Any:
+    try:
+        return program_get(user=request.user, pk=pk)
+    except NotFoundError:
+        raise Http404 from None
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    dep = request.GET.get("department") or ""
+    department = None
+    if dep.isdigit():
+        department = Place.objects.filter(pk=int(dep), level="department").first()
+    return {
+        "department": department,
+        "start": _date(request.GET.get("start")),
+        "end": _date(request.GET.get("end")),
+    }
+
+
+@require_GET
+def cascade_home(request: HttpRequest) -> HttpResponse:
+    _need(request)
+    programs = selectors.program_cascade_list(user=request.user)
+    return render(request, "web/cascade/home.html", {"programs": programs})
+
+
+@require_GET
+def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request)
+    program = _program(request, pk)
+    filters = _filters(request)
+    sc = selectors.Scope(user=request.user, program=program, **filters)
+    fig = selectors.cascade_figures(sc)
+    shown = selectors.figures_present(fig, sc)
+    try:
+        target = max(int(request.GET.get("target") or DEFAULT_TARGET), 1)
+    except ValueError:
+        target = DEFAULT_TARGET
+    forecast = None
+    if sc.sees_people or not shown["completed"].suppressed:
+        forecast = cascade_forecast(assumptions_from_figures(fig, target=target))
+    departments = Place.objects.filter(level="department").order_by("country", "name")
+    return render(
+        request,
+        "web/cascade/program.html",
+        {
+            "program": program,
+            "f": shown,
+            "filters": filters,
+            "departments": departments,
+            "forecast": forecast,
+            "target": target,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+def cascade_level(request: HttpRequest, pk: int, generation: int) -> HttpResponse:
+    """The trainers who delivered a generation (an htmx partial, or a page without JS)."""
+    _need(request)
+    program = _program(request, pk)
+    sc = selectors.Scope(user=request.user, program=program, **_filters(request))
+    trainers = selectors.level_trainers(sc=sc, generation=generation) if sc.sees_people else []
+    template = "web/cascade/_level.html" if request.htmx else "web/cascade/level.html"
+    return render(
+        request,
+        template,
+        {"program": program, "generation": generation, "trainers": trainers,
+         "sees_people": sc.sees_people},
+    )
+
+
+@require_GET
+def cascade_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    _need(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    program = _program(request, pk)
+    sc = selectors.Scope(user=request.user, program=program, **_filters(request))
+    rows = report_rows(
+        selectors.figures_present(selectors.cascade_figures(sc), sc), title=program.name
+    )
+    audit_record(actor=request.user, action="export", target=program, detail={"format": fmt})
+    if fmt == "xlsx":
+        response = HttpResponse(
+            as_xlsx(rows),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="cascade-{program.pk}.{fmt}"'
+    return response
+
+
+def _trainer(request: HttpRequest, pk: Any) -> Any:
+    try:
+        return selectors.trainer_get(user=request.user, pk=pk)
+    except NotFoundError:
+        raise Http404 from None
+
+
+@require_GET
+def cascade_trainer(request: HttpRequest, pk: int) -> HttpResponse:
+    _need(request)
+    trainer = _trainer(request, pk)
+    sc = selectors.Scope(user=request.user, trainer=trainer)
+    shown = selectors.figures_present(selectors.cascade_figures(sc), sc)
+    return render(
+        request,
+        "web/cascade/trainer.html",
+        {
+            "trainer": trainer,
+            "f": shown,
+            "info": selectors.trainer_lineage(trainer=trainer),
+            "children": selectors.trainer_children(trainer=trainer),
+        },
+    )
+
+
+@require_GET
+def cascade_tree(request: HttpRequest, pk: int) -> HttpResponse:
+    """One more level of a trainer's tree (htmx partial)."""
+    _need(request)
+    trainer = _trainer(request, pk)
+    return render(
+        request,
+        "web/cascade/_tree.html",
+        {"children": selectors.trainer_children(trainer=trainer)},
+    )

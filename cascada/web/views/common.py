@@ -1,0 +1,38 @@
+"""What every web view needs to adapt the domain to HTTP."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+
+from cascada.core.errors import NotFoundError, PermissionDeniedError
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Unknown or foreign objects become 404 (S2), refused capabilities 403."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFoundError:
+            raise Http404() from None
+        except PermissionDeniedError:
+            raise PermissionDenied() from None
+
+    return wrapper
+
+
+def age_band(birth_year: int | None, today_year: int) -> str:
+    """A coarse age band: enough to plan with, little to identify anyone."""
+    if not birth_year:
+        return "—"
+    age = today_year - birth_year
+    for upper, label in ((17, "0–17"), (29, "18–29"), (44, "30–44"), (59, "45–59")):
+        if age <= upper:
+            return label
+    return "60+"

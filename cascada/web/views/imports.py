@@ -1,0 +1,211 @@
+"""Imports (upload, dry-run review, confirm or reject) and exports (CSV, XLSX).
+
+Views adapt only: the checking and importing live in ``cascada.imports.services``, the
+scoped reads and exports in ``cascada.imports.selectors``.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.core.errors import ApplicationError
+from cascada.imports.formats import CONTENT_TYPES, csv_lines, xlsx_write
+from cascada.imports.models import ImportKind, ImportStatus
+from cascada.imports.selectors import (
+    EXPORTS,
+    import_job_get,
+    import_job_list,
+    import_organizations,
+)
+from cascada.imports.services import (
+    import_job_confirm,
+    import_job_create,
+    import_job_reject,
+)
+from cascada.registry.selectors import organization_list
+from cascada.trainings.selectors import cohort_list, program_list
+
+from .common import domain_errors
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=ImportKind.choices)
+    organization = forms.ModelChoiceField(label=gettext_lazy("Organization"), queryset=None)
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV or Excel (.xlsx). The first row holds the column names, in Spanish or English."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,.txt"}),
+    )
+
+    def __init__(self, *args: Any, organizations: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["organization"]
+        field.queryset = organizations
+        if organizations.count() == 1:
+            field.initial = organizations.first()
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)s MB; split it into smaller files.")
+                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_start(request: HttpRequest) -> HttpResponse:
+    organizations = import_organizations(user=request.user)
+    if not organizations.exists():
+        raise PermissionDenied()
+    form = ImportForm(request.POST or None, request.FILES or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = import_job_create(
+                actor=request.user,
+                organization=form.cleaned_data["organization"],
+                kind=form.cleaned_data["kind"],
+                upload=upload,
+                filename=upload.name,
+            )
+        except ApplicationError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("web:import_review", pk=job.pk)
+    return render(
+        request,
+        "web/imports/start.html",
+        {"form": form, "jobs": import_job_list(user=request.user)[:10]},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+def import_review(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_job_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                import_job_confirm(actor=request.user, job=job, skip_errors=False)
+            elif action == "confirm_skip":
+                import_job_confirm(actor=request.user, job=job, skip_errors=True)
+            elif action == "reject":
+                import_job_reject(actor=request.user, job=job)
+                messages.success(
+                    request, _("The file was rejected and deleted. Nothing was imported.")
+                )
+            else:
+                messages.error(request, _("Choose what to do with the file."))
+                return redirect("web:import_review", pk=job.pk)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+            return redirect("web:import_review", pk=job.pk)
+        return redirect("web:import_done", pk=job.pk)
+    if job.status != ImportStatus.VALIDATED:
+        return redirect("web:import_done", pk=job.pk)
+    return render(request, "web/imports/review.html", {"job": job, "errors": job.error_rows})
+
+
+@login_required
+@require_GET
+@domain_errors
+def import_done(request: HttpRequest, pk: int) -> HttpResponse:
+    job = import_job_get(user=request.user, pk=pk)
+    if job.status == ImportStatus.VALIDATED:
+        return redirect("web:import_review", pk=job.pk)
+    return render(request, "web/imports/done.html", {"job": job})
+
+
+# ---------------------------------------------------------------- exports
+
+
+@login_required
+@require_GET
+def export_start(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not scope.has(user, Cap.EXPORT):
+        raise PermissionDenied()
+    return render(
+        request,
+        "web/imports/export.html",
+        {
+            "organizations": organization_list(user=user).filter(
+                pk__in=scope.org_ids(user, Cap.EXPORT)
+            ),
+            "programs": program_list(user=user, cap=Cap.EXPORT).order_by("name"),
+            "cohorts": cohort_list(user=user, cap=Cap.EXPORT).order_by("program__name", "name"),
+            "can_import": import_organizations(user=user).exists(),
+        },
+    )
+
+
+def _export(request: HttpRequest, kind: str) -> HttpResponse:
+    """Filters are ids only (no personal data in the URL, S9)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in CONTENT_TYPES:
+        fmt = "csv"
+    export = EXPORTS[kind](
+        user=request.user,
+        fmt=fmt,
+        organization_id=request.GET.get("organization") or None,
+        program_id=request.GET.get("program") or None,
+        cohort_id=request.GET.get("cohort") or None,
+    )
+    if fmt == "csv":
+        response: HttpResponse = StreamingHttpResponse(
+            csv_lines(export.headers, export.rows), content_type=CONTENT_TYPES["csv"]
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    else:
+        target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        xlsx_write(export.headers, export.rows, target)
+        target.seek(0)
+        response = FileResponse(
+            target, as_attachment=True, filename=export.filename, content_type=CONTENT_TYPES["xlsx"]
+        )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+@domain_errors
+def export_people(request: HttpRequest) -> HttpResponse:
+    return _export(request, "people")
+
+
+@login_required
+@require_GET
+@domain_errors
+def export_enrolments(request: HttpRequest) -> HttpResponse:
+    return _export(request, "enrolments")
+
+
+@login_required
+@require_GET
+@domain_errors
+def export_attendance(request: HttpRequest) -> HttpResponse:
+    return _export(request, "attendance")

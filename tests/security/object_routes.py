@@ -1,0 +1,102 @@
+"""For every route with path parameters: how to fill them for an object of a World.
+
+S2's isolation test fails when a route with parameters is missing here, so that every new
+object route is checked for organization isolation. Values are strings as they appear in
+URLs. ``None`` marks a parameter-only-in-format route or one that carries no object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from tests.security.world import World
+
+KwargsFor = Callable[[World], dict[str, str]]
+
+
+def _pk(attr: str, key: str = "pk") -> KwargsFor:
+    return lambda w: {key: str(getattr(w, attr).pk)}
+
+
+def _code(attr: str, key: str = "code") -> KwargsFor:
+    return lambda w: {key: str(getattr(w, attr).code)}
+
+
+_person = _pk("person")
+_org = _pk("org")
+_curriculum = _pk("curriculum")
+_version = _pk("version")
+_module = _pk("module")
+_plan = _pk("plan")
+_program = _pk("program")
+_cohort = _pk("cohort")
+_session = _pk("session")
+_enrolment = _pk("enrolment")
+_certificate = _pk("certificate")
+
+# url name -> kwargs of a World's object. S2 hits each with the other organization's
+# object and expects 404; S1 hits each as a user without a role.
+OBJECT_ROUTES: dict[str, KwargsFor] = {
+    # web: registry
+    "web:person_detail": _person,
+    "web:person_edit": _person,
+    "web:person_consent": _person,
+    "web:person_merge": _person,
+    "web:organization_detail": _org,
+    # web: curricula
+    "web:curriculum_detail": _curriculum,
+    "web:curriculum_version_new": _curriculum,
+    "web:curriculum_version": _version,
+    "web:module_add": _version,
+    "web:session_plan_add": _module,
+    # web: trainings
+    "web:program_detail": _program,
+    "web:program_share": _program,
+    "web:cohort_detail": _cohort,
+    "web:cohort_enrol": _cohort,
+    "web:cohort_certificates_issue": _cohort,
+    "web:certificate_issue": _enrolment,
+    "web:session_edit": _session,
+    "web:session_roster": _session,
+    "web:session_headcount": _session,
+    "web:certificate_pdf": _certificate,
+    # api: registry
+    "api-organization-detail": _org,
+    "api-person-detail": _person,
+    "api-person-consents": _person,
+    "api-person-merge": _person,
+    # api: curricula
+    "api-curriculum-detail": _curriculum,
+    "api-curriculum-versions": _curriculum,
+    "api-curriculum-version-detail": _version,
+    "api-curriculum-version-modules": _version,
+    "api-module-session-plans": _module,
+    "api-session-plan-detail": _plan,
+    # api: trainings
+    "api-program-detail": _program,
+    "api-program-share": _program,
+    "api-cohort-detail": _cohort,
+    "api-cohort-enrolments": _cohort,
+    "api-cohort-facilitators": _cohort,
+    "api-cohort-sessions": _cohort,
+    "api-cohort-sessions-generate": _cohort,
+    "api-session-detail": _session,
+    "api-session-attendance": _session,
+    "api-session-headcount": _session,
+    "api-enrolment-detail": _enrolment,
+    "api-enrolment-withdraw": _enrolment,
+    "api-certificate-detail": _certificate,
+    "api-certificate-pdf": _certificate,
+}
+
+# Routes with parameters that address no organization's object: checked by S1 only.
+NOT_ORGANIZATION_SCOPED: dict[str, str] = {
+    "api-place-detail": "places (ubigeo) are public reference data",
+    "web:certificate_verify": "public check of a certificate code; shows no holder (S1 public list)",
+}
+
+# Kwargs for S1 where a route is not organization-scoped but needs a real value.
+PUBLIC_ROUTE_VALUES: dict[str, KwargsFor] = {
+    "api-place-detail": _pk("place"),
+    "web:certificate_verify": _code("certificate"),
+}

@@ -1,0 +1,145 @@
+"""A complete organization built through the real services, with canary values that must
+never show up where they do not belong (S2, S3, S11)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from cascada.accounts.models import User
+from cascada.curricula.models import Curriculum, CurriculumVersion, Module, SessionPlan
+from cascada.curricula.services import curriculum_create, module_add, session_plan_add
+from cascada.registry.models import Consent, Organization, Person, Place
+from cascada.registry.services import consent_record
+from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
+from cascada.trainings.services import attendance_record, certificate_issue
+from tests.accounts.factories import make_user
+from tests.registry.factories import make_org, make_person, make_place
+from tests.trainings.factories import enrol, make_cohort, make_program
+
+
+@dataclass
+class World:
+    tag: str
+    org: Organization
+    place: Place
+    person: Person
+    other_person: Person
+    facilitator_person: Person
+    curriculum: Curriculum
+    version: CurriculumVersion
+    module: Module
+    plan: SessionPlan
+    program: Program
+    cohort: Cohort
+    session: Session
+    enrolment: Enrolment
+    certificate: Certificate
+    consent: Consent
+    coordinator: User
+    facilitator: User
+    viewer: User
+    auditor: User
+    administrator: User
+    users: dict[str, User] = field(default_factory=dict)
+
+    @property
+    def canaries(self) -> list[str]:
+        """Strings of this world that no other organization's user may ever read."""
+        return [
+            self.person.code,
+            self.other_person.code,
+            f"Canario{self.tag}",
+            f"Zorzal{self.tag}",
+            f"Cohorte {self.tag}",
+            f"Programa {self.tag}",
+            f"Curriculo {self.tag}",
+            f"Modulo {self.tag}",
+            f"Organizacion {self.tag}",
+            self.certificate.code,
+        ]
+
+
+def national_id(tag: str) -> str:
+    return "4" + str(abs(hash(tag)) % 10**7).rjust(7, "0")
+
+
+def build_world(tag: str, *, court: bool = False) -> World:
+    """One organization with every kind of record, made by the services with no actor."""
+    org = make_org(name=f"Organizacion {tag}")
+    place = make_place(code="150132", name="San Juan de Lurigancho")
+    person = make_person(
+        organization=org,
+        given_name=f"Canario{tag}",
+        family_name=f"Zorzal{tag}",
+        national_id=national_id(tag),
+        phone="+51 999 000 111",
+        address=f"Jr. Canario{tag} 123",
+        place=place,
+    )
+    other_person = make_person(organization=org, given_name=f"Otro{tag}", place=place)
+    facilitator_person = make_person(
+        organization=org, given_name=f"Facilita{tag}", roles=["facilitator"]
+    )
+    curriculum = curriculum_create(
+        actor=None, organization=org, title=f"Curriculo {tag}", audience="men"
+    )
+    version = curriculum.versions.get()
+    module = module_add(actor=None, version=version, title=f"Modulo {tag}")
+    plan = session_plan_add(actor=None, module=module, title=f"Sesion {tag}")
+    program = make_program(owner=org, name=f"Programa {tag}", is_court_mandated=court)
+    cohort = make_cohort(
+        program=program,
+        name=f"Cohorte {tag}",
+        sessions=2,
+        curriculum_version=version,
+        facilitators=(facilitator_person,),
+        start=dt.date(2026, 3, 2),
+        place=place,
+    )
+    enrolment, _other = enrol(cohort, person, other_person)
+    sessions = list(cohort.sessions.order_by("number"))
+    for s in sessions:
+        attendance_record(actor=None, session=s, marks={enrolment.pk: "present"})
+    enrolment.refresh_from_db()
+    certificate = certificate_issue(actor=None, enrolment=enrolment)
+    users: dict[str, Any] = {}
+    for role in ("coordinator", "facilitator", "viewer", "auditor", "administrator"):
+        users[role] = make_user(
+            role=role,
+            organization=org,
+            username=f"{role}-{tag}".lower(),
+            person=facilitator_person if role == "facilitator" else None,
+        )
+    consent = consent_record(
+        actor=users["coordinator"],
+        person=person,
+        purpose="aggregate_reporting",
+        granted=True,
+        text_version="v1",
+    )
+    return World(
+        tag=tag,
+        org=org,
+        place=place,
+        person=person,
+        other_person=other_person,
+        facilitator_person=facilitator_person,
+        curriculum=curriculum,
+        version=version,
+        module=module,
+        plan=plan,
+        program=program,
+        cohort=cohort,
+        session=sessions[0],
+        enrolment=enrolment,
+        certificate=certificate,
+        consent=consent,
+        coordinator=users["coordinator"],
+        facilitator=users["facilitator"],
+        viewer=users["viewer"],
+        auditor=users["auditor"],
+        administrator=users["administrator"],
+        users=users,
+    )
