@@ -77,7 +77,7 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
     sheet.append(HEADER)
     for row in rows:
         # Text that looks like a formula is written as text (CSV/XLSX injection).
-        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in row])
+        sheet.append([f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in row])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

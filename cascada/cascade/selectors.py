@@ -368,8 +368,8 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
                 "bar": _bar(fig.by_level[lv][1], fig.by_level, c),
             }
         )
-    sex_cells, _ = row({s: v[1] for s, v in fig.by_sex.items()})
-    age_cells, _ = row({a: fig.by_age.get(a, [0, 0])[1] for a, _l in AGE_BANDS})
+    sex_cells, _sex_total = row({s: v[1] for s, v in fig.by_sex.items()})
+    age_cells, _age_total = row({a: fig.by_age.get(a, [0, 0])[1] for a, _l in AGE_BANDS})
     dept_cells, dept_total = row({(d[0], d[1]): d[3] for d in fig.by_department})
     dept_enrolled, _ = row({(d[0], d[1]): d[2] for d in fig.by_department})
     departments = [

@@ -12,6 +12,7 @@ Every person is FICTIONAL: family names come from ``FAMILY_NAMES`` ("Ficticio",
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import hashlib
 import random
@@ -74,8 +75,6 @@ class DemoAccount:
 
     @property
     def otpauth_secret(self) -> str:
-        import base64
-
         return base64.b32encode(bytes.fromhex(self.totp_key)).decode().rstrip("=")
 
 

@@ -133,7 +133,9 @@ def certificate_pdf(certificate: Certificate, *, participant_name: str, base_url
     pdf.ln(12)
     pdf.set_text_color(*_INK)
     pdf.set_font("Helvetica", "", 13)
-    pdf.cell(width, 7, "Se otorga el presente certificado a", align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(
+        width, 7, "Se otorga el presente certificado a", align="C", new_x="LMARGIN", new_y="NEXT"
+    )
     pdf.ln(5)
     name = _latin1(participant_name).strip() or enrolment.person.code
     size = 26

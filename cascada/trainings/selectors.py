@@ -257,9 +257,7 @@ def enrolment_rows(*, user: Any, cohort: Cohort) -> list[EnrolmentRow]:
     enrolments = list(enrolment_list(user=user, cohort=cohort))
     names = identities_for(user=user, people=[e.person for e in enrolments])
     if names:
-        audit_record(
-            actor=user, action="view_list", target=cohort, detail={"people": len(names)}
-        )
+        audit_record(actor=user, action="view_list", target=cohort, detail={"people": len(names)})
     rows = [
         EnrolmentRow(
             enrolment=e,
@@ -295,8 +293,7 @@ def person_choices(
     people = list(qs.order_by("code")[:limit])
     names = identities_for(user=user, people=people)
     choices = [
-        PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code)
-        for p in people
+        PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code) for p in people
     ]
     choices.sort(key=lambda c: c.label.casefold())
     return choices
@@ -390,7 +387,9 @@ def user_can(*, user: Any, cap: str, program: Program) -> bool:
 def person_enrolments(*, user: Any, person: Any, cap: str = Cap.VIEW_PEOPLE) -> QuerySet[Enrolment]:
     """A person's enrolments in cohorts the user reaches, newest first (the person page)."""
     return (
-        Enrolment.objects.filter(person=person, cohort_id__in=cohort_ids_visible(user=user, cap=cap))
+        Enrolment.objects.filter(
+            person=person, cohort_id__in=cohort_ids_visible(user=user, cap=cap)
+        )
         .select_related("cohort__program", "certificate")
         .order_by("-cohort__start_date", "-id")
     )

@@ -77,7 +77,9 @@ def _tap(page, enrolment, status):
 
 
 def _open_roster(page, number):
-    page.locator(f'[data-test="session-row"][data-number="{number}"] [data-test="roster-link"]').click()
+    page.locator(
+        f'[data-test="session-row"][data-number="{number}"] [data-test="roster-link"]'
+    ).click()
     page.locator('[data-test="roster"]').wait_for()
 
 
@@ -148,4 +150,11 @@ def test_coordinator_takes_attendance_and_issues_a_certificate(live_server, brow
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.body().startswith(b"%PDF")
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.goto(f"{live_server.url}/cohorts/new/?program={cohort.program_id}")
+        page.locator('input[name="pattern"][value="weekdays"]').check()
+        page.screenshot(path=str(SCREENSHOTS / "cohort-create-phone.png"), full_page=True)
+        code = aurelio.person.enrolments.get().certificate.code
+        page.goto(f"{live_server.url}/verify/{code}/")
+        page.screenshot(path=str(SCREENSHOTS / "certificate-verify-phone.png"), full_page=True)
     context.close()

@@ -34,6 +34,16 @@ _session = _pk("session")
 _enrolment = _pk("enrolment")
 _certificate = _pk("certificate")
 
+
+def _import_job(w: World) -> dict[str, str]:
+    """An upload checked for the World's organization (imports keep no other object)."""
+    from cascada.imports.models import ImportJob
+
+    job, _ = ImportJob.objects.get_or_create(
+        organization=w.org, kind="people", defaults={"uploaded_by": w.coordinator}
+    )
+    return {"pk": str(job.pk)}
+
 # url name -> kwargs of a World's object. S2 hits each with the other organization's
 # object and expects 404; S1 hits each as a user without a role.
 OBJECT_ROUTES: dict[str, KwargsFor] = {
@@ -60,6 +70,9 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:session_roster": _session,
     "web:session_headcount": _session,
     "web:certificate_pdf": _certificate,
+    # web: imports
+    "web:import_review": _import_job,
+    "web:import_done": _import_job,
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

@@ -52,9 +52,7 @@ def test_enrolment_rows_show_codes_to_roles_without_identity(org):
     assert not AuditEvent.objects.filter(action="view_list").exists()
 
 
-def test_person_choices_leave_out_the_enrolled_and_other_organizations(
-    org, other_org, coordinator
-):
+def test_person_choices_leave_out_the_enrolled_and_other_organizations(org, other_org, coordinator):
     cohort = make_cohort(program=make_program(owner=org), sessions=1)
     inside = make_person(organization=org, given_name="Ana", family_name="Soto")
     enrolled = make_person(organization=org)

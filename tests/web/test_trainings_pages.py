@@ -143,9 +143,7 @@ def _cohort_post(program, **overrides):
     return data
 
 
-def test_cohort_create_with_a_monday_wednesday_friday_schedule(
-    coordinator_client, program, people
-):
+def test_cohort_create_with_a_monday_wednesday_friday_schedule(coordinator_client, program, people):
     response = coordinator_client.post(
         reverse("web:cohort_create"), _cohort_post(program, facilitators=[people[0].pk])
     )
@@ -171,7 +169,9 @@ def test_cohort_create_with_a_monday_wednesday_friday_schedule(
     ],
 )
 def test_cohort_create_bad_input_writes_nothing(coordinator_client, program, overrides, field):
-    response = coordinator_client.post(reverse("web:cohort_create"), _cohort_post(program, **overrides))
+    response = coordinator_client.post(
+        reverse("web:cohort_create"), _cohort_post(program, **overrides)
+    )
     assert response.status_code == 400
     assert f'data-test="error-{field}"'.encode() in response.content
     assert not Cohort.objects.exists()
@@ -377,7 +377,9 @@ def test_issue_one_and_all_certificates(coordinator_client, cohort, people):
     assert Certificate.objects.count() == 2
 
 
-def test_certificate_for_someone_who_did_not_complete_is_refused(coordinator_client, cohort, people):
+def test_certificate_for_someone_who_did_not_complete_is_refused(
+    coordinator_client, cohort, people
+):
     (e1,) = enrol(cohort, people[0])
     response = coordinator_client.post(reverse("web:certificate_issue", args=[e1.pk]), follow=True)
     assert response.status_code == 200
@@ -461,4 +463,7 @@ def test_viewer_sees_figures_but_cannot_manage(cohort, people, org):
     assert response.status_code == 200
     assert "Aurelio" not in body and 'data-test="enrolment-row"' not in body
     assert client.get(reverse("web:cohort_create")).status_code == 403
-    assert client.get(reverse("web:session_roster", args=[cohort.sessions.first().pk])).status_code == 404
+    assert (
+        client.get(reverse("web:session_roster", args=[cohort.sessions.first().pk])).status_code
+        == 404
+    )

@@ -41,7 +41,6 @@ from ..forms.trainings import (
     add_service_error,
 )
 
-
 # Short labels for the roster's four buttons (a quarter of a 390px screen each).
 ROSTER_BUTTONS = [
     (AttendanceStatus.PRESENT.value, pgettext_lazy("roster button, max 10 letters", "Present")),
