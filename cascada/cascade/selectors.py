@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,7 @@ class Scope:
     start: dt.date | None = None
     end: dt.date | None = None
 
-    @property
+    @cached_property
     def sees_people(self) -> bool:
         """Roles with access to (pseudonymous) people see exact counts of everyone."""
         if self.user is None:
@@ -371,7 +372,7 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
     sex_cells, _sex_total = row({s: v[1] for s, v in fig.by_sex.items()})
     age_cells, _age_total = row({a: fig.by_age.get(a, [0, 0])[1] for a, _l in AGE_BANDS})
     dept_cells, dept_total = row({(d[0], d[1]): d[3] for d in fig.by_department})
-    dept_enrolled, _ = row({(d[0], d[1]): d[2] for d in fig.by_department})
+    dept_enrolled, _dept_enrolled_total = row({(d[0], d[1]): d[2] for d in fig.by_department})
     departments = [
         {
             "department_id": key[0],

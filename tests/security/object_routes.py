@@ -33,6 +33,8 @@ _cohort = _pk("cohort")
 _session = _pk("session")
 _enrolment = _pk("enrolment")
 _certificate = _pk("certificate")
+_trainer = _pk("facilitator_person")
+_import_job = _pk("import_job")
 
 
 def _import_job(w: World) -> dict[str, str]:
@@ -73,6 +75,15 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     # web: imports
     "web:import_review": _import_job,
     "web:import_done": _import_job,
+    # web: cascade
+    "web:cascade_program": _program,
+    "web:cascade_level": lambda w: {"pk": str(w.program.pk), "generation": "1"},
+    "web:cascade_export": lambda w: {"pk": str(w.program.pk), "fmt": "csv"},
+    "web:cascade_trainer": _trainer,
+    "web:cascade_tree": _trainer,
+    # web: imports
+    "web:import_review": _import_job,
+    "web:import_done": _import_job,
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,
@@ -100,6 +111,10 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "api-enrolment-withdraw": _enrolment,
     "api-certificate-detail": _certificate,
     "api-certificate-pdf": _certificate,
+    # api: cascade
+    "api-cascade-program": _program,
+    "api-cascade-forecast": _program,
+    "api-cascade-trainer": _trainer,
 }
 
 # Routes with parameters that address no organization's object: checked by S1 only.

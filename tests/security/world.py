@@ -8,8 +8,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cascada.accounts.models import User
+from django.core.files.base import ContentFile
+
 from cascada.curricula.models import Curriculum, CurriculumVersion, Module, SessionPlan
 from cascada.curricula.services import curriculum_create, module_add, session_plan_add
+from cascada.imports.models import ImportJob
+from cascada.imports.services import import_job_create
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
@@ -42,6 +46,7 @@ class World:
     viewer: User
     auditor: User
     administrator: User
+    import_job: ImportJob
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -58,6 +63,7 @@ class World:
             f"Modulo {self.tag}",
             f"Organizacion {self.tag}",
             self.certificate.code,
+            f"Importacion{self.tag}",
         ]
 
 
@@ -119,6 +125,15 @@ def build_world(tag: str, *, court: bool = False) -> World:
         granted=True,
         text_version="v1",
     )
+    import_job = import_job_create(
+        actor=users["coordinator"],
+        organization=org,
+        kind="people",
+        upload=ContentFile(
+            f"given_name,family_name,sex\nImporta{tag},Prueba,male\n".encode(), name="p.csv"
+        ),
+        filename=f"Importacion{tag}.csv",
+    )
     return World(
         tag=tag,
         org=org,
@@ -141,5 +156,6 @@ def build_world(tag: str, *, court: bool = False) -> World:
         viewer=users["viewer"],
         auditor=users["auditor"],
         administrator=users["administrator"],
+        import_job=import_job,
         users=users,
     )

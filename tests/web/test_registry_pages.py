@@ -4,6 +4,8 @@ answer bad input with a form error next to the field while writing nothing."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -36,8 +38,10 @@ def foreigner(other_org):
 def places(db):
     """Peru's INEI places as loaded by the registry's data migration."""
     get = Place.objects.get
-    return get(country="PE", code="15"), get(country="PE", code="1501"), get(
-        country="PE", code="150101"
+    return (
+        get(country="PE", code="15"),
+        get(country="PE", code="1501"),
+        get(country="PE", code="150101"),
     )
 
 
@@ -112,7 +116,7 @@ class TestSearch:
             assert html.count('data-test="person-row"') == 1, text
             assert reverse("web:person_detail", args=[aurelio.pk]) in html
             # The search form posts; nothing the user typed becomes part of a link.
-            assert f"?q=" not in html
+            assert not re.search(r'(href|action)="[^"]*' + re.escape(text), html)
 
     def test_htmx_search_returns_only_the_results(self, coordinator_client, aurelio):
         response = coordinator_client.post(
@@ -122,9 +126,7 @@ class TestSearch:
         assert html.lstrip().startswith('<section id="search-results"')
         assert aurelio.code in html
 
-    def test_search_never_finds_another_organizations_person(
-        self, coordinator_client, foreigner
-    ):
+    def test_search_never_finds_another_organizations_person(self, coordinator_client, foreigner):
         html = coordinator_client.post(
             reverse("web:person_search"), {"q": foreigner.code}
         ).content.decode()
@@ -234,9 +236,7 @@ class TestPersonDetail:
     @pytest.mark.parametrize(
         "name", ["web:person_detail", "web:person_edit", "web:person_consent", "web:person_merge"]
     )
-    def test_another_organizations_person_is_not_found(
-        self, coordinator_client, foreigner, name
-    ):
+    def test_another_organizations_person_is_not_found(self, coordinator_client, foreigner, name):
         assert coordinator_client.get(reverse(name, args=[foreigner.pk])).status_code == 404
         if name != "web:person_detail":
             assert (
@@ -259,9 +259,7 @@ class TestPersonEdit:
         aurelio.identity.refresh_from_db()
         assert aurelio.identity.family_name == "Quispe Corregido"
 
-    def test_bad_birth_year_is_a_field_error_and_changes_nothing(
-        self, coordinator_client, aurelio
-    ):
+    def test_bad_birth_year_is_a_field_error_and_changes_nothing(self, coordinator_client, aurelio):
         response = coordinator_client.post(
             reverse("web:person_edit", args=[aurelio.pk]),
             person_payload(given_name="Cambiado", birth_year="3000"),
@@ -305,9 +303,7 @@ class TestMerge:
         dup.refresh_from_db()
         assert dup.merged_into == aurelio
 
-    def test_unknown_or_foreign_code_is_a_field_error(
-        self, coordinator_client, aurelio, foreigner
-    ):
+    def test_unknown_or_foreign_code_is_a_field_error(self, coordinator_client, aurelio, foreigner):
         url = reverse("web:person_merge", args=[aurelio.pk])
         for code in (foreigner.code, "NOPE", aurelio.code):
             html = coordinator_client.post(

@@ -187,7 +187,13 @@ class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("Code, ID number or full name"),
         max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "autocomplete": "off",
+                "placeholder": _("Code, ID number or full name"),
+            }
+        ),
     )
 
 

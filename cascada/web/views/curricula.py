@@ -141,7 +141,9 @@ def _render_modules(
     return render(request, template, context)
 
 
-def _frozen(request: HttpRequest, version: CurriculumVersion, exc: ApplicationError) -> HttpResponse:
+def _frozen(
+    request: HttpRequest, version: CurriculumVersion, exc: ApplicationError
+) -> HttpResponse:
     """The version froze (a cohort started using it): say so on the full page."""
     messages.error(request, str(exc.message))
     response = redirect("web:curriculum_version", pk=version.pk)
