@@ -16,7 +16,12 @@ def _clean_detail(detail: Mapping[str, Any] | None) -> dict[str, Any]:
     """Keep ids, counts, flags, short codes and lists of field names; never free text (S11)."""
     out: dict[str, Any] = {}
     for key, value in (detail or {}).items():
-        if isinstance(value, _ALLOWED_DETAIL) or isinstance(value, str) and len(value) <= 40 and key in SAFE_STRING_KEYS:
+        if (
+            isinstance(value, _ALLOWED_DETAIL)
+            or isinstance(value, str)
+            and len(value) <= 40
+            and key in SAFE_STRING_KEYS
+        ):
             out[key] = value
         elif isinstance(value, list | tuple) and key in SAFE_STRING_KEYS:
             out[key] = [str(v)[:40] for v in value][:50]

@@ -278,14 +278,29 @@ def _in_edges(ids: set[int]) -> set[int]:
 
 
 def _bulk(model: Any, rows: Iterable[Any], size: int = 5000) -> None:
-    batch: list[Any] = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) >= size:
-            model.objects.bulk_create(batch)
+    """Insert unsaved model instances with multi-row INSERTs (much faster than
+    ``bulk_create`` for the million rows of a rebuild)."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or f.is_relation]
+    if any(f.primary_key and not f.is_relation for f in model._meta.concrete_fields):
+        fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    per_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    step = max(1, (30000 if connection.vendor == "sqlite" else 20000) // len(fields))
+
+    def flush(batch: list[tuple[Any, ...]]) -> None:
+        sql = f"INSERT INTO {table} ({names}) VALUES " + ", ".join([per_row] * len(batch))  # noqa: S608
+        with connection.cursor() as cur:
+            cur.execute(sql, [v for r in batch for v in r])
+
+    batch: list[tuple[Any, ...]] = []
+    for obj in rows:
+        batch.append(tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields))
+        if len(batch) >= step:
+            flush(batch)
             batch = []
     if batch:
-        model.objects.bulk_create(batch)
+        flush(batch)
 
 
 def _ensure_roots(person_ids: Iterable[int]) -> None:

@@ -5,6 +5,7 @@ with exit code 1, never a traceback."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from cascada.core.context import acting
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
 
 
 def resolve_actor(username: str) -> Any:
@@ -47,6 +50,16 @@ class CascadaCommand(BaseCommand):
                 raise CommandError(str(exc)) from None
             except ApplicationError as exc:
                 raise CommandError(str(exc)) from None
+            except (CommandError, KeyboardInterrupt):
+                raise
+            except Exception as exc:
+                if options.get("traceback"):
+                    raise
+                logger.exception("Command failed")
+                raise CommandError(
+                    _("Something went wrong (%(error)s). Run again with --traceback for details.")
+                    % {"error": type(exc).__name__}
+                ) from None
 
     def run(self, user: Any, **options: Any) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

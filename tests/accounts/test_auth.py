@@ -182,10 +182,15 @@ def test_s6_verify_with_enrolled_device(client, org):
 def test_s6_api_answers_403_without_second_factor(client, org):
     user = make_user(role="coordinator", organization=org)
     _login(client, user)
-    response = client.get("/api/some-route/")
-    assert response.status_code in (403, 404)
-    if response.status_code == 403:
-        assert response.json()["error"]["code"] == "two_factor_required"
+    response = client.get("/api/people/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "two_factor_required"
+
+
+def test_s6_two_factor_roles_cover_every_role_but_viewer():
+    from cascada.accounts.roles import TWO_FACTOR_ROLES, Role
+
+    assert set(Role.values) - set(TWO_FACTOR_ROLES) == {Role.VIEWER}
 
 
 # ---------------------------------------------------------------- S7

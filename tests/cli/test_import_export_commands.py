@@ -301,3 +301,18 @@ def test_export_needs_the_export_capability(org, tmp_path):
         "export_people", "--as", facilitator.username, "--output", str(tmp_path / "p.csv")
     )
     assert error.returncode == 1
+
+
+def test_an_unexpected_failure_is_one_line_not_a_traceback(
+    coordinator, org, people_file, monkeypatch
+):
+    from cascada.cli import imports as cli_imports
+
+    def boom(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(cli_imports, "import_run", boom)
+    error, _out = failing(
+        "import_people", people_file(GOOD), "--organization", org.pk, "--as", coordinator.username
+    )
+    assert error.returncode == 1 and "RuntimeError" in str(error) and "database" not in str(error)

@@ -46,6 +46,7 @@ def _import_job(w: World) -> dict[str, str]:
     )
     return {"pk": str(job.pk)}
 
+
 # url name -> kwargs of a World's object. S2 hits each with the other organization's
 # object and expects 404; S1 hits each as a user without a role.
 OBJECT_ROUTES: dict[str, KwargsFor] = {

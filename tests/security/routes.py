@@ -58,7 +58,9 @@ def _pick(name: str, regex: str, values: dict[str, str]) -> str:
 
 def _fill(pattern, values: dict[str, str], regexes: dict[str, str]) -> str:
     if isinstance(pattern, RoutePattern):
-        return _ROUTE_PARAM.sub(lambda m: _pick(m["name"], regexes[m["name"]], values), str(pattern))
+        return _ROUTE_PARAM.sub(
+            lambda m: _pick(m["name"], regexes[m["name"]], values), str(pattern)
+        )
     text = str(pattern._regex)
     text = _REGEX_GROUP.sub(lambda m: _pick(m["name"], m["body"], values), text)
     text = text.lstrip("^").rstrip("$").replace("\\Z", "")

@@ -127,7 +127,10 @@ def test_s20_server_error_shows_no_traceback(client, settings, org):
     assert "Traceback" not in body and "RuntimeError" not in body
     assert "SECRET_KEY" not in body and "settings" not in body.lower()
     assert 'data-test="error-500"' in body
-    assert "unsafe-inline" not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    assert (
+        "unsafe-inline"
+        not in response["Content-Security-Policy"].split("script-src")[1].split(";")[0]
+    )
 
 
 @pytest.mark.django_db

@@ -45,7 +45,10 @@ def _snapshot(world):
             identity.address,
         ),
         "cohort": (world.cohort.name, world.cohort.status, world.cohort.start_date),
-        "program": (world.program.name, set(world.program.shared_with.values_list("pk", flat=True))),
+        "program": (
+            world.program.name,
+            set(world.program.shared_with.values_list("pk", flat=True)),
+        ),
         "session": (world.session.date, world.session.cancelled, world.session.headcount),
         "enrolments": sorted(
             Enrolment.objects.filter(cohort=world.cohort).values_list("person_id", "status")
@@ -70,9 +73,7 @@ def test_s2_every_object_route_is_mapped():
         for r in all_routes()
         if r.params and r.name not in OBJECT_ROUTES and r.name not in NOT_ORGANIZATION_SCOPED
     ]
-    assert not missing, "Add these routes to tests/security/object_routes.py: " + ", ".join(
-        missing
-    )
+    assert not missing, "Add these routes to tests/security/object_routes.py: " + ", ".join(missing)
     stale = set(OBJECT_ROUTES) - {r.name for r in all_routes()}
     assert not stale, f"Mapped routes that no longer exist: {sorted(stale)}"
 
@@ -151,8 +152,12 @@ def test_s2_no_list_search_dashboard_or_export_shows_other_organization(client, 
             responses.append((f"GET ?q={text}", url, client.get(url, params), echoed))
             is_search = "search" in (route.name or "")
             if is_search:
-                kwargs = {"content_type": "application/json"} if route.name.startswith("api-") else {}
-                responses.append((f"POST q={text}", url, client.post(url, params, **kwargs), echoed))
+                kwargs = (
+                    {"content_type": "application/json"} if route.name.startswith("api-") else {}
+                )
+                responses.append(
+                    (f"POST q={text}", url, client.post(url, params, **kwargs), echoed)
+                )
         for what, where, response, echoed in responses:
             if response.status_code >= 500:
                 leaks.append(f"{what} {where} -> {response.status_code}")

@@ -47,17 +47,13 @@ def test_s3_selectors_withhold_identity_from_facilitator(world):
     short = identities_for(user=facilitator, people=[person], short=True)[person.pk]
     assert f"Zorzal{world.tag}" not in short and short.startswith(f"Canario{world.tag}")
     # A coordinator reads the full identity.
-    assert identity_for(user=world.coordinator, person=person).national_id == national_id(
-        world.tag
-    )
+    assert identity_for(user=world.coordinator, person=person).national_id == national_id(world.tag)
 
 
 def test_s3_facilitator_cannot_write_identity_through_service(world):
     before = _identity(world)
     with pytest.raises(PermissionDeniedError):
-        person_update(
-            actor=world.facilitator, person=world.person, family_name="Otro", phone="1"
-        )
+        person_update(actor=world.facilitator, person=world.person, family_name="Otro", phone="1")
     assert _identity(world) == before
 
 

@@ -99,7 +99,9 @@ def test_s10_viewing_a_person_through_the_api_writes_one_audit_row(client, world
 
 def test_s10_failed_login_writes_one_audit_row(client, world):
     before = AuditEvent.objects.count()
-    client.post(reverse("web:login"), {"username": world.viewer.username, "password": "nope-nope-1"})
+    client.post(
+        reverse("web:login"), {"username": world.viewer.username, "password": "nope-nope-1"}
+    )
     assert AuditEvent.objects.count() == before + 1
     row = AuditEvent.objects.latest("id")
     assert row.action == "login_failed" and row.address == "127.0.0.1"
