@@ -5,7 +5,7 @@ Counts shown to roles without access to personal data go through ``cascada.core.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -156,7 +156,11 @@ class CohortSerializer(serializers.ModelSerializer):
     def get_facilitators(self, cohort: Cohort) -> list[dict[str, Any]]:
         if not sees_people(self.context["request"].user):
             return []
-        return FacilitatorSerializer(cohort.facilitations.all(), many=True).data
+        # many=True builds a ListSerializer (the stubs cannot tell), whose data is a list.
+        return cast(
+            "list[dict[str, Any]]",
+            FacilitatorSerializer(cohort.facilitations.all(), many=True).data,
+        )
 
 
 class CohortCreateSerializer(serializers.Serializer):

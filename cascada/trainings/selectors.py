@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -23,6 +23,23 @@ from .models import (
     Program,
     Session,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class CohortCounts(TypedDict):
+    """What ``cohort_list`` annotates on each cohort."""
+
+    n_enrolled: int
+    n_completed: int
+
+
+class SessionCounts(TypedDict):
+    """What ``session_list`` and ``session_list_visible`` annotate on each session."""
+
+    n_present: int
+    n_marked: int
 
 
 def program_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Program]:
@@ -61,7 +78,9 @@ def cohort_ids_visible(*, user: Any, cap: str) -> QuerySet[Any]:
     return Cohort.objects.filter(q).values("pk")
 
 
-def cohort_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Cohort]:
+def cohort_list(
+    *, user: Any, cap: str = Cap.VIEW_AGGREGATES
+) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
     return (
         Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=cap))
         .select_related("program", "place", "curriculum_version__curriculum")
@@ -92,7 +111,7 @@ def session_get(*, user: Any, pk: Any, cap: str = Cap.VIEW_AGGREGATES) -> Sessio
         raise NotFoundError() from None
 
 
-def session_list(*, user: Any, cohort: Cohort) -> QuerySet[Session]:
+def session_list(*, user: Any, cohort: Cohort) -> QuerySet[WithAnnotations[Session, SessionCounts]]:
     return (
         Session.objects.filter(
             cohort=cohort, cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
@@ -336,7 +355,9 @@ def certificate_get(*, user: Any, pk: Any) -> Certificate:
         raise NotFoundError() from None
 
 
-def session_list_visible(*, user: Any, cohort_id: Any = None) -> QuerySet[Session]:
+def session_list_visible(
+    *, user: Any, cohort_id: Any = None
+) -> QuerySet[WithAnnotations[Session, SessionCounts]]:
     """Sessions of every cohort the user reaches (optionally one cohort), with counts."""
     qs = Session.objects.filter(
         cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)

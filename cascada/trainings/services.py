@@ -211,7 +211,8 @@ def schedule_dates(
         days = sorted(set(weekdays))
         if not days or any(d not in range(7) for d in days):
             raise ApplicationError(_("Choose at least one weekday."), extra={"field": "weekdays"})
-        out, day = [], start
+        out: list[dt.date] = []
+        day = start
         while len(out) < count:
             if day.weekday() in days:
                 out.append(day)
@@ -296,7 +297,7 @@ def enrolment_create(
 ) -> Enrolment:
     """Enrol a person; enrolling someone already enrolled returns their enrolment."""
     _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
-    if person.merged_into_id:
+    if person.merged_into is not None:
         raise ApplicationError(
             _("This record was merged into %(code)s.") % {"code": person.merged_into.code}
         )
@@ -479,7 +480,7 @@ def enrolment_completion_compute(
 
 def cohort_completion_context(cohort: Cohort) -> dict[str, Any]:
     core: set[int] = set()
-    if cohort.curriculum_version_id:
+    if cohort.curriculum_version is not None:
         core = set(
             cohort.curriculum_version.modules.filter(is_core=True).values_list("pk", flat=True)
         )
@@ -544,7 +545,7 @@ def trainings_person_reassign(*, source: Person, target: Person) -> dict[str, in
     Where both were enrolled in the same cohort, the attendance marks are combined (the
     best mark per session wins) and the duplicate enrolment removed."""
     moved = {"enrolments": 0, "facilitations": 0}
-    rank = {
+    rank: dict[str, int] = {
         AttendanceStatus.PRESENT: 3,
         AttendanceStatus.MAKEUP: 2,
         AttendanceStatus.EXCUSED: 1,

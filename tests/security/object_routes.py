@@ -37,16 +37,6 @@ _trainer = _pk("facilitator_person")
 _import_job = _pk("import_job")
 
 
-def _import_job(w: World) -> dict[str, str]:
-    """An upload checked for the World's organization (imports keep no other object)."""
-    from cascada.imports.models import ImportJob
-
-    job, _ = ImportJob.objects.get_or_create(
-        organization=w.org, kind="people", defaults={"uploaded_by": w.coordinator}
-    )
-    return {"pk": str(job.pk)}
-
-
 # url name -> kwargs of a World's object. S2 hits each with the other organization's
 # object and expects 404; S1 hits each as a user without a role.
 OBJECT_ROUTES: dict[str, KwargsFor] = {
@@ -82,9 +72,6 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:cascade_export": lambda w: {"pk": str(w.program.pk), "fmt": "csv"},
     "web:cascade_trainer": _trainer,
     "web:cascade_tree": _trainer,
-    # web: imports
-    "web:import_review": _import_job,
-    "web:import_done": _import_job,
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

@@ -149,7 +149,9 @@ def test_s2_no_list_search_dashboard_or_export_shows_other_organization(client, 
         responses = [("GET", url, client.get(url), set())]
         for text, echoed in searches:
             params = {"q": text, "text": text, "search": text, "national_id": text, "code": text}
-            responses.append((f"GET ?q={text}", url, client.get(url, params), echoed))
+            if text in (national_id(b.tag), b.person.code):
+                # Filters of lists (GET); names are never searched by GET (S9).
+                responses.append((f"GET ?q={text}", url, client.get(url, params), echoed))
             is_search = "search" in (route.name or "")
             if is_search:
                 kwargs = (
@@ -183,3 +185,4 @@ def test_s2_own_data_is_visible_so_the_check_is_real(client, worlds):
             body = response_text(response)
             seen |= {c for c in a.canaries if c in body}
     assert {a.person.code, f"Cohorte {a.tag}", f"Programa {a.tag}"} <= seen, seen
+

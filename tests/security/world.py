@@ -7,9 +7,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cascada.accounts.models import User
 from django.core.files.base import ContentFile
 
+from cascada.accounts.models import User
 from cascada.curricula.models import Curriculum, CurriculumVersion, Module, SessionPlan
 from cascada.curricula.services import curriculum_create, module_add, session_plan_add
 from cascada.imports.models import ImportJob

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django import forms
 
 from cascada.core.errors import ApplicationError
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """``form.fields[name]`` as the ``ModelChoiceField`` the form declared (the stubs type
+    ``form.fields`` as plain ``Field``), to set its queryset per request."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """``form.fields[name]`` as the ``ChoiceField`` the form declared, to set its choices."""
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def add_service_error(form: forms.Form, exc: ApplicationError) -> None:

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cascada.curricula.models import Audience
 from cascada.registry.models import Organization
 
+from . import model_choice_field
+
 
 class CurriculumForm(forms.Form):
     organization = forms.ModelChoiceField(
@@ -23,7 +25,7 @@ class CurriculumForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        model_choice_field(self, "organization").queryset = organizations
         self.only_organization = organizations.first() if organizations.count() == 1 else None
         if self.only_organization is not None:
             # One organization: no choice to make, so no field to show.

@@ -18,6 +18,8 @@ from cascada.registry.models import (
 )
 from cascada.registry.selectors import place_list
 
+from . import model_choice_field
+
 
 class PlaceOption(forms.ModelChoiceField):
     def label_from_instance(self, obj: Place) -> str:
@@ -51,7 +53,9 @@ class PlacePickerMixin(forms.Form):
                 node = node.parent
             for i, p in enumerate(chain[:3], start=1):
                 self.initial[f"place{i}"] = p.pk
-        self.fields["place1"].queryset = place_list(level="department").order_by("country", "name")
+        model_choice_field(self, "place1").queryset = place_list(level="department").order_by(
+            "country", "name"
+        )
         parents = [self._chosen(1), self._chosen(2)]
         for level, parent_id in ((2, parents[0]), (3, parents[1])):
             qs = (
@@ -59,7 +63,7 @@ class PlacePickerMixin(forms.Form):
                 if parent_id
                 else Place.objects.none()
             )
-            self.fields[f"place{level}"].queryset = qs
+            model_choice_field(self, f"place{level}").queryset = qs
         for level in (1, 2, 3):
             self.fields[f"place{level}"].widget.attrs.update({"data-place-level": str(level)})
 
@@ -76,7 +80,8 @@ class PlacePickerMixin(forms.Form):
         return data.get("place3") or data.get("place2") or data.get("place1")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("place3") and not data.get("place2"):
             self.add_error("place2", _("Choose the province first."))
         if data.get("place2") and not data.get("place1"):
@@ -159,7 +164,7 @@ class PersonCreateForm(PersonForm):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
+        model_choice_field(self, "organization").queryset = organizations
         self.only_organization = organizations.first() if organizations.count() == 1 else None
         if self.only_organization is not None:
             # One organization: no choice to make, so no field to show.

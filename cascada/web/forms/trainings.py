@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import ApplicationError
-from cascada.registry.models import Organization
+from cascada.curricula.models import CurriculumVersion
+from cascada.registry.models import Organization, Place
 from cascada.registry.selectors import place_list
 from cascada.trainings import selectors
 from cascada.trainings.models import (
@@ -19,8 +20,11 @@ from cascada.trainings.models import (
     CohortStatus,
     CompletionRule,
     Modality,
+    Program,
 )
 from cascada.trainings.services import schedule_dates
+
+from . import choice_field, model_choice_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -42,11 +46,11 @@ class ProgramForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = Organization.objects.filter(
-            pk__in=scope.org_ids(user, Cap.MANAGE_PROGRAMS)
-        )
-        if self.fields["owner"].queryset.count() == 1:
-            self.fields["owner"].initial = self.fields["owner"].queryset.first()
+        owners = Organization.objects.filter(pk__in=scope.org_ids(user, Cap.MANAGE_PROGRAMS))
+        owner = model_choice_field(self, "owner")
+        owner.queryset = owners
+        if owners.count() == 1:
+            owner.initial = owners.first()
 
 
 class ShareForm(forms.Form):
@@ -56,7 +60,7 @@ class ShareForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, program: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = selectors.program_share_candidates(
+        model_choice_field(self, "organization").queryset = selectors.program_share_candidates(
             user=user, program=program
         )
 
@@ -78,16 +82,16 @@ PATTERN_CHOICES = [
 
 
 class CohortForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=None, label=_("Program"))
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CohortKind.choices)
     modality = forms.ChoiceField(
         label=_("Modality"), choices=Modality.choices, initial=Modality.IN_PERSON
     )
     curriculum_version = forms.ModelChoiceField(
-        queryset=None, label=_("Curriculum version"), required=False
+        queryset=CurriculumVersion.objects.none(), label=_("Curriculum version"), required=False
     )
-    place = forms.ModelChoiceField(queryset=None, label=_("Place"), required=False)
+    place = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Place"), required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     completion_rule = forms.ChoiceField(
         label=_("Completion rule"),
@@ -118,17 +122,20 @@ class CohortForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = selectors.program_list(
+        model_choice_field(self, "program").queryset = selectors.program_list(
             user=user, cap=Cap.MANAGE_PROGRAMS
         ).order_by("name")
-        self.fields["curriculum_version"].queryset = selectors.curriculum_version_choices(user=user)
-        self.fields["place"].queryset = place_list().order_by("country", "name")
-        self.fields["facilitators"].choices = [
+        model_choice_field(
+            self, "curriculum_version"
+        ).queryset = selectors.curriculum_version_choices(user=user)
+        model_choice_field(self, "place").queryset = place_list().order_by("country", "name")
+        choice_field(self, "facilitators").choices = [
             (c.pk, c.label) for c in selectors.person_choices(user=user)
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start_date") and data.get("session_count") and data.get("pattern"):
             try:
                 data["dates"] = schedule_dates(
@@ -143,7 +150,9 @@ class CohortForm(forms.Form):
 
 
 class CohortFilterForm(forms.Form):
-    program = forms.ModelChoiceField(queryset=None, label=_("Program"), required=False)
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.none(), label=_("Program"), required=False
+    )
     kind = forms.ChoiceField(
         label=_("Kind"), choices=[("", _("Any kind")), *CohortKind.choices], required=False
     )
@@ -155,7 +164,9 @@ class CohortFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = selectors.program_list(user=user).order_by("name")
+        model_choice_field(self, "program").queryset = selectors.program_list(user=user).order_by(
+            "name"
+        )
 
 
 class EnrolForm(forms.Form):
@@ -165,7 +176,7 @@ class EnrolForm(forms.Form):
 
     def __init__(self, *args: Any, user: Any, cohort: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].choices = [
+        choice_field(self, "people").choices = [
             (c.pk, c.label) for c in selectors.person_choices(user=user, exclude_cohort=cohort)
         ]
 

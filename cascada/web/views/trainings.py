@@ -384,7 +384,7 @@ def _marks_from_post(request: HttpRequest, rows: list[Any]) -> dict[int, str]:
     marked as present (and leaves earlier marks alone)."""
     marks: dict[int, str] = {}
     for key, value in request.POST.items():
-        if key.startswith("mark_"):
+        if key.startswith("mark_") and isinstance(value, str):
             try:
                 marks[int(key[5:])] = value
             except ValueError:
