@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
@@ -166,6 +167,7 @@ def test_service_errors_are_spanish_by_default_and_english_on_request():
         assert str(error) == "You do not have permission to do this."
 
 
+@override_settings(LANGUAGE_CODE="es")  # the test settings use "en"; this checks the real default
 def test_the_sign_in_page_is_spanish_by_default(client):
     response = client.get(reverse("web:login"))
     html = response.content.decode()
@@ -175,6 +177,7 @@ def test_the_sign_in_page_is_spanish_by_default(client):
     assert "Sign in" not in html and "Password" not in html
 
 
+@override_settings(LANGUAGE_CODE="es")  # English must come from the request, not the default
 @pytest.mark.parametrize("how", ["header", "cookie"])
 def test_the_sign_in_page_is_english_on_request(client, how):
     if how == "header":
@@ -186,3 +189,10 @@ def test_the_sign_in_page_is_english_on_request(client, how):
     assert '<html lang="en">' in html
     assert "Sign in" in html and "Password" in html
     assert "Iniciar sesión" not in html and "Contraseña" not in html
+
+
+def test_spanish_is_the_default_language_outside_the_tests():
+    from cascada.config.settings import base
+
+    assert base.LANGUAGE_CODE == "es"
+    assert [code for code, _name in base.LANGUAGES] == ["es", "en"]

@@ -53,6 +53,7 @@ class CountField(serializers.Field):
         return instance
 
     def to_representation(self, instance: Any) -> Any:
+        assert self.source is not None  # set by bind(), before any to_representation()
         value = getattr(instance, self.source, None)
         court = bool(self._court(instance)) if self._court else False
         return count(self.context["request"].user, value, court=court)

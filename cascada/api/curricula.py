@@ -55,7 +55,9 @@ class VersionSummarySerializer(serializers.ModelSerializer):
 
 
 class VersionSerializer(VersionSummarySerializer):
-    curriculum = serializers.PrimaryKeyRelatedField(read_only=True)
+    curriculum: serializers.PrimaryKeyRelatedField[Curriculum] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     modules = ModuleSerializer(many=True, read_only=True)
     total_hours = serializers.SerializerMethodField()
 

@@ -7,7 +7,7 @@ S3: identity fields (names, ID, phone, address) appear in a person's output only
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +70,11 @@ class PlaceSerializer(serializers.ModelSerializer):
 class PlaceFilterSerializer(serializers.Serializer):
     country = serializers.ChoiceField(choices=Country.choices, required=False)
     level = serializers.ChoiceField(choices=PlaceLevel.choices, required=False)
-    parent = serializers.IntegerField(required=False, help_text=_("Id of the parent place."))
+    # A declared field shadows ``Field.parent`` only in the stubs: the serializer metaclass
+    # moves declared fields out of the class attributes.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, help_text=_("Id of the parent place.")
+    )
 
 
 @extend_schema_view(
@@ -116,9 +120,11 @@ class IdentityField(serializers.CharField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance: Person) -> Any:
-        identity = self.parent.identity_of(instance)
+        # Declared only on PersonSerializer; the stubs know the parent as any serializer.
+        identity = cast("PersonSerializer", self.parent).identity_of(instance)
         if identity is None:
             raise SkipField()
+        assert self.field_name is not None  # set by bind(), before any get_attribute()
         return getattr(identity, self.field_name)
 
 
@@ -126,7 +132,9 @@ class PersonSerializer(serializers.ModelSerializer):
     """A person as the requesting user may see them (S3)."""
 
     roles = serializers.SerializerMethodField()
-    merged_into = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    merged_into: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     given_name = IdentityField()
     family_name = IdentityField()
     id_document = IdentityField()

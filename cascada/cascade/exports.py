@@ -24,25 +24,55 @@ def _s(value: Any) -> Any:
 def report_rows(shown: dict[str, Any], *, title: str) -> list[list[Any]]:
     rows: list[list[Any]] = [
         ["title", title, "", "", "", ""],
-        ["reach", _("people reached"), _s(shown["enrolled"]), _s(shown["completed"]),
-         shown["completion"], ""],
+        [
+            "reach",
+            _("people reached"),
+            _s(shown["enrolled"]),
+            _s(shown["completed"]),
+            shown["completion"],
+            "",
+        ],
         ["reach", _("merely enrolled"), _s(shown["merely_enrolled"]), "", "", ""],
         ["reach", _("contacts"), "", "", "", _s(shown["contacts"])],
         ["reach", _("multiplier"), "", "", "", shown["multiplier"]],
-        ["trainers", _("trained trainers who ran a cohort"), _s(shown["trained_trainers"]),
-         _s(shown["replicating"]), shown["replication_rate"], ""],
-        ["trainers", _("median days to first cohort"), "", "", "",
-         _s(shown["median_days_to_first_cohort"])],
+        [
+            "trainers",
+            _("trained trainers who ran a cohort"),
+            _s(shown["trained_trainers"]),
+            _s(shown["replicating"]),
+            shown["replication_rate"],
+            "",
+        ],
+        [
+            "trainers",
+            _("median days to first cohort"),
+            "",
+            "",
+            "",
+            _s(shown["median_days_to_first_cohort"]),
+        ],
     ]
     for lv in shown["levels"]:
         rows.append(
-            ["generation", lv["generation"], _s(lv["enrolled"]), _s(lv["completed"]),
-             lv["completion"], lv["replication"]]
+            [
+                "generation",
+                lv["generation"],
+                _s(lv["enrolled"]),
+                _s(lv["completed"]),
+                lv["completion"],
+                lv["replication"],
+            ]
         )
     for d in shown["departments"]:
         rows.append(
-            ["department", d["department"], _s(d["enrolled"]), _s(d["completed"]),
-             d["completion"], ""]
+            [
+                "department",
+                d["department"],
+                _s(d["enrolled"]),
+                _s(d["completed"]),
+                d["completion"],
+                "",
+            ]
         )
     for s in shown["by_sex"]:
         rows.append(["sex", str(s["label"]), "", _s(s["completed"]), "", ""])
@@ -50,12 +80,24 @@ def report_rows(shown: dict[str, Any], *, title: str) -> list[list[Any]]:
         rows.append(["age", str(a["label"]), "", _s(a["completed"]), "", ""])
     rows.append(["thin", _("idle trained trainers"), "", "", "", _s(shown["idle_trainers"])])
     rows.append(
-        ["thin", _("cohorts on another curriculum version"), "", "", "",
-         _s(shown["version_mismatch_cohorts"])]
+        [
+            "thin",
+            _("cohorts on another curriculum version"),
+            "",
+            "",
+            "",
+            _s(shown["version_mismatch_cohorts"]),
+        ]
     )
     rows.append(
-        ["thin", _("cohorts run without a completed ToT"), "", "", "",
-         _s(shown["uncertified_cohorts"])]
+        [
+            "thin",
+            _("cohorts run without a completed ToT"),
+            "",
+            "",
+            "",
+            _s(shown["uncertified_cohorts"]),
+        ]
     )
     return rows
 
@@ -86,4 +128,6 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
 def as_table(rows: list[list[Any]]) -> str:
     table = [HEADER, *[[str(v) for v in r] for r in rows]]
     widths = [max(len(str(r[i])) for r in table) for i in range(len(HEADER))]
-    return "\n".join("  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in table)
+    return "\n".join(
+        "  ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=True)) for r in table
+    )

@@ -60,9 +60,7 @@ class Forecast:
 
 def cascade_forecast(a: Assumptions) -> Forecast:
     out = Forecast(assumptions=a)
-    per_trainer = (
-        max(a.replication_rate, 0) * a.cohorts_per_trainer * a.cohort_size * a.completion
-    )
+    per_trainer = max(a.replication_rate, 0) * a.cohorts_per_trainer * a.cohort_size * a.completion
     remaining = max(a.target - a.reached, 0)
     if remaining == 0:
         out.reached_target, out.generations_needed, out.months_needed = True, 0, 0.0

@@ -36,6 +36,9 @@ class TrainingEdge(models.Model):
         ]
         indexes = [models.Index(fields=["trainee", "trainer"], name="trainingedge_trainee_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.trainer_id} -> {self.trainee_id} ({self.cohort_id})"
+
 
 class Lineage(models.Model):
     person = models.OneToOneField(
@@ -55,6 +58,9 @@ class Lineage(models.Model):
     class Meta:
         indexes = [models.Index(fields=["program", "generation"], name="lineage_program_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}: generation {self.generation}"
+
 
 class Reach(models.Model):
     """Closure of the training graph: ``descendant`` was trained, directly or through
@@ -71,12 +77,18 @@ class Reach(models.Model):
         ]
         indexes = [models.Index(fields=["descendant", "ancestor"], name="reach_descendant_idx")]
 
+    def __str__(self) -> str:
+        return f"{self.ancestor_id} ->* {self.descendant_id} ({self.depth})"
+
 
 class CohortLevel(models.Model):
     cohort = models.OneToOneField(
         "trainings.Cohort", primary_key=True, on_delete=models.CASCADE, related_name="level"
     )
     generation = models.PositiveSmallIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: generation {self.generation}"
 
 
 class Certification(models.Model):
@@ -101,3 +113,6 @@ class Certification(models.Model):
             models.UniqueConstraint(fields=["person", "cohort"], name="certification_unique")
         ]
         verbose_name = _("facilitator certification")
+
+    def __str__(self) -> str:
+        return f"{self.person_id} certified by {self.cohort_id}"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -293,8 +293,10 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
             pair[1] += 1
             if granted is not None:
                 fig.days_to_first.append((first_run - granted).days)
-        if granted is not None and granted <= idle_since and (
-            last_run is None or last_run < idle_since
+        if (
+            granted is not None
+            and granted <= idle_since
+            and (last_run is None or last_run < idle_since)
         ):
             fig.idle.append((_pid, code, granted, last_run))
     fig.by_level_trainers = dict(sorted(fig.by_level_trainers.items()))
@@ -408,9 +410,7 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
         "by_sex": [
             {"key": s, "label": sex_labels.get(s, s), "completed": c} for s, c in sex_cells.items()
         ],
-        "by_age": [
-            {"key": a, "label": label, "completed": age_cells[a]} for a, label in AGE_BANDS
-        ],
+        "by_age": [{"key": a, "label": label, "completed": age_cells[a]} for a, label in AGE_BANDS],
         "departments": departments,
         "departments_total": dept_total,
         "idle_trainers": val(len(fig.idle)),
@@ -419,6 +419,7 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
         "version_mismatch_cohorts": val(fig.version_mismatch),
         "uncertified_cohorts": val(fig.uncertified_cohorts),
         "thin_generations": [lv["generation"] for lv in levels if lv["thin"]],
+        "completed_generations": sum(1 for v in fig.by_level.values() if v[1]),
         "completion_threshold": threshold,
         "tree": [{"depth": d, "people": val(n)} for d, n in fig.tree.items()],
         "suppressed": not sc.sees_people,
@@ -517,8 +518,9 @@ def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
 
 
 def reach_count(*, person_id: int) -> int:
-    """Distinct people downstream of a person: one indexed count."""
-    return Reach.objects.filter(ancestor_id=person_id).count()
+    """Distinct people downstream of a person: one count over an index range."""
+    table = connection.ops.quote_name(Reach._meta.db_table)
+    return int(_rows(f"SELECT COUNT(*) FROM {table} WHERE ancestor_id = %s", [person_id])[0][0])  # noqa: S608
 
 
 def largest_trainer() -> int | None:
@@ -532,3 +534,18 @@ def largest_trainer() -> int | None:
         .first()
     )
     return row["ancestor_id"] if row else None
+
+
+def program_generations(*, program: Any) -> dict[int, int]:
+    """People trained per generation, for those whose lowest generation came through this
+    program: one count over the ``(program, generation)`` index. Operator use (benchmarks,
+    CLI); pages use ``cascade_figures``, which is scoped and suppressed."""
+    from django.db.models import Count
+
+    rows = (
+        Lineage.objects.filter(program_id=program.pk)
+        .values_list("generation")
+        .annotate(n=Count("person_id"))
+        .order_by("generation")
+    )
+    return {int(g): n for g, n in rows}

@@ -46,9 +46,10 @@ def _chunks(ids: Iterable[int], size: int = CHUNK) -> Iterable[list[int]]:
 # ---------------------------------------------------------------- edges
 
 
-def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> None:
+def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> set[int]:
     """Make the edges of a cohort (or of some of its trainees) match completions and
-    facilitators; keep certifications for training-of-trainers cohorts in step."""
+    facilitators; keep certifications for training-of-trainers cohorts in step. Returns
+    the trainers those edges had before."""
     from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, EnrolmentStatus
 
     edges = TrainingEdge.objects.filter(cohort_id=cohort_id)
@@ -57,6 +58,7 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> N
         person_ids = list(person_ids)
         edges = edges.filter(trainee_id__in=person_ids)
         enrolments = enrolments.filter(person_id__in=person_ids)
+    before = set(edges.values_list("trainer_id", flat=True))
     edges.delete()
     done = list(
         enrolments.filter(completed=True, status=EnrolmentStatus.ENROLLED).values_list(
@@ -79,8 +81,7 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> N
     if person_ids is not None:
         certs = certs.filter(person_id__in=person_ids)
     if cohort.kind != "tot":
-        certs.delete()
-        return
+        return before  # a cohort's kind never changes: only ToT cohorts hold certifications
     done_ids = {p for p, _on in done}
     certs.exclude(person_id__in=done_ids).delete()
     have = set(certs.values_list("person_id", flat=True))
@@ -96,6 +97,7 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> N
             if p not in have
         ]
     )
+    return before
 
 
 def _descendants(person_ids: Iterable[int]) -> set[int]:
@@ -239,6 +241,7 @@ def _write(
     D: set[int] | None,
     ancestors: dict[int, dict[int, int]],
     lineage: dict[int, tuple[int, dt.date | None, int | None]],
+    edges: list[Any] = (),  # type: ignore[assignment]
 ) -> None:
     if D is None:
         Reach.objects.all().delete()
@@ -249,11 +252,24 @@ def _write(
             Lineage.objects.filter(person_id__in=chunk).delete()
     _bulk(Reach, ((a, v, d) for v, anc in ancestors.items() for a, d in anc.items()))
     # A person keeps a lineage row while they are in at least one edge.
-    in_graph = set(ancestors) if D is None else _in_edges(D)
+    if D is None:
+        in_graph = set(ancestors)
+    else:
+        in_graph = {e[1] for e in edges}
+        in_graph |= _trainers_among(D - in_graph)
     _bulk(
         Lineage,
         ((v, g, on, prog) for v, (g, on, prog) in lineage.items() if v in in_graph),
     )
+
+
+def _trainers_among(ids: set[int]) -> set[int]:
+    out: set[int] = set()
+    for chunk in _chunks(ids):
+        out.update(
+            TrainingEdge.objects.filter(trainer_id__in=chunk).values_list("trainer_id", flat=True)
+        )
+    return out
 
 
 def _in_edges(ids: set[int]) -> set[int]:
@@ -296,18 +312,22 @@ def _bulk(model: Any, rows: Iterable[tuple[Any, ...]]) -> None:
         flush(batch)
 
 
-def _ensure_roots(person_ids: Iterable[int]) -> None:
+def _ensure_roots(person_ids: Iterable[int], *, removed: bool = True) -> None:
     """Trainers outside the refreshed set: a row (generation 0) when they first train
-    someone, none when they no longer appear in any edge."""
+    someone; when edges were ``removed``, no row once they appear in no edge."""
     ids = set(person_ids)
     if not ids:
         return
-    in_graph = _in_edges(ids)
     have = set()
     for chunk in _chunks(ids):
         have.update(Lineage.objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
-    Lineage.objects.bulk_create([Lineage(person_id=p, generation=0) for p in in_graph - have])
-    gone = list((ids - in_graph) & have)
+    missing = ids - have
+    if missing:
+        new = _in_edges(missing) if removed else missing
+        Lineage.objects.bulk_create([Lineage(person_id=p, generation=0) for p in new])
+    if not removed:
+        return
+    gone = list(have - _in_edges(have))
     for chunk in _chunks(gone):
         Lineage.objects.filter(person_id__in=chunk).delete()
         Reach.objects.filter(descendant_id__in=chunk).delete()
@@ -331,9 +351,12 @@ def _refresh(D: set[int], touched: Iterable[int] = ()) -> None:
         ):
             outside_anc[d][a] = depth
     ancestors, lineage = _compute(edges, D, outside_gen, outside_anc)
-    _write(D, ancestors, lineage)
-    _ensure_roots((set(touched) | outside) - D)
-    _levels_refresh(person_ids=D | set(touched))
+    _write(D, ancestors, lineage, edges)
+    # Trainers of D are in an edge: make sure they have a row. Others touched may have
+    # lost their last edge. Generations outside D did not change, nor their cohorts' levels.
+    _ensure_roots(outside - set(outside_gen), removed=False)
+    _ensure_roots(set(touched) - D - outside)
+    _levels_refresh(person_ids=D)
 
 
 # ---------------------------------------------------------------- cohort levels
@@ -359,6 +382,8 @@ def _levels_refresh(*, person_ids: Iterable[int] | None = None, cohort_ids: Any 
     else:
         for chunk in _chunks(cids):
             pairs.extend(qs.filter(cohort_id__in=chunk).values_list("cohort_id", "person_id"))
+    if cids is not None and not cids:
+        return
     people = {p for _c, p in pairs}
     gens: dict[int, int] = {}
     if cids is None or len(people) > BIG:
@@ -388,19 +413,9 @@ def _levels_refresh(*, person_ids: Iterable[int] | None = None, cohort_ids: Any 
 def lineage_completion_changed(*, enrolment: Any) -> None:
     """An enrolment's completion changed: update the trainee's lineage."""
     person_id = enrolment.person_id
-    before = set(
-        TrainingEdge.objects.filter(trainee_id=person_id, cohort_id=enrolment.cohort_id).values_list(
-            "trainer_id", flat=True
-        )
-    )
-    _edges_sync(cohort_id=enrolment.cohort_id, person_ids=[person_id])
+    before = _edges_sync(cohort_id=enrolment.cohort_id, person_ids=[person_id])
     D = {person_id} | _descendants([person_id])
-    facilitators = set(
-        TrainingEdge.objects.filter(trainee_id=person_id, cohort_id=enrolment.cohort_id).values_list(
-            "trainer_id", flat=True
-        )
-    )
-    _refresh(D, touched=before | facilitators)
+    _refresh(D, touched=before)
 
 
 @transaction.atomic
@@ -455,7 +470,7 @@ def lineage_person_merged(*, source: Any, target: Any) -> None:
         "cohort_id", flat=True
     ):
         _edges_sync(cohort_id=cid)
-    D |= {e for e in TrainingEdge.objects.filter(trainer_id=target.pk).values_list("trainee_id", flat=True)}
+    D |= set(TrainingEdge.objects.filter(trainer_id=target.pk).values_list("trainee_id", flat=True))
     D |= _descendants(D)
     neighbours |= set(
         TrainingEdge.objects.filter(trainee_id=target.pk).values_list("trainer_id", flat=True)

@@ -102,9 +102,9 @@ def _departments() -> list[tuple[int | None, int | None]]:
     from cascada.registry.models import Place
 
     deps = list(
-        Place.objects.filter(country="PE", level="department").order_by("code").values_list(
-            "pk", flat=True
-        )
+        Place.objects.filter(country="PE", level="department")
+        .order_by("code")
+        .values_list("pk", flat=True)
     )
     if not deps:
         return [(None, None)]
@@ -219,8 +219,12 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
         for i, f in enumerate(dict.fromkeys(facilitators)):
             w.add(
                 CohortFacilitator,
-                {"id": ids.take(CohortFacilitator), "cohort_id": cid, "person_id": f,
-                 "is_lead": i == 0},
+                {
+                    "id": ids.take(CohortFacilitator),
+                    "cohort_id": cid,
+                    "person_id": f,
+                    "is_lead": i == 0,
+                },
             )
         session_ids = []
         for n, day in enumerate(dates, start=1):
@@ -229,9 +233,16 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
             w.add(
                 Session,
                 {
-                    "id": sid, "cohort_id": cid, "number": n, "date": day, "start_time": None,
-                    "module_id": None, "title": "", "cancelled": False,
-                    "headcount": headcount, "attendance_taken_at": now,
+                    "id": sid,
+                    "cohort_id": cid,
+                    "number": n,
+                    "date": day,
+                    "start_time": None,
+                    "module_id": None,
+                    "title": "",
+                    "cancelled": False,
+                    "headcount": headcount,
+                    "attendance_taken_at": now,
                 },
             )
         need = math.ceil(0.8 * sessions)
@@ -245,9 +256,14 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
             w.add(
                 Enrolment,
                 {
-                    "id": eid, "cohort_id": cid, "person_id": person_id, "status": "enrolled",
-                    "enrolled_on": start, "sessions_attended": attended,
-                    "completed": completes, "completed_on": dates[last] if completes else None,
+                    "id": eid,
+                    "cohort_id": cid,
+                    "person_id": person_id,
+                    "status": "enrolled",
+                    "enrolled_on": start,
+                    "sessions_attended": attended,
+                    "completed": completes,
+                    "completed_on": dates[last] if completes else None,
                 },
             )
             stats["enrolments"] += 1
@@ -255,7 +271,9 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
                 w.add(
                     Attendance,
                     {
-                        "id": ids.take(Attendance), "session_id": sid, "enrolment_id": eid,
+                        "id": ids.take(Attendance),
+                        "session_id": sid,
+                        "enrolment_id": eid,
                         "status": "present" if i in marks else "absent",
                     },
                 )
@@ -300,8 +318,14 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
                     done = rng.random() < completion
                     trainees.append((pid, done))
                 last = add_cohort(
-                    program_id=program.pk, kind="tot", start=start, place=place,
-                    facilitators=co, trainees=trainees, sessions=5, versions=versions,
+                    program_id=program.pk,
+                    kind="tot",
+                    start=start,
+                    place=place,
+                    facilitators=co,
+                    trainees=trainees,
+                    sessions=5,
+                    versions=versions,
                 )
                 made.extend((pid, place, last) for pid, done in trainees if done)
             level = made[:wanted] + made[wanted:]
@@ -325,8 +349,14 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
         gen_completion = 0.8
         if rng.random() < 0.05:
             add_cohort(
-                program_id=program.pk, kind="workshop", start=start, place=place,
-                facilitators=[trainer], trainees=[], sessions=1, versions=versions,
+                program_id=program.pk,
+                kind="workshop",
+                start=start,
+                place=place,
+                facilitators=[trainer],
+                trainees=[],
+                sessions=1,
+                versions=versions,
                 headcount=rng.randint(15, 80),
             )
             remaining_cohorts -= 1
@@ -350,10 +380,17 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
         add_cohort(
             program_id=program.pk,
             kind=rng.choice(["course", "course", "recurring", "intensive"]),
-            start=start, place=place, facilitators=[trainer], trainees=trainees,
-            sessions=rng.randint(6, 14), versions=versions,
+            start=start,
+            place=place,
+            facilitators=[trainer],
+            trainees=trainees,
+            sessions=rng.randint(6, 14),
+            versions=versions,
         )
         remaining_cohorts -= 1
+    # People registered but never enrolled make up the rest of the requested number.
+    while budget["people"] > 0:
+        new_person(programs[rng.randrange(len(programs))][1].pk, rng.choice(places), 6)
     # Parents before children: people, cohorts, then the rest.
     for model in (Person, Cohort, CohortFacilitator, Session, Enrolment, Attendance):
         w.flush(model)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 
@@ -11,6 +11,17 @@ from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
 
 from .models import Curriculum, CurriculumVersion, Module, SessionPlan
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class VersionTotals(TypedDict):
+    """What ``curriculum_versions`` annotates on each version."""
+
+    n_modules: int
+    minutes: int | None
+
 
 READ_CAPS = (Cap.VIEW_AGGREGATES, Cap.MANAGE_CURRICULA, Cap.MANAGE_PROGRAMS)
 
@@ -40,7 +51,9 @@ def curriculum_get(*, user: Any, pk: Any) -> Curriculum:
         raise NotFoundError() from None
 
 
-def curriculum_versions(*, curriculum: Curriculum) -> QuerySet[CurriculumVersion]:
+def curriculum_versions(
+    *, curriculum: Curriculum
+) -> QuerySet[WithAnnotations[CurriculumVersion, VersionTotals]]:
     return curriculum.versions.annotate(
         n_modules=Count("modules", distinct=True),
         minutes=Sum("modules__session_plans__duration_minutes"),

@@ -443,7 +443,7 @@ def _manuela_ramos(
             # The first workshop of each region ends with an open session where only a
             # headcount is taken; one course leaves its latest sessions without attendance.
             if not as_course and w == 0:
-                last = community.sessions.order_by("-number").first()
+                last = community.sessions.latest("number")
                 session_headcount_set(actor=None, session=last, headcount=23 + n)
             _run_cohort(
                 cohort=community,

@@ -45,34 +45,57 @@ def known(org):
     v1 = curriculum.versions.get(number=1)
     v2 = curriculum_version_new(actor=None, curriculum=curriculum)
     program = make_program(owner=org, name="Cascada Nacional")
-    p = {n: make_person(organization=org) for n in ["N", "A", "B", "X", "P2", "P3", "P4", "P5", "P6"]}
+    p = {
+        n: make_person(organization=org) for n in ["N", "A", "B", "X", "P2", "P3", "P4", "P5", "P6"]
+    }
     p["P1"] = make_person(organization=org, sex="female")
     t1 = run_cohort(
-        program=program, facilitators=(p["N"],), kind="tot", start=dt.date(2025, 1, 6),
-        place=vmt, curriculum_version=v1,
+        program=program,
+        facilitators=(p["N"],),
+        kind="tot",
+        start=dt.date(2025, 1, 6),
+        place=vmt,
+        curriculum_version=v1,
     )
     complete(t1, p["A"], p["B"])
     enrol_only(t1, p["X"])
     w1 = run_cohort(
-        program=program, facilitators=(p["A"],), start=dt.date(2025, 3, 3), place=vmt,
+        program=program,
+        facilitators=(p["A"],),
+        start=dt.date(2025, 3, 3),
+        place=vmt,
         curriculum_version=v1,
     )
     complete(w1, p["P1"], p["P2"], p["P3"])
     enrol_only(w1, p["P4"])
     w2 = run_cohort(
-        program=program, facilitators=(p["A"],), start=dt.date(2025, 9, 1), place=wanchaq,
+        program=program,
+        facilitators=(p["A"],),
+        start=dt.date(2025, 9, 1),
+        place=wanchaq,
         curriculum_version=v2,
     )
     complete(w2, p["P5"])
-    (extra,) = sessions_generate(actor=None, cohort=w2, count=1, pattern="weekly",
-                                 start=dt.date(2025, 9, 15))
+    (extra,) = sessions_generate(
+        actor=None, cohort=w2, count=1, pattern="weekly", start=dt.date(2025, 9, 15)
+    )
     session_headcount_set(actor=None, session=extra, headcount=30)
     w3 = run_cohort(
-        program=program, facilitators=(p["P1"],), start=dt.date(2025, 10, 6), place=vmt,
+        program=program,
+        facilitators=(p["P1"],),
+        start=dt.date(2025, 10, 6),
+        place=vmt,
         curriculum_version=v1,
     )
     complete(w3, p["P6"])
     return SimpleNamespace(
-        program=program, people=p, t1=t1, w1=w1, w2=w2, w3=w3, lima=lima, cusco=cusco,
+        program=program,
+        people=p,
+        t1=t1,
+        w1=w1,
+        w2=w2,
+        w3=w3,
+        lima=lima,
+        cusco=cusco,
         today=dt.date(2026, 1, 5),
     )

@@ -38,9 +38,7 @@ def complete(cohort: Cohort, *people: Person) -> list[Enrolment]:
     """Enrol people and mark them present at every session: they complete."""
     enrolments = [enrolment_create(actor=None, cohort=cohort, person=p) for p in people]
     for session in cohort.sessions.all():
-        attendance_record(
-            actor=None, session=session, marks={e.pk: "present" for e in enrolments}
-        )
+        attendance_record(actor=None, session=session, marks={e.pk: "present" for e in enrolments})
     return enrolments
 
 

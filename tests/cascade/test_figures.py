@@ -115,7 +115,10 @@ def test_court_mandated_programs_use_the_stricter_threshold(known, org):
     viewer = make_user(role="viewer", organization=org)
     for person in known.people.values():
         consent_record(
-            actor=None, person=person, purpose="aggregate_reporting", granted=True,
+            actor=None,
+            person=person,
+            purpose="aggregate_reporting",
+            granted=True,
             text_version="v1",
         )
     sc = Scope(user=viewer, program=known.program)
@@ -141,8 +144,14 @@ def test_another_organization_sees_nothing_of_this_cascade(known, other_org):
 
 def test_forecast_counts_generations_and_months_to_a_target():
     a = Assumptions(
-        target=85_000, reached=1_000, trainers=100, replication_rate=0.5,
-        cohorts_per_trainer=2, cohort_size=20, completion=0.5, trainer_share=0.1,
+        target=85_000,
+        reached=1_000,
+        trainers=100,
+        replication_rate=0.5,
+        cohorts_per_trainer=2,
+        cohort_size=20,
+        completion=0.5,
+        trainer_share=0.1,
         months_to_first_cohort=4,
     )
     f = cascade_forecast(a)
@@ -157,8 +166,15 @@ def test_forecast_counts_generations_and_months_to_a_target():
 
 def test_forecast_growing_cascade_reaches_the_target():
     a = Assumptions(
-        target=10_000, reached=0, trainers=10, replication_rate=1.0, cohorts_per_trainer=2,
-        cohort_size=10, completion=0.5, trainer_share=0.5, months_to_first_cohort=3,
+        target=10_000,
+        reached=0,
+        trainers=10,
+        replication_rate=1.0,
+        cohorts_per_trainer=2,
+        cohort_size=10,
+        completion=0.5,
+        trainer_share=0.5,
+        months_to_first_cohort=3,
     )
     f = cascade_forecast(a)
     # 10 per trainer; trainers ×5 per generation: 100, 500, 2500, 12500 -> cumulative 15600
@@ -169,8 +185,15 @@ def test_forecast_growing_cascade_reaches_the_target():
 
 def test_forecast_a_dying_cascade_never_reaches_it():
     a = Assumptions(
-        target=10_000, reached=0, trainers=10, replication_rate=0.5, cohorts_per_trainer=1,
-        cohort_size=10, completion=0.5, trainer_share=0.1, months_to_first_cohort=3,
+        target=10_000,
+        reached=0,
+        trainers=10,
+        replication_rate=0.5,
+        cohorts_per_trainer=1,
+        cohort_size=10,
+        completion=0.5,
+        trainer_share=0.1,
+        months_to_first_cohort=3,
     )
     f = cascade_forecast(a)
     assert not f.reached_target and f.generations_needed is None

@@ -30,7 +30,9 @@ def reach(person):
 def snapshot():
     return (
         sorted(TrainingEdge.objects.values_list("trainer_id", "trainee_id", "cohort_id")),
-        sorted(Lineage.objects.values_list("person_id", "generation", "first_trained_on", "program_id")),
+        sorted(
+            Lineage.objects.values_list("person_id", "generation", "first_trained_on", "program_id")
+        ),
         sorted(Reach.objects.values_list("ancestor_id", "descendant_id", "depth")),
         sorted(CohortLevel.objects.values_list("cohort_id", "generation")),
         sorted(Certification.objects.values_list("person_id", "cohort_id")),
@@ -174,9 +176,7 @@ events = st.lists(
     facilitators=st.lists(st.sets(st.integers(0, 5), max_size=2), min_size=6, max_size=6),
     steps=events,
 )
-def test_incremental_equals_rebuild_and_reach_equals_graph_descendants(
-    org, facilitators, steps
-):
+def test_incremental_equals_rebuild_and_reach_equals_graph_descendants(org, facilitators, steps):
     from django.db import transaction
 
     with transaction.atomic():

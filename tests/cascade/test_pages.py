@@ -29,8 +29,10 @@ def test_program_page_shows_generations_departments_and_thins(known, coordinator
 def test_the_page_grows_a_generation_when_a_completer_runs_a_cohort(known, coordinator_client, org):
     url = reverse("web:cascade_program", args=[known.program.pk])
     assert 'data-generations="3"' in coordinator_client.get(url).content.decode()
-    complete(run_cohort(program=known.program, facilitators=(known.people["P6"],)),
-             make_person(organization=org))
+    complete(
+        run_cohort(program=known.program, facilitators=(known.people["P6"],)),
+        make_person(organization=org),
+    )
     assert 'data-generations="4"' in coordinator_client.get(url).content.decode()
 
 
@@ -81,7 +83,9 @@ def test_viewer_sees_suppressed_figures_and_no_trainers(known, client, org):
     assert known.people["A"].code not in html
     r = client.get(reverse("web:cascade_level", args=[known.program.pk, 2]))
     assert known.people["A"].code not in r.content.decode()
-    assert client.get(reverse("web:cascade_trainer", args=[known.people["A"].pk])).status_code == 404
+    assert (
+        client.get(reverse("web:cascade_trainer", args=[known.people["A"].pk])).status_code == 404
+    )
 
 
 def test_downloads_csv_and_xlsx_and_audits_them(known, coordinator_client):
@@ -128,8 +132,9 @@ def test_api_program_figures_match_the_page(known, coordinator_client):
     body = r.json()
     assert body["completed"] == 7 and body["merely_enrolled"] == 2
     assert [lv["completed"] for lv in body["levels"]] == [2, 4, 1]
-    r = coordinator_client.get(f"/api/cascade/programs/{known.program.pk}/forecast/",
-                               {"target": 100})
+    r = coordinator_client.get(
+        f"/api/cascade/programs/{known.program.pk}/forecast/", {"target": 100}
+    )
     assert r.status_code == 200 and r.json()["assumptions"]["target"] == 100
 
 

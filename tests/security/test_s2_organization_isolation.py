@@ -185,4 +185,3 @@ def test_s2_own_data_is_visible_so_the_check_is_real(client, worlds):
             body = response_text(response)
             seen |= {c for c in a.canaries if c in body}
     assert {a.person.code, f"Cohorte {a.tag}", f"Programa {a.tag}"} <= seen, seen
-

@@ -14,3 +14,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 ALLOWED_HOSTS = ["*"]
+
+# Static files come from the app folders in tests (whitenoise's finders); no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = DATA_DIR / "static-test"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+
+# Tests read English unless they say otherwise: assertions on wording stay stable while
+# translations change. Spanish as the default is tested explicitly (tests/test_translations.py
+# overrides LANGUAGE_CODE to "es").
+LANGUAGE_CODE = "en"

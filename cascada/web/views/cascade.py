@@ -105,8 +105,12 @@ def cascade_level(request: HttpRequest, pk: int, generation: int) -> HttpRespons
     return render(
         request,
         template,
-        {"program": program, "generation": generation, "trainers": trainers,
-         "sees_people": sc.sees_people},
+        {
+            "program": program,
+            "generation": generation,
+            "trainers": trainers,
+            "sees_people": sc.sees_people,
+        },
     )
 
 

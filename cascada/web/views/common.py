@@ -8,8 +8,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django_htmx.middleware import HtmxDetails
 
 from cascada.core.errors import NotFoundError, PermissionDeniedError
+
+
+class HtmxHttpRequest(HttpRequest):
+    """The request as views see it: django-htmx's middleware, installed for every request,
+    adds ``request.htmx``. Only an annotation; Django builds the real request."""
+
+    htmx: HtmxDetails
 
 
 def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

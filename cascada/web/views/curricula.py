@@ -23,7 +23,7 @@ from cascada.registry.selectors import organization_list
 
 from ..forms import add_service_error, add_validation_error
 from ..forms.curricula import CurriculumForm, ModuleForm, SessionPlanForm, VersionNewForm
-from .common import domain_errors
+from .common import HtmxHttpRequest, domain_errors
 
 
 def _require_read(user: Any) -> None:
@@ -82,9 +82,11 @@ def curriculum_create(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def curriculum_detail(request: HttpRequest, pk: int) -> HttpResponse:
     curriculum = selectors.curriculum_get(user=request.user, pk=pk)
-    versions = list(selectors.curriculum_versions(curriculum=curriculum))
-    for v in versions:
-        v.hours = round((v.minutes or 0) / 60, 1)
+    # Each version with its hours, as ``(version, hours)`` pairs for the template.
+    versions = [
+        (v, round((v.minutes or 0) / 60, 1))
+        for v in selectors.curriculum_versions(curriculum=curriculum)
+    ]
     return render(
         request,
         "web/curricula/curriculum_detail.html",
@@ -110,14 +112,17 @@ def _version_context(
         and not version.is_frozen
     )
     latest = curriculum.versions.order_by("-number").values_list("pk", flat=True).first()
-    modules = list(version.modules.all())
-    for m in modules:
-        # One form per module, each with its own ids; the one that failed keeps its errors.
-        m.plan_form = (
+    # One form per module, each with its own ids; the one that failed keeps its errors.
+    # ``(module, plan form)`` pairs for the template.
+    modules = [
+        (
+            m,
             plan_form
             if plan_form is not None and plan_module_id == m.pk
-            else SessionPlanForm(auto_id=f"id_plan{m.pk}_%s")
+            else SessionPlanForm(auto_id=f"id_plan{m.pk}_%s"),
         )
+        for m in version.modules.all()
+    ]
     return {
         "version": version,
         "curriculum": curriculum,
@@ -134,7 +139,7 @@ def _version_context(
 
 
 def _render_modules(
-    request: HttpRequest, version: CurriculumVersion, **kwargs: Any
+    request: HtmxHttpRequest, version: CurriculumVersion, **kwargs: Any
 ) -> HttpResponse:
     context = _version_context(request, version, **kwargs)
     template = "web/curricula/_modules.html" if request.htmx else "web/curricula/version.html"
@@ -142,11 +147,11 @@ def _render_modules(
 
 
 def _frozen(
-    request: HttpRequest, version: CurriculumVersion, exc: ApplicationError
+    request: HtmxHttpRequest, version: CurriculumVersion, exc: ApplicationError
 ) -> HttpResponse:
     """The version froze (a cohort started using it): say so on the full page."""
     messages.error(request, str(exc.message))
-    response = redirect("web:curriculum_version", pk=version.pk)
+    response: HttpResponse = redirect("web:curriculum_version", pk=version.pk)
     if request.htmx:
         response = HttpResponse(status=200)
         response["HX-Redirect"] = reverse("web:curriculum_version", kwargs={"pk": version.pk})
@@ -164,7 +169,7 @@ def curriculum_version(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def module_add(request: HttpRequest, pk: int) -> HttpResponse:
+def module_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_get(user=request.user, pk=pk)
     scope.require(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)
     form = ModuleForm(request.POST, auto_id="id_module_%s")
@@ -194,7 +199,7 @@ def module_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def session_plan_add(request: HttpRequest, pk: int) -> HttpResponse:
+def session_plan_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     module = selectors.module_get(user=request.user, pk=pk)
     version = selectors.version_get(user=request.user, pk=module.version_id)
     scope.require(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)

@@ -24,7 +24,7 @@ from cascada.trainings.selectors import person_enrolments, program_list
 
 from ..forms import add_service_error, add_validation_error
 from ..forms.registry import ConsentForm, MergeForm, PersonCreateForm, PersonEditForm, SearchForm
-from .common import age_band, domain_errors
+from .common import HtmxHttpRequest, age_band, domain_errors
 
 PAGE_SIZE = 25
 SEARCH_LIMIT = 50
@@ -68,7 +68,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
-def person_search(request: HttpRequest) -> HttpResponse:
+def person_search(request: HtmxHttpRequest) -> HttpResponse:
     """S9: the search text arrives by POST and the results come back in the response; no
     name or ID number ever appears in a URL."""
     scope.require(request.user, Cap.VIEW_PEOPLE)
