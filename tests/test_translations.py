@@ -125,9 +125,10 @@ def test_translations_keep_placeholders_and_markup(entries):
             assert _names(text) <= expected, (e.msgid, text)
             if e.msgid_plural is None or form > 0:
                 assert _names(text) == expected, (e.msgid, text)
-            assert re.findall(r"<[^>]+>|&\w+;", text) == re.findall(
-                r"<[^>]+>|&\w+;", e.msgid
-            ), (e.msgid, text)
+            assert re.findall(r"<[^>]+>|&\w+;", text) == re.findall(r"<[^>]+>|&\w+;", e.msgid), (
+                e.msgid,
+                text,
+            )
             if "python-format" in e.flags:
                 text % defaultdict(int)  # a bad % sequence raises here
 
@@ -155,7 +156,9 @@ def test_the_compiled_catalog_matches_the_po_file(entries):
     compiled = {k: v for k, v in compiled.items() if k != ""}
     missing = sorted(str(k) for k in expected.keys() - compiled.keys())
     extra = sorted(str(k) for k in compiled.keys() - expected.keys())
-    changed = sorted(str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k])
+    changed = sorted(
+        str(k) for k in expected.keys() & compiled.keys() if expected[k] != compiled[k]
+    )
     assert (missing, extra, changed) == ([], [], []), "run: cascada compilemessages -l es"
 
 

@@ -54,9 +54,16 @@ class CountField(serializers.Field):
 
     def to_representation(self, instance: Any) -> Any:
         assert self.source is not None  # set by bind(), before any to_representation()
-        value = getattr(instance, self.source, None)
+        user = self.context["request"].user
         court = bool(self._court(instance)) if self._court else False
-        return count(self.context["request"].user, value, court=court)
+        if sees_people(user):
+            return count(user, getattr(instance, self.source, None), court=court)
+        # S15: aggregates for roles without access to people count only consenters,
+        # read from the ``<name>_reportable`` annotation when the selector provides one.
+        value = getattr(instance, f"{self.source}_reportable", None)
+        if value is None:
+            value = getattr(instance, self.source, None)
+        return count(user, value, court=court)
 
 
 def resolve(field: str, getter: Callable[..., Any], **kwargs: Any) -> Any:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -95,11 +96,14 @@ def person_duplicates(
     birth_year: int | None = None,
     place: Place | None = None,
     exclude: Person | None = None,
+    within: QuerySet[Person] | None = None,
 ) -> tuple[list[Person], str]:
     """People already registered with the same ID number, or the same name and birth year
-    in the same place. Searches the whole registry: a duplicate in another organization is
-    still a duplicate (only the codes are revealed)."""
-    base = Person.objects.filter(merged_into__isnull=True)
+    in the same place, among ``within`` (the people the acting user may see; the whole
+    registry for the system). Looking outside the user's scope would tell them that a man
+    with this ID number is in another organization's programs, perhaps a court-ordered
+    group (ADR 0005), so cross-organization duplicates are left to a platform job."""
+    base = (within if within is not None else Person.objects.all()).filter(merged_into__isnull=True)
     if exclude is not None:
         base = base.exclude(pk=exclude.pk)
     if national_id.strip():
@@ -145,12 +149,15 @@ def person_create(
     year, estimated = _birth_year(birth_year, age)
     national_id = national_id.strip().upper()
     if not allow_duplicate:
+        from .selectors import person_list
+
         matches, reason = person_duplicates(
             national_id=national_id,
             given_name=given_name,
             family_name=family_name,
             birth_year=year,
             place=place,
+            within=person_list(user=actor) if actor is not None else None,
         )
         if matches:
             raise DuplicatePersonError(matches, reason)

@@ -33,6 +33,8 @@ class CohortCounts(TypedDict):
 
     n_enrolled: int
     n_completed: int
+    n_enrolled_reportable: int
+    n_completed_reportable: int
 
 
 class SessionCounts(TypedDict):
@@ -89,6 +91,21 @@ def cohort_list(
                 "enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED), distinct=True
             ),
             n_completed=Count("enrolments", filter=Q(enrolments__completed=True), distinct=True),
+            # S15: what roles without access to people see counts only those who consented
+            # to aggregate reporting (and then goes through core.privacy, S17).
+            n_enrolled_reportable=Count(
+                "enrolments",
+                filter=Q(
+                    enrolments__status=EnrolmentStatus.ENROLLED,
+                    enrolments__person__reporting_consent=True,
+                ),
+                distinct=True,
+            ),
+            n_completed_reportable=Count(
+                "enrolments",
+                filter=Q(enrolments__completed=True, enrolments__person__reporting_consent=True),
+                distinct=True,
+            ),
         )
     )
 

@@ -130,3 +130,39 @@ def test_s15_consent_needs_permission(setup):
             text_version="v1",
         )
     assert not Consent.objects.filter(person=people[0]).exists()
+
+
+def test_s15_what_a_viewer_sees_counts_only_consenters(client, settings):
+    """The cohort counts a donor reads (home page and API) leave out people who did not
+    consent to aggregate reporting; the coordinator's exact figures include everyone."""
+    from django.urls import reverse
+
+    from tests.accounts.factories import login_verified
+    from tests.api.conftest import token_client
+
+    settings.CASCADA_SMALL_NUMBER_K = 2
+    org = make_org()
+    people = [make_person(organization=org) for _ in range(8)]
+    for person in people[:6]:
+        consent_record(
+            actor=None,
+            person=person,
+            purpose=ConsentPurpose.AGGREGATE_REPORTING,
+            granted=True,
+            text_version="v1",
+        )
+    cohort = make_cohort(program=make_program(owner=org), sessions=1, name="Cohorte S15")
+    enrol(cohort, *people)
+    viewer = make_user(role="viewer", organization=org)
+    coordinator = make_user(role="coordinator", organization=org)
+
+    by_viewer = token_client(viewer).get(f"/api/cohorts/{cohort.pk}/").json()
+    by_coordinator = token_client(coordinator).get(f"/api/cohorts/{cohort.pk}/").json()
+    assert by_viewer["n_enrolled"] == 6
+    assert by_coordinator["n_enrolled"] == 8
+
+    login_verified(client, viewer)
+    html = client.get(reverse("web:home")).content.decode()
+    assert "Cohorte S15" in html
+    row = html[html.index("Cohorte S15") :][:600]
+    assert ">6<" in row.replace(" ", "") and ">8<" not in row.replace(" ", "")

@@ -69,7 +69,8 @@ def test_sign_out_is_a_post_form(coordinator_client):
     assert f'href="{logout}"' not in html
 
 
-def test_language_switch_by_post(coordinator_client):
+def test_language_switch_by_post(coordinator_client, settings):
+    settings.LANGUAGE_CODE = "es"
     html = coordinator_client.get(reverse("web:home")).content.decode()
     assert '<html lang="es">' in html
     assert f'action="{reverse("set_language")}"' in html

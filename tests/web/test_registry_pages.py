@@ -190,18 +190,18 @@ class TestPersonCreate:
         assert response.status_code == 302
         assert Person.objects.count() == 2
 
-    def test_duplicate_in_another_organization_shows_the_code_without_a_link(
-        self, coordinator_client, other_org
-    ):
+    def test_a_person_in_another_organization_is_not_revealed(self, coordinator_client, other_org):
+        # Typing an ID number must not tell A that B has this man in its programs (ADR 0005).
         other = make_person(
             organization=other_org, given_name="X", id_document="dni", national_id="555"
         )
-        html = coordinator_client.post(
+        response = coordinator_client.post(
             reverse("web:person_create"),
             person_payload(id_document="dni", national_id="555"),
-        ).content.decode()
-        assert other.code in html
-        assert reverse("web:person_detail", args=[other.pk]) not in html
+        )
+        assert response.status_code == 302
+        assert other.code not in response.content.decode()
+        assert Person.objects.count() == 2
 
     def test_viewer_cannot_open_the_form(self, client, org):
         login_verified(client, make_user(role="me_officer", organization=org))

@@ -57,6 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
         program_exact = bool(program_orgs & people_orgs)
         exact = exact and program_exact
         for key, attr in (("enrolled", "n_enrolled"), ("completed", "n_completed")):
+            # S15: suppressed figures count only people who consented to reporting.
+            attr = attr if program_exact else f"{attr}_reportable"
             counts = {c.pk: getattr(c, attr) for c in members}
             if program_exact:
                 row[key] = sum(counts.values())
@@ -78,8 +80,20 @@ def home(request: HttpRequest) -> HttpResponse:
             {
                 "cohort": c,
                 "url": url_or_none("web:cohort_detail", pk=c.pk),
-                "enrolled": mine.get("enrolled", _count(c.n_enrolled, exact=exact, court=court)),
-                "completed": mine.get("completed", _count(c.n_completed, exact=exact, court=court)),
+                "enrolled": mine.get(
+                    "enrolled",
+                    _count(
+                        c.n_enrolled if exact else c.n_enrolled_reportable, exact=exact, court=court
+                    ),
+                ),
+                "completed": mine.get(
+                    "completed",
+                    _count(
+                        c.n_completed if exact else c.n_completed_reportable,
+                        exact=exact,
+                        court=court,
+                    ),
+                ),
             }
         )
     # Overall totals only where nothing is suppressed: they would undo the suppression.
