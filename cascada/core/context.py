@@ -19,7 +19,8 @@ class ActorContext:
 
 
 _current: contextvars.ContextVar[ActorContext] = contextvars.ContextVar(
-    "cascada_actor_context", default=ActorContext()
+    "cascada_actor_context",
+    default=ActorContext(),  # noqa: B039  (frozen dataclass: immutable)
 )
 
 

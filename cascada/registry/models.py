@@ -177,6 +177,9 @@ class Identity(models.Model):
         verbose_name = _("identity")
         verbose_name_plural = _("identities")
 
+    def __str__(self) -> str:
+        return f"identity of person {self.person_id}"
+
     @property
     def short_name(self) -> str:
         """Given name and the initial of the family name: what a roster shows a facilitator."""
@@ -195,6 +198,9 @@ class PersonRole(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "role"], name="personrole_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.role}"
 
 
 class ConsentPurpose(models.TextChoices):
@@ -222,3 +228,6 @@ class Consent(models.Model):
         ordering = ["person", "purpose", "-date", "-id"]
         indexes = [models.Index(fields=["person", "purpose", "-date"], name="consent_latest_idx")]
         verbose_name = _("consent")
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.purpose} {'granted' if self.granted else 'withdrawn'}"

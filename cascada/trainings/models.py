@@ -128,6 +128,9 @@ class CohortFacilitator(models.Model):
             models.UniqueConstraint(fields=["cohort", "person"], name="cohortfacilitator_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: {self.person_id}"
+
 
 class Session(models.Model):
     """One meeting. Either names are taken (``Attendance`` rows) or only a ``headcount``:
@@ -196,6 +199,9 @@ class Enrolment(models.Model):
         indexes = [models.Index(fields=["person", "completed"], name="enrolment_person_idx")]
         verbose_name = _("enrolment")
 
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: {self.person_id}"
+
 
 class AttendanceStatus(models.TextChoices):
     PRESENT = "present", _("Present")
@@ -219,6 +225,9 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["enrolment", "status"], name="attendance_enrolment_idx")]
         verbose_name = _("attendance")
 
+    def __str__(self) -> str:
+        return f"{self.session_id}: {self.enrolment_id} {self.status}"
+
 
 def certificate_code() -> str:
     return random_code(10)
@@ -241,3 +250,6 @@ class Certificate(models.Model):
 
     class Meta:
         verbose_name = _("certificate")
+
+    def __str__(self) -> str:
+        return self.code
