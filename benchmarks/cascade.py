@@ -135,6 +135,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"synth: {out} in {time.perf_counter() - t:.1f} s", flush=True)
     else:
         print("synth: reusing the synthetic country already in this database", flush=True)
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
 
     # --- reach of the largest trainer
     trainer = largest_trainer()

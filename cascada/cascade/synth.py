@@ -402,6 +402,8 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
     }
     if rebuild:
         out["lineage"] = lineage_rebuild()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")  # fresh planner statistics after a bulk load
     return out
 
 

@@ -226,6 +226,12 @@ CASCADA_HASH_KEY = os.environ.get("CASCADA_HASH_KEY", "")
 # S17 small-number suppression.
 CASCADA_SMALL_NUMBER_K = int(os.environ.get("CASCADA_SMALL_NUMBER_K", "5"))
 CASCADA_SMALL_NUMBER_K_COURT = int(os.environ.get("CASCADA_SMALL_NUMBER_K_COURT", "10"))
+# The cascade: trained trainers idle this many months, and generations whose completion (%)
+# falls below the threshold, are shown as "where it thins".
+CASCADA_CASCADE_IDLE_MONTHS = int(os.environ.get("CASCADA_CASCADE_IDLE_MONTHS", "6"))
+CASCADA_CASCADE_COMPLETION_THRESHOLD = int(
+    os.environ.get("CASCADA_CASCADE_COMPLETION_THRESHOLD", "60")
+)
 
 LOGGING = {
     "version": 1,
