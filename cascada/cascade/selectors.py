@@ -69,6 +69,8 @@ class Scope:
         if self.user is None:
             return True
         orgs = scope.org_ids(self.user, Cap.VIEW_PEOPLE)
+        if self.program is not None and hasattr(self.program, "user_sees_people"):
+            return bool(self.program.user_sees_people)  # annotated by program_list
         if self.program is not None:
             from cascada.trainings.services import program_org_ids
 

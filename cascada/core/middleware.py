@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -62,4 +63,24 @@ class NoStoreMiddleware:
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store"
             response["Pragma"] = "no-cache"
+        return response
+
+
+class SessionIdleMiddleware:
+    """S8: a signed-in session ends after ``SESSION_COOKIE_AGE`` (60 minutes) without
+    activity. Rather than writing the session row on every request, activity renews it at
+    most once every ``CASCADA_SESSION_RENEW_SECONDS`` (60 s): the idle limit holds to
+    within a minute and most requests cost no write."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get("_seen", 0)) >= settings.CASCADA_SESSION_RENEW_SECONDS:
+                session["_seen"] = now  # marks the session modified: saved with a new expiry
         return response

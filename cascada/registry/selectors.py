@@ -3,6 +3,7 @@ people for a user: views, API and exports all come through here."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -13,7 +14,7 @@ from cascada.audit.services import audit_record
 from cascada.core.crypto import keyed_hash
 from cascada.core.errors import NotFoundError
 
-from .models import Identity, Organization, Person, Place
+from .models import Identity, Organization, Person, Place, PlaceLevel
 
 
 def organization_list(*, user: Any) -> QuerySet[Organization]:
@@ -32,6 +33,17 @@ def organization_list(*, user: Any) -> QuerySet[Organization]:
     return Organization.objects.filter(
         Q(pk__in=mine) | Q(pk__in=partners) | Q(pk__in=shared)
     ).distinct()
+
+
+@functools.lru_cache(maxsize=4)
+def department_choices() -> tuple[tuple[int, str, str], ...]:
+    """(id, country, name) of every department: reference data, loaded by a migration
+    and never edited at run time, so it is read once per process."""
+    return tuple(
+        Place.objects.filter(level=PlaceLevel.DEPARTMENT)
+        .order_by("country", "name")
+        .values_list("pk", "country", "name")
+    )
 
 
 def place_list(

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from cascada.accounts import scope
@@ -48,10 +48,21 @@ def program_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Progr
     orgs = scope.org_ids(user, cap)
     if not orgs:
         return Program.objects.none()
+    people_orgs = scope.org_ids(user, Cap.VIEW_PEOPLE)
+    shared = Program.shared_with.through.objects.filter(
+        program_id=OuterRef("pk"), organization_id__in=people_orgs
+    )
     return (
         Program.objects.filter(Q(owner_id__in=orgs) | Q(shared_with__in=orgs))
         .distinct()
         .select_related("owner")
+        # Whether the user may see the people behind this program's figures (exact counts)
+        # or only suppressed aggregates (S17), without another query per program.
+        .annotate(
+            user_sees_people=ExpressionWrapper(
+                Q(owner_id__in=people_orgs) | Q(Exists(shared)), output_field=BooleanField()
+            )
+        )
     )
 
 

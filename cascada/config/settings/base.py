@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cascada.core.middleware.SessionIdleMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "cascada.core.middleware.RequestContextMiddleware",
     "cascada.accounts.middleware.DenyByDefaultMiddleware",  # S1
@@ -152,7 +153,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 
 # S8: sessions expire after 60 idle minutes; Django rotates the id at login.
 SESSION_COOKIE_AGE = 60 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # renewal by cascada.core.middleware.SessionIdleMiddleware
+CASCADA_SESSION_RENEW_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -19,7 +19,7 @@ from cascada.cascade import selectors
 from cascada.cascade.exports import as_csv, as_xlsx, report_rows
 from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
 from cascada.core.errors import NotFoundError
-from cascada.registry.models import Place
+from cascada.registry.selectors import department_choices, place_list
 from cascada.trainings.selectors import program_get
 
 DEFAULT_TARGET = 85_000
@@ -48,7 +48,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     dep = request.GET.get("department") or ""
     department = None
     if dep.isdigit():
-        department = Place.objects.filter(pk=int(dep), level="department").first()
+        department = place_list(level="department").filter(pk=int(dep)).first()
     return {
         "department": department,
         "start": _date(request.GET.get("start")),
@@ -78,7 +78,7 @@ def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
     forecast = None
     if sc.sees_people or not shown["completed"].suppressed:
         forecast = cascade_forecast(assumptions_from_figures(fig, target=target))
-    departments = Place.objects.filter(level="department").order_by("country", "name")
+    departments = department_choices()
     return render(
         request,
         "web/cascade/program.html",
