@@ -251,6 +251,9 @@ def test_facilitator_roster_shows_short_names_and_takes_attendance(facilitator_a
 
 
 def test_viewer_counts_are_suppressed(viewer_api, api, world):
+    from tests.registry.factories import consent_to_reporting
+
+    consent_to_reporting(*(e.person for e in world.cohort.enrolments.all()))
     cohort = viewer_api.get(f"/api/cohorts/{world.cohort.pk}/").json()
     assert cohort["n_enrolled"] == "<5"  # three people enrolled
     assert cohort["n_completed"] == 0
@@ -266,10 +269,13 @@ def test_viewer_counts_are_suppressed(viewer_api, api, world):
 
 
 def test_court_programs_use_the_stricter_threshold(viewer_api, api, world, org):
+    from tests.registry.factories import consent_to_reporting
     from tests.trainings.factories import enrol, make_cohort, make_program
 
     program = make_program(owner=org, name="Juzgado", is_court_mandated=True)
     cohort = make_cohort(program=program, sessions=1)
-    enrol(cohort, *[make_person(organization=org) for _ in range(7)])
+    people = [make_person(organization=org) for _ in range(7)]
+    consent_to_reporting(*people)
+    enrol(cohort, *people)
     assert viewer_api.get(f"/api/cohorts/{cohort.pk}/").json()["n_enrolled"] == "<10"
     assert api.get(f"/api/cohorts/{cohort.pk}/").json()["n_enrolled"] == 7

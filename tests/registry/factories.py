@@ -29,3 +29,17 @@ def make_person(*, organization: Organization, **kwargs: Any) -> Person:
     kwargs.setdefault("sex", "male")
     kwargs.setdefault("birth_year", 1990)
     return person_create(actor=None, organization=organization, **kwargs)
+
+
+def consent_to_reporting(*people: Person) -> None:
+    """People who agreed to be counted in aggregate reports (S15)."""
+    from cascada.registry.services import consent_record
+
+    for person in people:
+        consent_record(
+            actor=None,
+            person=person,
+            purpose="aggregate_reporting",
+            granted=True,
+            text_version="v1",
+        )

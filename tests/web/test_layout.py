@@ -107,6 +107,9 @@ class TestHome:
         assert 'data-test="program-enrolled">3<' in html
 
     def test_viewer_sees_small_counts_suppressed(self, client, org, cohort):
+        from tests.registry.factories import consent_to_reporting
+
+        consent_to_reporting(*(e.person for e in cohort.enrolments.all()))
         login_verified(client, make_user(role="viewer", organization=org))
         html = client.get(reverse("web:home")).content.decode()
         assert "Callao 2026" in html
