@@ -451,6 +451,9 @@ def _manuela_ramos(
                 rng=rng,
                 leave_unrecorded=2 if (as_course and n == 0) else 0,
             )
+            community.refresh_from_db()
+            ended = community.end_date is not None and community.end_date < today
+            cohort_update(actor=None, cohort=community, status="closed" if ended else "running")
     r.add("programs")
 
 
