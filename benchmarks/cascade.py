@@ -1,7 +1,7 @@
 """The cascade at national scale: Cascada's materialized lineage against an in-memory
 networkx walk over the same graph, in the same run, on the same data.
 
-    python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
+    python -m benchmarks [--people 100000] [--seed 1] [--repeat 7] [--only all|cascade|everyday]
 
 Database: ``DATABASE_URL`` if set (e.g. postgres://postgres@127.0.0.1:5432/cascada_bench),
 else a scratch SQLite file ``var/bench/cascada-<people>-<seed>.sqlite3``. The synthetic
@@ -112,21 +112,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--completions", type=int, default=20, help="people in the new cohort")
+    parser.add_argument(
+        "--only",
+        choices=["all", "cascade", "everyday"],
+        default="all",
+        help="which tables: the cascade, the everyday reads and writes, or both",
+    )
     args = parser.parse_args(argv)
     _setup(args.people, args.seed)
 
     from django.core.management import call_command
-    from django.db.models import Count
 
-    from cascada.cascade import services
-    from cascada.cascade.models import Lineage, TrainingEdge
-    from cascada.cascade.selectors import Scope, cascade_figures, largest_trainer, reach_count
     from cascada.cascade.synth import synth_country
     from cascada.registry.models import Organization
-    from cascada.trainings.models import Program
 
     call_command("migrate", verbosity=0)
-    rows: list[tuple[str, str, str, str]] = []
     info = machine()
     tag = f"Sintética S{args.seed} "
     if not Organization.objects.filter(name__startswith=tag).exists():
@@ -140,6 +140,27 @@ def main(argv: list[str] | None = None) -> int:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
 
+    if args.only != "everyday":
+        _cascade(args, info, tag)
+    if args.only != "cascade":
+        from benchmarks import everyday
+
+        rows_e, facts = everyday.run(repeat=args.repeat)
+        if args.only == "everyday":
+            _print_machine(info, args)
+        everyday.print_table(rows_e, people=args.people, repeat=args.repeat, facts=facts)
+    return 0
+
+
+def _cascade(args: Any, info: dict[str, str], tag: str) -> None:
+    from django.db.models import Count
+
+    from cascada.cascade import services
+    from cascada.cascade.models import Lineage, TrainingEdge
+    from cascada.cascade.selectors import Scope, cascade_figures, largest_trainer, reach_count
+    from cascada.trainings.models import Program
+
+    rows: list[tuple[str, str, str, str]] = []
     # --- reach of the largest trainer
     trainer = largest_trainer()
     assert trainer is not None
@@ -222,7 +243,6 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     _print(info, args, rows)
-    return 0
 
 
 def _incremental(program: Any, n: int) -> list[float]:
@@ -268,6 +288,13 @@ def _incremental(program: Any, n: int) -> list[float]:
     finally:
         services.lineage_completion_changed = original  # type: ignore[assignment]
     return times
+
+
+def _print_machine(info: dict[str, str], args: Any) -> None:
+    print()
+    print(f"Benchmarks: {args.people:,} people, seed {args.seed}, median of {args.repeat}")
+    for k, v in info.items():
+        print(f"  {k}: {v}")
 
 
 def _print(info: dict[str, str], args: Any, rows: list[tuple[str, str, str, str]]) -> None:

@@ -36,9 +36,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
     # Playwright's sync API runs an event loop; Django's ORM in the same thread must allow it.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Only for the duration of the test: the variable must not leak into other tests.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -20,7 +20,11 @@ ROOT = pathlib.Path(cascada.__file__).resolve().parent
 
 
 def _production_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CASCADA_", "DATABASE_"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("CASCADA_", "DATABASE_")) and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="cascada.config.settings.production",
         DATABASE_URL="postgres://cascada:secret@db.internal:5432/cascada",

@@ -94,3 +94,40 @@ def test_share_candidates_leave_out_owner_and_partners(org, other_org, coordinat
     assert not selectors.program_share_candidates(user=coordinator, program=program).exists()
     outsider = make_user(role="viewer", organization=org)
     assert not selectors.program_share_candidates(user=outsider, program=program).exists()
+
+
+def test_cohort_list_counts_enrolled_completed_and_reportable_per_cohort():
+    """The four counts of ``cohort_list`` (correlated subqueries since
+    docs/performance.md): withdrawn people are not enrolled, only consenting people are
+    reportable, and a cohort with nobody counts zero."""
+    from cascada.registry.services import consent_record
+    from cascada.trainings.selectors import cohort_list
+    from cascada.trainings.services import enrolment_withdraw
+    from tests.accounts.factories import make_user
+    from tests.cascade.factories import complete, enrol_only
+    from tests.registry.factories import make_org, make_person
+    from tests.trainings.factories import make_cohort, make_program
+
+    org = make_org()
+    program = make_program(owner=org)
+    full = make_cohort(program=program, sessions=1, name="Llena")
+    empty = make_cohort(program=program, sessions=1, name="Vacía")
+    done = [make_person(organization=org) for _ in range(3)]
+    pending = [make_person(organization=org) for _ in range(2)]
+    complete(full, *done)
+    enrolments = enrol_only(full, *pending)
+    enrolment_withdraw(actor=None, enrolment=enrolments[0])
+    for person in (done[0], pending[1]):
+        consent_record(
+            actor=None,
+            person=person,
+            purpose="aggregate_reporting",
+            granted=True,
+            text_version="v1",
+        )
+    user = make_user(role="coordinator", organization=org)
+    counts = {
+        c.pk: (c.n_enrolled, c.n_completed, c.n_enrolled_reportable, c.n_completed_reportable)
+        for c in cohort_list(user=user)
+    }
+    assert counts == {full.pk: (4, 3, 2, 1), empty.pk: (0, 0, 0, 0)}
