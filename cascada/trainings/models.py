@@ -162,7 +162,17 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cohort", "number"], name="session_unique_number")
         ]
-        indexes = [models.Index(fields=["date"], name="session_date_idx")]
+        indexes = [
+            models.Index(fields=["date"], name="session_date_idx"),
+            # sessions_missing_attendance: past sessions never taken (docs/performance.md)
+            models.Index(
+                fields=["date"],
+                name="session_missing_idx",
+                condition=models.Q(
+                    attendance_taken_at__isnull=True, cancelled=False, headcount__isnull=True
+                ),
+            ),
+        ]
         verbose_name = _("session")
 
     def __str__(self) -> str:

@@ -204,7 +204,11 @@ def session_roster(*, user: Any, session: Session) -> list[RosterRow]:
 
 
 def sessions_missing_attendance(*, user: Any, today: dt.date | None = None) -> QuerySet[Session]:
-    """Expected sessions (past, not cancelled) with no attendance and no headcount."""
+    """Expected sessions (past, not cancelled) with no attendance and no headcount.
+
+    ``attendance_taken_at`` is set by the services that record names or a headcount, so
+    the partial index ``session_missing_idx`` narrows the sessions to those never taken
+    before the marks are checked (docs/performance.md)."""
     today = today or timezone.localdate()
     return (
         Session.objects.filter(
@@ -212,6 +216,7 @@ def sessions_missing_attendance(*, user: Any, today: dt.date | None = None) -> Q
             date__lt=today,
             cancelled=False,
             headcount__isnull=True,
+            attendance_taken_at__isnull=True,
         )
         .filter(~Exists(Attendance.objects.filter(session=OuterRef("pk"))))
         .select_related("cohort__program")

@@ -131,3 +131,25 @@ def test_cohort_list_counts_enrolled_completed_and_reportable_per_cohort():
         for c in cohort_list(user=user)
     }
     assert counts == {full.pk: (4, 3, 2, 1), empty.pk: (0, 0, 0, 0)}
+
+
+def test_sessions_missing_attendance_lists_past_sessions_never_taken(org, other_org, coordinator):
+    """What the home page asks for: past, not cancelled, neither names nor a headcount
+    (filtered through ``attendance_taken_at`` and its partial index)."""
+    cohort = make_cohort(program=make_program(owner=org), sessions=6, start=dt.date(2026, 3, 2))
+    (e,) = enrol(cohort, make_person(organization=org))
+    s1, s2, s3, s4, s5, s6 = cohort.sessions.order_by("number")
+    foreign = make_cohort(program=make_program(owner=other_org), sessions=1)
+    attendance_record(actor=None, session=s1, marks={e.pk: "absent"})
+    session_headcount_set(actor=None, session=s2, headcount=9)
+    session_update(actor=None, session=s3, cancelled=True)
+    session_headcount_set(actor=None, session=s4, headcount=7)
+    session_headcount_set(actor=None, session=s4, headcount=None)  # cleared: missing again
+
+    def missing():
+        return list(selectors.sessions_missing_attendance(user=coordinator, today=s6.date))
+
+    assert missing() == [s4, s5]  # s6 is today; the other organization's cohort is not seen
+    assert foreign.sessions.get().date < s6.date
+    attendance_record(actor=None, session=s5, marks={e.pk: "present"})
+    assert missing() == [s4]
