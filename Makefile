@@ -26,6 +26,7 @@ run: install
 lint: install
 	$(BIN)/ruff check cascada tests
 	$(BIN)/ruff format --check cascada tests
+	$(BIN)/mypy cascada
 	DJANGO_SETTINGS_MODULE=cascada.config.settings.test $(BIN)/cascada makemigrations --check --dry-run -v1
 
 test: lint

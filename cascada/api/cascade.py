@@ -51,7 +51,9 @@ class DepartmentSerializer(serializers.Serializer):
 
 class GroupSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    # A declared field shadows ``Field.label`` only in the stubs: the serializer metaclass
+    # moves declared fields out of the class attributes.
+    label = serializers.CharField()  # type: ignore[assignment]
     completed = Count()
 
 

@@ -211,7 +211,12 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         ) x GROUP BY lvl, sex, band, done
     """  # noqa: S608
     for lvl, sex, band, done, n in _rows(sql, cparams):
-        for bucket, key in ((fig.by_level, int(lvl)), (fig.by_sex, sex), (fig.by_age, band)):
+        buckets: tuple[tuple[dict[Any, list[int]], Any], ...] = (
+            (fig.by_level, int(lvl)),
+            (fig.by_sex, sex),
+            (fig.by_age, band),
+        )
+        for bucket, key in buckets:
             pair = bucket.setdefault(key, [0, 0])
             pair[0] += n
             pair[1] += n if done else 0
@@ -354,8 +359,8 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
     for lv in fig.by_level:
         e, c = levels_all[lv], levels_done[lv]
         pct = share(c, e)
-        trained, ran = fig.by_level_trainers.get(lv, [0, 0])
-        tc, rc = val(trained), val(ran)
+        n_trained, n_ran = fig.by_level_trainers.get(lv, [0, 0])
+        tc, rc = val(n_trained), val(n_ran)
         levels.append(
             {
                 "generation": lv,

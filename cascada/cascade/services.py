@@ -318,7 +318,7 @@ def _ensure_roots(person_ids: Iterable[int], *, removed: bool = True) -> None:
     ids = set(person_ids)
     if not ids:
         return
-    have = set()
+    have: set[int] = set()
     for chunk in _chunks(ids):
         have.update(Lineage.objects.filter(person_id__in=chunk).values_list("person_id", flat=True))
     missing = ids - have

@@ -41,7 +41,7 @@ class _Ids:
     def take(self, model: type[models.Model]) -> int:
         table = model._meta.db_table
         if table not in self.next:
-            top = model.objects.aggregate(m=models.Max("pk"))["m"] or 0
+            top = model._default_manager.aggregate(m=models.Max("pk"))["m"] or 0
             self.next[table] = top + 1
         value = self.next[table]
         self.next[table] += 1
@@ -70,7 +70,7 @@ class _Writer:
                 continue
             cols = self.columns[m]
             table = connection.ops.quote_name(m._meta.db_table)
-            fields = {f.attname: f.column for f in m._meta.concrete_fields}
+            fields = {f.attname: f.column for f in m._meta.concrete_fields if f.column is not None}
             names = ", ".join(connection.ops.quote_name(fields[c]) for c in cols)
             per_row = "(" + ", ".join(["%s"] * len(cols)) + ")"
             step = max(1, 30000 // len(cols)) if connection.vendor == "sqlite" else 2000
@@ -108,7 +108,7 @@ def _departments() -> list[tuple[int | None, int | None]]:
     )
     if not deps:
         return [(None, None)]
-    inside = {}
+    inside: dict[int | None, int] = {}
     for pk, dep in (
         Place.objects.filter(country="PE", department_id__in=deps)
         .exclude(level="department")
@@ -141,11 +141,12 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
     places = _departments()
     tag = f"S{seed}"
     if Organization.objects.filter(name__startswith=f"Sintética {tag} ").exists():
-        from django.utils.translation import gettext as _
+        # ``gettext``, not ``_``: this function uses ``_`` as a throwaway loop variable.
+        from django.utils.translation import gettext
 
         from cascada.core.errors import ApplicationError
 
-        raise ApplicationError(_("A synthetic country with this seed already exists."))
+        raise ApplicationError(gettext("A synthetic country with this seed already exists."))
 
     target_cohorts = max(people // 5, 20)
     per_trainer_cohorts = 4.5
@@ -263,7 +264,7 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
                     "enrolled_on": start,
                     "sessions_attended": attended,
                     "completed": completes,
-                    "completed_on": dates[last] if completes else None,
+                    "completed_on": dates[last] if completes and last is not None else None,
                 },
             )
             stats["enrolments"] += 1

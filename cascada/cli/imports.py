@@ -36,7 +36,11 @@ class ImportCommand(CascadaCommand):
 
     def run(self, user: Any, **options: Any) -> None:
         org_id = int_or_error(options["organization"], "--organization")
-        organization = import_organizations(user=user).filter(pk=org_id).first()
+        organization = (
+            import_organizations(user=user).filter(pk=org_id).first()
+            if org_id is not None
+            else None
+        )
         if organization is None:
             raise CommandError(
                 _("Unknown organization, or you may not import into it: %(id)s") % {"id": org_id}

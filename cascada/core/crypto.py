@@ -113,6 +113,8 @@ def rotate_column(
     from django.db import connection, transaction
 
     qn = connection.ops.quote_name
+    # Concrete columns: Django sets ``column`` when it builds the model class.
+    assert field.column is not None and model._meta.pk.column is not None
     table, column = qn(model._meta.db_table), qn(field.column)
     pk = qn(model._meta.pk.column)
     done = 0

@@ -39,7 +39,7 @@ class FileProblem(Exception):
 class Table:
     headers: list[str]
     rows: Iterator[tuple[int, list[Any]]]  # (row number as shown in the spreadsheet, cells)
-    close: Callable[[], None] = field(default=lambda: None)
+    close: Callable[[], object] = field(default=lambda: None)  # its result is ignored
     encoding: str = ""
 
 
@@ -168,7 +168,7 @@ def _open_csv(stream: IO[bytes]) -> Table:
     control = sum(1 for b in sample if b < 9 or 13 < b < 32)
     if not encoding.startswith("utf-16") and control > len(sample) // 100 + 2:
         raise FileProblem("not_a_table")
-    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")  # type: ignore[arg-type]
+    text = io.TextIOWrapper(stream, encoding=encoding, errors="strict", newline="")
     try:
         first_line = text.readline()
         while first_line and not first_line.strip():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +18,21 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from cascada.registry.models import Organization
+from cascada.registry.models import Organization, Person
 from cascada.trainings.models import Attendance, Cohort, Enrolment
 
 from .formats import FORMATS
 from .models import ImportJob
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+
+class PartnerIdentity(TypedDict):
+    """What ``people_export`` annotates on each person when identity is exported."""
+
+    partner_identity: bool
+
 
 # ---------------------------------------------------------------- import jobs
 
@@ -168,7 +178,9 @@ def people_export(
             ]
             if with_identity:
                 identity = getattr(p, "identity", None)
-                visible = p.organization_id in identity_orgs or p.partner_identity
+                # Annotated above whenever ``with_identity``: mypy cannot follow that branch.
+                annotated = cast("WithAnnotations[Person, PartnerIdentity]", p)
+                visible = p.organization_id in identity_orgs or annotated.partner_identity
                 if identity is not None and visible:
                     row += [
                         identity.given_name,
@@ -269,17 +281,17 @@ def attendance_export(
     org = _org_filter(user, organization_id)
     if org is not None:
         qs = qs.filter(session__cohort__program__owner_id=org)
-    qs = qs.order_by("session__cohort_id", "session__number", "enrolment_id").values_list(
+    marks = qs.order_by("session__cohort_id", "session__number", "enrolment_id").values_list(
         "enrolment__person__code",
         "session__cohort_id",
         "session__number",
         "session__date",
         "status",
     )
-    count = qs.count()
+    count = marks.count()
 
     def rows() -> Iterator[list[Any]]:
-        for values in qs.iterator(chunk_size=CHUNK):
+        for values in marks.iterator(chunk_size=CHUNK):
             yield list(values)
 
     audit_record(

@@ -140,7 +140,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     ],
 }
 
-KIND_CAPABILITY = {
+KIND_CAPABILITY: dict[str, str] = {
     ImportKind.PEOPLE: Cap.MANAGE_PEOPLE,
     ImportKind.ENROLMENTS: Cap.MANAGE_PROGRAMS,
     ImportKind.ATTENDANCE: Cap.TAKE_ATTENDANCE,
@@ -224,6 +224,7 @@ def _batched(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list]
 
 class _Importer:
     kind: str = ""
+    cohorts: dict[int, Cohort]  # set by the importers whose rows name a cohort
 
     def __init__(self, *, actor: Any, organization: Organization, report: ImportReport):
         self.actor = actor
@@ -505,6 +506,8 @@ class PeopleImporter(_Importer):
                     by_nid[h] = (org, code)
         by_name: dict[str, list[tuple[int, str, int | None, int | None]]] = defaultdict(list)
         names = {p.name_hash for p in parsed}
+        year: int | None  # both nullable on Person
+        place: int | None
         if names:
             for h, org, code, year, place in Identity.objects.filter(
                 name_hash__in=names, person__merged_into__isnull=True
@@ -643,7 +646,8 @@ class EnrolmentImporter(_Importer):
             except ValueProblem as p:
                 status = ""
                 self.error(row, "status", p.code, **p.params)
-            if not self._row_failed:
+            # A missing reference always comes with an error; the checks narrow the types.
+            if not self._row_failed and ref is not None and cohort is not None:
                 pending.append((row, ref, cohort, enrolled_on, status))
         people = self._resolve_people(r[1] for r in pending)
         existing = {}
@@ -787,7 +791,13 @@ class AttendanceImporter(_Importer):
             except ValueProblem as p:
                 status = ""
                 self.error(row, "status", p.code, **p.params)
-            if not self._row_failed:
+            # A missing reference always comes with an error; the checks narrow the types.
+            if (
+                not self._row_failed
+                and ref is not None
+                and cohort is not None
+                and session is not None
+            ):
                 pending.append((row, ref, cohort, session, status))
         people = self._resolve_people(r[1] for r in pending)
         enrolments: dict[tuple[int, int], int] = {}

@@ -23,6 +23,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cascada.accounts.services import totp_device_confirm, totp_device_create
 from cascada.audit.services import audit_record
 
+from .common import AuthenticatedHttpRequest
+
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class LoginView(auth_views.LoginView):
@@ -59,7 +61,7 @@ def _token(request: HttpRequest) -> str:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Ask for the six-digit code of an enrolled authenticator app."""
     if request.user.is_verified():
         return _done(request)
@@ -88,7 +90,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Enrol an authenticator app: show the secret and a QR code drawn here (no external
     service), then confirm with a first code. Someone who already has an app must use it:
     a stolen password alone cannot enrol a new one."""

@@ -22,6 +22,8 @@ from cascada.core.errors import NotFoundError
 from cascada.registry.selectors import department_choices, place_list
 from cascada.trainings.selectors import program_get
 
+from .common import HtmxHttpRequest
+
 DEFAULT_TARGET = 85_000
 
 
@@ -95,7 +97,7 @@ def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def cascade_level(request: HttpRequest, pk: int, generation: int) -> HttpResponse:
+def cascade_level(request: HtmxHttpRequest, pk: int, generation: int) -> HttpResponse:
     """The trainers who delivered a generation (an htmx partial, or a page without JS)."""
     _need(request)
     program = _program(request, pk)

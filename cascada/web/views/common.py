@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
 from django_htmx.middleware import HtmxDetails
 
 from cascada.core.errors import NotFoundError, PermissionDeniedError
+
+if TYPE_CHECKING:
+    from cascada.accounts.models import User
+
+    class OtpUser(User):
+        """A signed-in ``request.user``: django-otp's OTPMiddleware (installed for every
+        request) adds ``is_verified()``, true once the user passed a second factor."""
+
+        def is_verified(self) -> bool: ...
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -20,11 +30,18 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request in a ``login_required`` view: ``request.user`` is a signed-in user.
+    Only an annotation; Django builds the real request."""
+
+    user: OtpUser
+
+
+def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Unknown or foreign objects become 404 (S2), refused capabilities 403."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFoundError:

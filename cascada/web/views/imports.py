@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,9 +36,11 @@ from cascada.imports.services import (
     import_job_create,
     import_job_reject,
 )
+from cascada.registry.models import Organization
 from cascada.registry.selectors import organization_list
 from cascada.trainings.selectors import cohort_list, program_list
 
+from ..forms import model_choice_field
 from .common import domain_errors
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -45,7 +48,9 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=ImportKind.choices)
-    organization = forms.ModelChoiceField(label=gettext_lazy("Organization"), queryset=None)
+    organization = forms.ModelChoiceField(
+        label=gettext_lazy("Organization"), queryset=Organization.objects.none()
+    )
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
@@ -56,7 +61,7 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        field = self.fields["organization"]
+        field = model_choice_field(self, "organization")
         field.queryset = organizations
         if organizations.count() == 1:
             field.initial = organizations.first()
@@ -162,7 +167,7 @@ def export_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _export(request: HttpRequest, kind: str) -> HttpResponse:
+def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
     """Filters are ids only (no personal data in the URL, S9)."""
     fmt = request.GET.get("format", "csv")
     if fmt not in CONTENT_TYPES:
@@ -175,7 +180,7 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
         cohort_id=request.GET.get("cohort") or None,
     )
     if fmt == "csv":
-        response: HttpResponse = StreamingHttpResponse(
+        response: HttpResponseBase = StreamingHttpResponse(
             csv_lines(export.headers, export.rows), content_type=CONTENT_TYPES["csv"]
         )
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
@@ -193,19 +198,19 @@ def _export(request: HttpRequest, kind: str) -> HttpResponse:
 @login_required
 @require_GET
 @domain_errors
-def export_people(request: HttpRequest) -> HttpResponse:
+def export_people(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "people")
 
 
 @login_required
 @require_GET
 @domain_errors
-def export_enrolments(request: HttpRequest) -> HttpResponse:
+def export_enrolments(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "enrolments")
 
 
 @login_required
 @require_GET
 @domain_errors
-def export_attendance(request: HttpRequest) -> HttpResponse:
+def export_attendance(request: HttpRequest) -> HttpResponseBase:
     return _export(request, "attendance")
