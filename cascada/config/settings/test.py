@@ -25,3 +25,7 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # translations change. Spanish as the default is tested explicitly (tests/test_translations.py
 # overrides LANGUAGE_CODE to "es").
 LANGUAGE_CODE = "en"
+
+# No persistent connections in tests: live-server threads must not hold the test database
+# open when it is dropped at the end of the run (PostgreSQL).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
