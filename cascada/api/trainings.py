@@ -23,11 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from cascada.accounts.roles import Cap
-from cascada.audit.services import audit_record
 from cascada.core.errors import NotFoundError
 from cascada.curricula.selectors import module_get, version_get
 from cascada.registry.selectors import (
-    identity_for,
     organization_find,
     organization_get,
     person_get,
@@ -706,17 +704,9 @@ class CertificateViewSet(mixins.ListModelMixin, ApiViewSet):
     )
     @action(detail=True, methods=["get"], renderer_classes=[PDFRenderer, renderers.JSONRenderer])
     def pdf(self, request: Request, pk: Any = None) -> HttpResponse:
-        from cascada.trainings.certificate_pdf import certificate_pdf
-
         certificate = selectors.certificate_get(user=request.user, pk=pk)
-        person = certificate.enrolment.person
-        identity = identity_for(user=request.user, person=person)
-        name = identity.full_name if identity is not None else person.code
-        content = certificate_pdf(
-            certificate, participant_name=name, base_url=request.build_absolute_uri("/")
-        )
-        audit_record(
-            actor=request.user, action="export", target=certificate, detail={"format": "pdf"}
+        content = services.certificate_download(
+            actor=request.user, certificate=certificate, base_url=request.build_absolute_uri("/")
         )
         response = HttpResponse(content, content_type="application/pdf")
         response["Content-Disposition"] = (

@@ -528,6 +528,23 @@ def certificate_issue(*, actor: Any, enrolment: Enrolment) -> Certificate:
     return certificate
 
 
+def certificate_download(*, actor: Any, certificate: Certificate, base_url: str) -> bytes:
+    """The certificate as PDF, with the holder's full name, for a user who may read it
+    (``certificate`` comes from ``selectors.certificate_get``). Audited: it carries a name.
+    The web page and the API both call this, so the rule lives once."""
+    from cascada.core.errors import NotFoundError
+    from cascada.registry.selectors import identity_for
+
+    from .certificate_pdf import certificate_pdf
+
+    identity = identity_for(user=actor, person=certificate.enrolment.person)
+    if identity is None:
+        raise NotFoundError()
+    content = certificate_pdf(certificate, participant_name=identity.full_name, base_url=base_url)
+    audit_record(actor=actor, action="certificate_download", target=certificate)
+    return content
+
+
 def certificates_issue_for_cohort(*, actor: Any, cohort: Cohort) -> list[Certificate]:
     return [
         certificate_issue(actor=actor, enrolment=e)

@@ -23,11 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
-from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from cascada.registry.selectors import identity_for, person_list
+from cascada.registry.selectors import person_list
 from cascada.trainings import selectors, services
-from cascada.trainings.certificate_pdf import certificate_pdf as build_certificate_pdf
 from cascada.trainings.models import AttendanceStatus, CohortKind, EnrolmentStatus
 
 from ..forms.trainings import (
@@ -475,16 +473,12 @@ def session_headcount(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def certificate_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     certificate = _found(selectors.certificate_get, user=request.user, pk=pk)
-    person = certificate.enrolment.person
-    identity = identity_for(user=request.user, person=person)
-    if identity is None:
-        raise Http404()
-    content = build_certificate_pdf(
-        certificate,
-        participant_name=identity.full_name,
+    content = _found(
+        services.certificate_download,
+        actor=request.user,
+        certificate=certificate,
         base_url=request.build_absolute_uri("/"),
     )
-    audit_record(actor=request.user, action="certificate_download", target=certificate)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="certificado-{certificate.code}.pdf"'
     return response
