@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: install run test lint bench demo clean messages
+.PHONY: install run test lint security-scan bench demo clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -28,6 +28,13 @@ lint: install
 	$(BIN)/ruff format --check cascada tests
 	$(BIN)/mypy cascada
 	DJANGO_SETTINGS_MODULE=cascada.config.settings.test $(BIN)/cascada makemigrations --check --dry-run -v1
+	@$(MAKE) --no-print-directory security-scan
+
+# S22: bandit on the code, pip-audit on the pins (offline: warns, does not fail).
+# Skips, nosec lines and ignored advisories: docs/decisions/code-scanning.md.
+security-scan: install
+	$(BIN)/bandit -c pyproject.toml -r cascada -q --severity-level medium
+	$(BIN)/python scripts/audit_dependencies.py
 
 test: lint
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)

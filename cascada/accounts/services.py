@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -29,7 +28,8 @@ def user_create(
     language: str = "es",
     person: Any = None,
 ) -> User:
-    """Create a user. ``actor`` None means the system (demo, first administrator)."""
+    """Create a user. ``actor`` None means the system (demo, first administrator).
+    The password must pass the rules (S7): ``User.save`` refuses it otherwise."""
     if User.objects.filter(username__iexact=username).exists():
         raise ApplicationError(_("That username is taken."), code="duplicate")
     user = User(
@@ -40,7 +40,6 @@ def user_create(
         language=language,
         person=person,
     )
-    validate_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()

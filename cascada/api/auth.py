@@ -3,27 +3,29 @@
 ``POST /api/auth/token/`` with username, password and, for every role that must use
 two-factor (S6), a current TOTP code. Passwords are checked by Django's
 ``authenticate(request=...)``, so the lockout (S5) and the failed-login audit (S10)
-apply; a wrong TOTP code counts as a failed sign-in too. ``DELETE`` revokes the token.
+apply; a wrong TOTP code counts as a failed sign-in too. Every sign-in issues a new token
+and the previous one stops working; a token ends after an hour without use, like a web
+session (``cascada.accounts.tokens``). ``DELETE`` signs out: it deletes the token.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, user_logged_in, user_login_failed
+from django.contrib.auth import authenticate, user_logged_in, user_logged_out, user_login_failed
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cascada.accounts import scope
+from cascada.accounts.tokens import api_token_issue, api_tokens_revoke
 
-from .authentication import ExpiringTokenAuthentication, token_for
+from .authentication import ExpiringTokenAuthentication
 from .common import ErrorSerializer
 from .exceptions import error_body
 
@@ -94,14 +96,15 @@ class TokenView(APIView):
             user_login_failed.send(sender=__name__, credentials={"username": username}, request=raw)
             return _refused(_("The two-factor code is not valid."), field="otp_code")
         user_logged_in.send(sender=user.__class__, request=raw, user=user)
-        token = token_for(user)
+        token = api_token_issue(user=user)
         return Response({"token": token.key, "username": user.get_username()})
 
     @extend_schema(operation_id="auth_token_destroy", request=None, responses={204: None})
     def delete(self, request: Request) -> Response:
         user = request.user
         if user.is_authenticated:  # always: IsAuthenticated guards DELETE
-            Token.objects.filter(user=user).delete()
+            api_tokens_revoke(user=user)
+            user_logged_out.send(sender=user.__class__, request=request._request, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

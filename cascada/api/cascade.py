@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+import cascada.core.converters  # noqa: F401 (registers <id:>)
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.cascade import selectors
@@ -21,6 +22,7 @@ from cascada.registry.models import Place
 from cascada.trainings.selectors import program_get
 
 from .common import COUNT_SCHEMA, ERRORS, ApiViewSet
+from .params import query_id, query_param
 
 
 @extend_schema_field(COUNT_SCHEMA)
@@ -89,6 +91,10 @@ class FiguresSerializer(serializers.Serializer):
     completion_threshold = serializers.IntegerField()
     tree = DepthSerializer(many=True)
     suppressed = serializers.BooleanField()
+    breakdowns_published = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Per breakdown (generation, sex, age, department): whether it is published.",
+    )
 
 
 class StepSerializer(serializers.Serializer):
@@ -121,18 +127,21 @@ class ForecastSerializer(serializers.Serializer):
     extra_trainers_needed = serializers.IntegerField()
 
 
+_VIEWERS = (
+    " Ignored for roles without access to people: they get the whole program's release (ADR 0006)."
+)
 FILTERS = [
-    OpenApiParameter("department", int, description="Department (place id)"),
-    OpenApiParameter("start", dt.date, description="Cohorts starting on or after"),
-    OpenApiParameter("end", dt.date, description="Cohorts starting on or before"),
+    OpenApiParameter("department", int, description="Department (place id)." + _VIEWERS),
+    OpenApiParameter("start", dt.date, description="Cohorts starting on or after." + _VIEWERS),
+    OpenApiParameter("end", dt.date, description="Cohorts starting on or before." + _VIEWERS),
 ]
 
 
 def _filters(request: Request) -> dict[str, Any]:
     out: dict[str, Any] = {"department": None, "start": None, "end": None}
-    dep = request.query_params.get("department") or ""
-    if dep.isdigit():
-        out["department"] = Place.objects.filter(pk=int(dep), level="department").first()
+    dep = query_id(request, "department")
+    if dep is not None:
+        out["department"] = Place.objects.filter(pk=dep, level="department").first()
     for key in ("start", "end"):
         try:
             value = request.query_params.get(key)
@@ -173,12 +182,9 @@ class CascadeProgramViewSet(ApiViewSet):
         _need(request)
         program = program_get(user=request.user, pk=pk)
         sc = selectors.Scope(user=request.user, program=program, **_filters(request))
-        try:
-            target = max(int(request.query_params.get("target") or 85_000), 1)
-        except ValueError:
-            raise serializers.ValidationError({"target": ["integer"]}) from None
+        target = query_param(request, "target", minimum=1) or 85_000
         fig = selectors.cascade_figures(sc)
-        if not sc.sees_people and selectors.figures_present(fig, sc)["completed"].suppressed:
+        if not sc.sees_people:  # its assumptions are exact figures (ADR 0006)
             raise NotFoundError()
         forecast = cascade_forecast(assumptions_from_figures(fig, target=target))
         return Response(ForecastSerializer(forecast.as_dict()).data)
@@ -204,17 +210,17 @@ class CascadeTrainerViewSet(ApiViewSet):
 # Included by ``cascada.api.urls`` as ``path("cascade/", include("cascada.api.cascade"))``.
 urlpatterns = [
     path(
-        "programs/<int:pk>/",
+        "programs/<id:pk>/",
         CascadeProgramViewSet.as_view({"get": "retrieve"}),
         name="api-cascade-program",
     ),
     path(
-        "programs/<int:pk>/forecast/",
+        "programs/<id:pk>/forecast/",
         CascadeProgramViewSet.as_view({"get": "forecast"}),
         name="api-cascade-forecast",
     ),
     path(
-        "trainers/<int:pk>/",
+        "trainers/<id:pk>/",
         CascadeTrainerViewSet.as_view({"get": "retrieve"}),
         name="api-cascade-trainer",
     ),

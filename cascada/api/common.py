@@ -4,50 +4,46 @@ resolving ids in a request body through selectors, and the error schema."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 
-from cascada.accounts import scope
-from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
-from cascada.core.privacy import suppress_value
+from cascada.trainings.selectors import sees_exact
 
 from .authentication import ExpiringTokenAuthentication
 from .permissions import HasRole
 
 COUNT_SCHEMA = {
+    # OpenAPI 3.0 has no "null" type: null is `nullable` (the schema must validate).
     "oneOf": [{"type": "integer"}, {"type": "string", "example": "<5"}],
-    "description": "A count; shown as '<k' for roles without access to personal data (S17).",
+    "nullable": True,
+    "description": (
+        "A count of people. Exact for roles with access to the people behind it; for other "
+        "roles the figure is part of a program's protected release (ADR 0006): '<k' for a "
+        "small count, null when withheld or not published for the role (per-cohort and "
+        "per-session counts are not: see /api/cascade/programs/{id}/)."
+    ),
 }
 
 
 def sees_people(user: Any) -> bool:
-    return scope.has(user, Cap.VIEW_PEOPLE)
-
-
-def count(user: Any, n: int | None, *, court: bool = False) -> int | str | None:
-    """A count as this user may see it: exact for roles with access to personal data,
-    through ``cascada.core.privacy`` for everyone else (S17)."""
-    if n is None:
-        return None
-    if sees_people(user):
-        return int(n)
-    return suppress_value(int(n), court=court).as_json()
+    return sees_exact(user=user)
 
 
 @extend_schema_field(COUNT_SCHEMA)
 class CountField(serializers.Field):
-    """Read-only count from an annotation, suppressed for roles without VIEW_PEOPLE.
-    The court flag comes from ``court_source`` (a callable on the object)."""
+    """Read-only count from an annotation: exact where ``trainings.selectors.sees_exact``
+    says so for the object's program, null otherwise (per-cohort and per-session counts
+    are not in a viewer's release, ADR 0006)."""
 
-    def __init__(self, *, court: Callable[[Any], bool] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, program: Callable[[Any], Any], **kwargs: Any) -> None:
         kwargs["read_only"] = True
         super().__init__(**kwargs)
-        self._court = court
+        self._program = program
 
     def get_attribute(self, instance: Any) -> Any:
         return instance
@@ -55,15 +51,16 @@ class CountField(serializers.Field):
     def to_representation(self, instance: Any) -> Any:
         assert self.source is not None  # set by bind(), before any to_representation()
         user = self.context["request"].user
-        court = bool(self._court(instance)) if self._court else False
-        if sees_people(user):
-            return count(user, getattr(instance, self.source, None), court=court)
-        # S15: aggregates for roles without access to people count only consenters,
-        # read from the ``<name>_reportable`` annotation when the selector provides one.
-        value = getattr(instance, f"{self.source}_reportable", None)
-        if value is None:
-            value = getattr(instance, self.source, None)
-        return count(user, value, court=court)
+        program = self._program(instance)
+        # One answer per program and response, not a query per row.
+        context = cast("dict[str, Any]", self.context)  # a dict at run time
+        cache: dict[int, bool] = context.setdefault("_sees_exact", {})
+        if program.pk not in cache:
+            cache[program.pk] = sees_exact(user=user, program=program)
+        if not cache[program.pk]:
+            return None
+        value = getattr(instance, self.source, None)
+        return None if value is None else int(value)
 
 
 def resolve(field: str, getter: Callable[..., Any], **kwargs: Any) -> Any:

@@ -5,20 +5,31 @@ Every error body is ``{"error": {"code", "message", "fields"?, "detail"?}}``:
 - ``code``: a stable machine-readable code (``invalid``, ``not_found``, ``frozen``,
   ``duplicate_person``, ``permission_denied``, ``not_authenticated``, ...);
 - ``message``: a sentence for people, in the user's language;
-- ``fields``: for input errors, ``{field: [messages]}``;
+- ``fields``: for input errors, ``{field: [messages]}``; an error about an item of a list
+  or dict field names the item in its message (``{"roles": ["1: ..."]}``);
 - ``detail``: extra data a client can act on (e.g. the codes of matching people).
+
+An exception no handler knows is logged (with its traceback, to the server log only) and
+answers 500 in the same shape, without any of its text. Errors are always rendered as
+JSON, also by actions whose success is a file (the certificate PDF). Errors Django raises
+before or outside a DRF view under ``/api/`` (an unknown URL, an id too large for the
+database) get the same shape from ``api_error_response`` (``cascada.web.views.errors``).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 
@@ -53,6 +64,82 @@ def _application_error(exc: ApplicationError) -> Response:
     )
 
 
+def flatten_fields(data: Any) -> dict[str, list[str]]:
+    """DRF's validation errors as ``{field: [messages]}``, also for errors inside an item of
+    a list or dict field, or of a nested object: those come keyed by position
+    (``{"roles": {"1": ["..."]}}``) and become messages that name it
+    (``{"roles": ["1: ..."]}``), so every client reads one shape."""
+    out: dict[str, list[str]] = {}
+
+    def messages(value: Any, where: str) -> list[str]:
+        if isinstance(value, dict):
+            return [m for key, inner in value.items() for m in messages(inner, _at(where, key))]
+        if isinstance(value, list):
+            if any(isinstance(v, dict | list) for v in value):
+                return [m for i, inner in enumerate(value) for m in messages(inner, _at(where, i))]
+            return [m for inner in value for m in messages(inner, where)]
+        if value in (None, ""):
+            return []
+        return [f"{where}: {value}" if where else str(value)]
+
+    items = data.items() if isinstance(data, dict) else [("non_field_errors", data)]
+    for field, value in items:
+        out[str(field)] = messages(value, "")
+    return out
+
+
+def _at(where: str, key: Any) -> str:
+    return f"{where}.{key}" if where else str(key)
+
+
+def server_error_body() -> dict[str, Any]:
+    return error_body(
+        "server_error", _("Something went wrong on our side. The team has been told.")
+    )
+
+
+def api_error_response(status_code: int) -> JsonResponse:
+    """The error shape for errors Django answers itself under ``/api/`` (no DRF view ran:
+    an unknown URL, a path parameter the converters refuse, a failure in middleware)."""
+    bodies = {
+        400: ("bad_request", _("The request could not be understood.")),
+        403: ("permission_denied", _("You do not have permission to do this.")),
+        404: ("not_found", _("Not found.")),
+    }
+    if status_code in bodies:
+        code, message = bodies[status_code]
+        return JsonResponse(error_body(code, message), status=status_code)
+    return JsonResponse(server_error_body(), status=status_code)
+
+
+def _unhandled(exc: Exception, context: dict[str, Any]) -> Response:
+    """A bug: log it (traceback in the server log, as Django logs a 500) and answer 500 in
+    the error shape, with none of the exception's text."""
+    request = getattr(context.get("request"), "_request", None)
+    path = request.path if isinstance(request, HttpRequest) else "?"
+    logging.getLogger("django.request").error(
+        "Internal Server Error: %s",
+        path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"status_code": 500, "request": request},
+    )
+    # Error reporters listen to this signal, as for any other 500 Django answers.
+    got_request_exception.send(sender=None, request=request)
+    set_rollback()
+    return Response(server_error_body(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def _as_json(response: Response | None, context: dict[str, Any]) -> Response | None:
+    """Render errors as JSON even where the action's success is a file (PDF)."""
+    request = context.get("request")
+    if response is not None and request is not None:
+        renderer = getattr(request, "accepted_renderer", None)
+        if not isinstance(renderer, JSONRenderer):
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = "application/json"
+    return response
+
+
 def _first_message(data: Any) -> str:
     """The first message of a DRF validation error, prefixed with its field."""
     if isinstance(data, dict):
@@ -71,6 +158,10 @@ def _first_message(data: Any) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    return _as_json(_handle(exc, context), context)
+
+
+def _handle(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, NotFoundError | Http404):
         return Response(error_body("not_found", _("Not found.")), status=404)
     if isinstance(exc, PermissionDeniedError):
@@ -87,10 +178,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        return _unhandled(exc, context)
     data = response.data
     if isinstance(exc, exceptions.ValidationError):
-        fields = data if isinstance(data, dict) else {"non_field_errors": data}
+        fields = flatten_fields(data if isinstance(data, dict) else {"non_field_errors": data})
         message = _first_message(fields) or _("Invalid input.")
         response.data = error_body("invalid", message, fields=fields)
     else:

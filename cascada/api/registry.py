@@ -2,7 +2,8 @@
 ``cascada.registry.selectors``, writes through ``cascada.registry.services``.
 
 S3: identity fields (names, ID, phone, address) appear in a person's output only when
-``identity_for`` returns the identity; otherwise the keys are absent, not null.
+the identity rule (``selectors.identity_visible_ids``) lets the user read them; otherwise
+the keys are absent, not null. Lists and searches that show them are audited (S10).
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.exceptions import Throttled
 from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from cascada.audit.services import audit_record
 from cascada.registry import selectors, services
 from cascada.registry.models import (
     ConsentPurpose,
@@ -33,6 +34,7 @@ from cascada.registry.models import (
 )
 
 from .common import ERRORS, ApiViewSet, ErrorSerializer, resolve
+from .params import QueryIdField
 
 IDENTITY_FIELDS = services.IDENTITY_FIELDS
 
@@ -72,7 +74,7 @@ class PlaceFilterSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=PlaceLevel.choices, required=False)
     # A declared field shadows ``Field.parent`` only in the stubs: the serializer metaclass
     # moves declared fields out of the class attributes.
-    parent = serializers.IntegerField(  # type: ignore[assignment]
+    parent = QueryIdField(  # type: ignore[assignment]
         required=False, help_text=_("Id of the parent place.")
     )
 
@@ -133,7 +135,7 @@ class PersonSerializer(serializers.ModelSerializer):
 
     roles = serializers.SerializerMethodField()
     merged_into: serializers.SlugRelatedField[Person] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     given_name = IdentityField()
     family_name = IdentityField()
@@ -161,6 +163,11 @@ class PersonSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def identity_of(self, person: Person) -> Any:
+        # A list or search response reads the identities of its page at once, audited
+        # (``identity_records_reveal``, ``person_search_reveal``) and passes them here.
+        known = self.context.get("identities")
+        if known is not None:
+            return known.get(person.pk)
         cache = self.__dict__.setdefault("_identities", {})
         if person.pk not in cache:
             cache[person.pk] = selectors.identity_for(
@@ -262,7 +269,8 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Person]:
-        return selectors.person_list(user=self.request.user).select_related("identity")
+        # Identities are read per page through the identity rule (``_page_data``).
+        return selectors.person_list(user=self.request.user)
 
     def list(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -327,22 +335,23 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     def search(self, request: Request) -> Response:
         data = PersonSearchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        found = selectors.person_search(user=request.user, text=data.validated_data["text"])
-        page = self.paginate_queryset(found.select_related("identity"))
-        return self.get_paginated_response(self._page_data(page))
+        try:
+            found = selectors.person_search_reveal(
+                user=request.user, text=data.validated_data["text"]
+            )  # audited, and look-ups by ID number are limited (S10)
+        except selectors.LookupLimitError as exc:
+            raise Throttled(detail=str(exc.message)) from None
+        page = self.paginate_queryset(found.people)
+        return self.get_paginated_response(self._serialize(page, found.identities))
 
     def _page_data(self, page: Any) -> Any:
         """Serialize a page of people; showing identities is audited (S10), as a count."""
-        data = self.get_serializer(page, many=True).data
-        shown = sum(1 for row in data if "given_name" in row)
-        if shown:
-            audit_record(
-                actor=self.request.user,
-                action="view_list",
-                target_type="registry.person",
-                detail={"people": shown},
-            )
-        return data
+        identities = selectors.identity_records_reveal(user=self.request.user, people=page)
+        return self._serialize(page, identities)
+
+    def _serialize(self, page: Any, identities: dict[int, Any]) -> Any:
+        context = {**self.get_serializer_context(), "identities": identities}
+        return self.get_serializer(page, many=True, context=context).data
 
     @extend_schema(
         methods=["GET"],

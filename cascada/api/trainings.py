@@ -46,6 +46,7 @@ from cascada.trainings.models import (
 )
 
 from .common import ERRORS, ApiViewSet, CountField, resolve, sees_people
+from .params import QueryIdField
 
 # ---------------------------------------------------------------- programs
 
@@ -111,12 +112,12 @@ class ProgramViewSet(mixins.ListModelMixin, ApiViewSet):
 # ---------------------------------------------------------------- cohorts
 
 
-def _court_of_cohort(cohort: Cohort) -> bool:
-    return cohort.program.is_court_mandated
+def _program_of_cohort(cohort: Cohort) -> Any:
+    return cohort.program
 
 
-def _court_of_session(session: Session) -> bool:
-    return session.cohort.program.is_court_mandated
+def _program_of_session(session: Session) -> Any:
+    return session.cohort.program
 
 
 class FacilitatorSerializer(serializers.Serializer):
@@ -126,8 +127,8 @@ class FacilitatorSerializer(serializers.Serializer):
 
 class CohortSerializer(serializers.ModelSerializer):
     facilitators = serializers.SerializerMethodField()
-    n_enrolled = CountField(court=_court_of_cohort)
-    n_completed = CountField(court=_court_of_cohort)
+    n_enrolled = CountField(program=_program_of_cohort)
+    n_completed = CountField(program=_program_of_cohort)
 
     class Meta:
         model = Cohort
@@ -243,9 +244,9 @@ class EnrolmentCreateSerializer(serializers.Serializer):
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    headcount = CountField(court=_court_of_session)
-    n_present = CountField(court=_court_of_session)
-    n_marked = CountField(court=_court_of_session)
+    headcount = CountField(program=_program_of_session)
+    n_present = CountField(program=_program_of_session)
+    n_marked = CountField(program=_program_of_session)
 
     class Meta:
         model = Session
@@ -401,6 +402,9 @@ class CohortViewSet(mixins.ListModelMixin, ApiViewSet):
             page = self.paginate_queryset(
                 selectors.enrolment_list(user=request.user, cohort=cohort)
             )
+            page = selectors.enrolments_reveal(  # audited (S10)
+                user=request.user, cohort=cohort, enrolments=list(page or [])
+            )
             return self.get_paginated_response(EnrolmentSerializer(page, many=True).data)
         cohort = self._cohort(pk)
         data = EnrolmentCreateSerializer(data=request.data)
@@ -429,7 +433,7 @@ class SessionUpdateSerializer(serializers.Serializer):
 
 
 class SessionFilterSerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(required=False, help_text=_("Only this cohort's sessions."))
+    cohort = QueryIdField(required=False, help_text=_("Only this cohort's sessions."))
 
 
 class MissingAttendanceSerializer(serializers.ModelSerializer):
@@ -526,7 +530,7 @@ class SessionViewSet(mixins.ListModelMixin, ApiViewSet):
         return Response(self.get_serializer(self._session(pk)).data)
 
     def _roster(self, session: Session) -> dict[str, Any]:
-        rows = selectors.session_roster(user=self.request.user, session=session)
+        rows = selectors.session_roster_reveal(user=self.request.user, session=session)  # audited
         return RosterSerializer({"session": session.pk, "rows": rows}).data
 
     @extend_schema(
@@ -585,7 +589,8 @@ class EnrolmentViewSet(ApiViewSet):
     queryset = Enrolment.objects.none()
 
     def retrieve(self, request: Request, pk: Any = None) -> Response:
-        return Response(self.get_serializer(selectors.enrolment_get(user=request.user, pk=pk)).data)
+        enrolment = selectors.enrolment_get(user=request.user, pk=pk, audit=True)
+        return Response(self.get_serializer(enrolment).data)
 
     @extend_schema(
         summary="Withdraw from the cohort",
@@ -636,7 +641,7 @@ class CertificateIssueSerializer(serializers.Serializer):
 
 
 class CertificateFilterSerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(required=False)
+    cohort = QueryIdField(required=False)
 
 
 class PDFRenderer(renderers.BaseRenderer):

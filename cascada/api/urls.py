@@ -4,13 +4,33 @@
 URL names carry an ``api-`` prefix (``api-person-detail``, ``api-cohort-enrolments``...);
 the schema, the docs and the token sign-in are on ``cascada.accounts.public``'s list."""
 
+from typing import Any
+
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
+import cascada.core.converters  # noqa: F401 (registers <id:>)
+
 from . import auth, curricula, registry, trainings
 
-router = SimpleRouter()
+
+class Router(SimpleRouter):
+    """Django path converters instead of regexes; a viewset's lookup is ``<id:pk>`` unless it
+    sets ``lookup_value_converter``: a number too large for the database never reaches it
+    (``cascada.core.converters``), the route just does not match (404)."""
+
+    def __init__(self) -> None:
+        super().__init__(use_regex_path=False)
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        field = getattr(viewset, "lookup_field", "pk")
+        kwarg = getattr(viewset, "lookup_url_kwarg", None) or field
+        converter = getattr(viewset, "lookup_value_converter", None) or "id"
+        return f"<{converter}:{lookup_prefix}{kwarg}>"
+
+
+router = Router()
 router.register("organizations", registry.OrganizationViewSet, basename="api-organization")
 router.register("places", registry.PlaceViewSet, basename="api-place")
 router.register("people", registry.PersonViewSet, basename="api-person")

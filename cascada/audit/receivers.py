@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth import signals
 from django.dispatch import receiver
 
+from cascada.accounts.signin import failed_login_account, unknown_name_marker
 from cascada.core import context
 from cascada.core.middleware import client_address
 
@@ -27,11 +28,22 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 @receiver(signals.user_login_failed)
 def _login_failed(sender: Any, credentials: Any, request: Any = None, **kwargs: Any) -> None:
-    username = str((credentials or {}).get("username", ""))[:40]
+    """The row names the account tried, or an ``unknown:`` marker; never the typed text,
+    which may be a password (``cascada.accounts.signin``)."""
+    typed = (credentials or {}).get("username")
+    account = failed_login_account(typed)
     with context.acting(context.current().source, client_address(request) if request else ""):
-        audit_record(
-            actor=None,
-            action="login_failed",
-            target_type="accounts.user",
-            detail={"username": username},
-        )
+        if account is not None:
+            audit_record(
+                actor=None,
+                action="login_failed",
+                target=account,
+                detail={"username": account.get_username()[:40]},
+            )
+        else:
+            audit_record(
+                actor=None,
+                action="login_failed",
+                target_type="accounts.user",
+                detail={"username": unknown_name_marker(typed if isinstance(typed, str) else "")},
+            )

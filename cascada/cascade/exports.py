@@ -1,15 +1,17 @@
 """The cascade's figures as a table, and that table as CSV or XLSX bytes.
 
 Takes figures already passed through ``selectors.figures_present``: exports never see
-more than the page does (S17)."""
+more than the page does (S17). The files are written by ``cascada.imports.formats``, whose
+``cell`` escapes text a spreadsheet would run as a formula (a program named ``=CMD…``)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from cascada.imports.formats import csv_bytes, xlsx_write
 
 HEADER = ["section", "key", "enrolled", "completed", "share", "extra"]
 
@@ -103,25 +105,12 @@ def report_rows(shown: dict[str, Any], *, title: str) -> list[list[Any]]:
 
 
 def as_csv(rows: list[list[Any]]) -> bytes:
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(HEADER)
-    writer.writerows(rows)
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(HEADER, rows)
 
 
 def as_xlsx(rows: list[list[Any]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "cascade"
-    sheet.append(HEADER)
-    for row in rows:
-        # Text that looks like a formula is written as text (CSV/XLSX injection).
-        sheet.append([f"'{v}" if isinstance(v, str) and v and v[0] in "=+-@" else v for v in row])
     out = io.BytesIO()
-    book.save(out)
+    xlsx_write(HEADER, rows, out, title="cascade")
     return out.getvalue()
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
-from cascada.core.privacy import Cell, share, suppress_counts, suppress_value
+from cascada.core.privacy import REPORTABLE_SQL, Cell, release, share
 
 from .models import Certification, CohortLevel, Lineage, Reach
 
@@ -65,17 +65,12 @@ class Scope:
 
     @cached_property
     def sees_people(self) -> bool:
-        """Roles with access to (pseudonymous) people see exact counts of everyone."""
+        """Exact figures of everyone, or the protected release (ADR 0006)."""
         if self.user is None:
             return True
-        orgs = scope.org_ids(self.user, Cap.VIEW_PEOPLE)
-        if self.program is not None and hasattr(self.program, "user_sees_people"):
-            return bool(self.program.user_sees_people)  # annotated by program_list
-        if self.program is not None:
-            from cascada.trainings.services import program_org_ids
+        from cascada.trainings.selectors import sees_exact
 
-            return bool(orgs & program_org_ids(self.program))
-        return bool(orgs)
+        return sees_exact(user=self.user, program=self.program)
 
     @property
     def court(self) -> bool:
@@ -91,6 +86,13 @@ def _cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
         qs = qs.filter(pk__in=cohort_ids_visible(user=sc.user, cap=Cap.VIEW_AGGREGATES))
     if sc.program is not None:
         qs = qs.filter(program_id=sc.program.pk)
+    if not sc.sees_people:
+        # ADR 0006: viewers get the fixed menu, a program's whole release; filters by
+        # organization, department or period would let two outputs be differenced.
+        if sc.program is None:
+            qs = qs.filter(pk__lt=0)
+        sql, params = qs.values("pk").query.sql_with_params()
+        return sql, list(params)
     if sc.organization is not None:
         qs = qs.filter(program__owner_id=sc.organization.pk)
     if sc.department is not None:
@@ -193,24 +195,32 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     today = today or timezone.localdate()
     t = _tables()
     cohorts_sql, cparams = _cohorts_sql(sc)
-    consent = "" if sc.sees_people else " AND p.reporting_consent"
+    consent = "" if sc.sees_people else f" AND {REPORTABLE_SQL}"
     fig = Figures()
 
-    # 1. people reached: per person their lowest level (completed first), sex, age band
+    # 1. people reached, one row per person: their lowest level (completed first), sex,
+    # age band and department (of the cohort they completed, else of one they joined), so
+    # that every breakdown is a partition of the people counted (ADR 0006).
     sql = f"""
-        SELECT lvl, sex, band, done, COUNT(*) FROM (
+        SELECT x.lvl, x.sex, x.band, x.done, x.dep, d.name, COUNT(*) FROM (
           SELECT e.person_id,
                  COALESCE(MIN(CASE WHEN e.completed THEN COALESCE(l.generation, 1) END),
                           MIN(COALESCE(l.generation, 1))) AS lvl,
                  MAX(CASE WHEN e.completed THEN 1 ELSE 0 END) AS done,
-                 MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band
+                 MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band,
+                 COALESCE(MIN(CASE WHEN e.completed THEN cp.department_id END),
+                          MIN(cp.department_id)) AS dep
           FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
+          JOIN {t["co"]} c ON c.id = e.cohort_id
+          LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
           LEFT JOIN {t["lv"]} l ON l.cohort_id = e.cohort_id
           WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
           GROUP BY e.person_id
-        ) x GROUP BY lvl, sex, band, done
+        ) x LEFT JOIN {t["pl"]} d ON d.id = x.dep
+        GROUP BY x.lvl, x.sex, x.band, x.done, x.dep, d.name
     """  # noqa: S608
-    for lvl, sex, band, done, n in _rows(sql, cparams):
+    departments: dict[Any, list[Any]] = {}
+    for lvl, sex, band, done, dep, dep_name, n in _rows(sql, cparams):
         buckets: tuple[tuple[dict[Any, list[int]], Any], ...] = (
             (fig.by_level, int(lvl)),
             (fig.by_sex, sex),
@@ -220,22 +230,15 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
             pair = bucket.setdefault(key, [0, 0])
             pair[0] += n
             pair[1] += n if done else 0
+        row = departments.setdefault(dep, [dep, dep_name or "", 0, 0])
+        row[2] += n
+        row[3] += n if done else 0
         fig.enrolled += n
         fig.completed += n if done else 0
     fig.by_level = dict(sorted(fig.by_level.items()))
-
-    # 2. by department of the cohort (a person reached in two departments counts in each)
-    sql = f"""
-        SELECT d.id, d.name, COUNT(DISTINCT e.person_id),
-               COUNT(DISTINCT CASE WHEN e.completed THEN e.person_id END)
-        FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
-        JOIN {t["co"]} c ON c.id = e.cohort_id
-        LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
-        LEFT JOIN {t["pl"]} d ON d.id = cp.department_id
-        WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
-        GROUP BY d.id, d.name ORDER BY d.name
-    """  # noqa: S608
-    fig.by_department = [(r[0], r[1] or "", r[2], r[3]) for r in _rows(sql, cparams)]
+    fig.by_department = sorted(
+        (tuple(r) for r in departments.values()), key=lambda r: (r[1] == "", r[1])
+    )
 
     # 3. cohorts, contacts (named attendance + headcounts) and where the cascade thins
     sql = f"""
@@ -336,28 +339,59 @@ def _ratio(a: Cell, b: Cell, digits: int = 1) -> str:
     return f"{(a.value or 0) / b.value:.{digits}f}"
 
 
+def figures_release(fig: Figures, sc: Scope) -> Any:
+    """The figures as ``cascada.core.privacy.release`` lets this user see them: exact for
+    roles with access to the people, the protected release for everyone else (ADR 0006)."""
+    return release(
+        headline={
+            "enrolled": fig.enrolled,
+            "completed": fig.completed,
+            "trained_trainers": fig.trained_trainers,
+            "replicating": fig.replicating,
+        },
+        breakdowns={
+            "generation": {lv: tuple(v) for lv, v in fig.by_level.items()},
+            "sex": {s: tuple(v) for s, v in fig.by_sex.items()},
+            "age": {a: tuple(fig.by_age.get(a, [0, 0])) for a, _l in AGE_BANDS},
+            "department": {(d[0], d[1]): (d[2], d[3]) for d in fig.by_department},
+        },
+        exact=sc.sees_people,
+        court=sc.court,
+    )
+
+
 def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
-    """What the viewer may see: exact numbers for roles with access to people, otherwise
-    every count through ``suppress_counts``/``suppress_value`` and percentages only where
-    both figures are shown."""
-    k = None if not sc.sees_people else 0
-    court = sc.court
+    """What the user may see: exact numbers for roles with access to people; for everyone
+    else the protected release (``figures_release``) and nothing outside it but counts of
+    cohorts; percentages only where both figures are shown."""
+    rel = figures_release(fig, sc)
+    exact = rel.exact
+    k = rel.k
+    hidden = Cell(None, k, withheld=True)
 
     def val(n: int) -> Cell:
-        return suppress_value(n, court=court, k=k)
+        """A count of people outside the release: exact roles only."""
+        return Cell(int(n), 0) if exact else hidden
 
-    def row(counts: dict[Any, int]) -> tuple[dict[Any, Cell], Cell]:
-        return suppress_counts(counts, court=court, k=k)
+    def cohorts(n: int) -> Cell:
+        """Counts of cohorts are not counts of people (ADR 0006)."""
+        return Cell(int(n), 0)
 
-    enrolled, completed = val(fig.enrolled), val(fig.completed)
-    merely = val(fig.merely_enrolled)
-    direct = val(fig.direct)
-    levels_done, _t = row({lv: v[1] for lv, v in fig.by_level.items()})
-    levels_all, _t2 = row({lv: v[0] for lv, v in fig.by_level.items()})
+    head = rel.headline
+    enrolled, completed = head["enrolled"], head["completed"]
+    trained, replicating = head["trained_trainers"], head["replicating"]
+    levels_b = rel.breakdowns["generation"]
+    direct = (
+        levels_b.rows.get(1, {}).get("completed", hidden) if sc.trainer is None else val(fig.direct)
+    )
+    if exact or enrolled.suppressed or completed.suppressed:
+        merely = val(fig.merely_enrolled)
+    else:  # both shown: the release made sure their difference is not small
+        merely = Cell((enrolled.value or 0) - (completed.value or 0), k)
     threshold = completion_threshold()
     levels = []
     for lv in fig.by_level:
-        e, c = levels_all[lv], levels_done[lv]
+        e, c = levels_b.rows[lv]["enrolled"], levels_b.rows[lv]["completed"]
         pct = share(c, e)
         n_trained, n_ran = fig.by_level_trainers.get(lv, [0, 0])
         tc, rc = val(n_trained), val(n_ran)
@@ -375,35 +409,40 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
                 "trained_trainers": tc,
                 "replicating": rc,
                 "replication": share(rc, tc),
-                "bar": _bar(fig.by_level[lv][1], fig.by_level, c),
+                "bar": 0,
             }
         )
-    sex_cells, _sex_total = row({s: v[1] for s, v in fig.by_sex.items()})
-    age_cells, _age_total = row({a: fig.by_age.get(a, [0, 0])[1] for a, _l in AGE_BANDS})
-    dept_cells, dept_total = row({(d[0], d[1]): d[3] for d in fig.by_department})
-    dept_enrolled, _dept_enrolled_total = row({(d[0], d[1]): d[2] for d in fig.by_department})
+    # Bars relative to the largest generation, from shown figures only.
+    top = max((row["completed"].value or 0 for row in levels), default=0)
+    for row in levels:
+        done = row["completed"].value or 0
+        row["bar"] = max(1, round(100 * done / top)) if done and top else 0
+    sex_rows = rel.breakdowns["sex"].rows
+    age_rows = rel.breakdowns["age"].rows
+    dept_rows = rel.breakdowns["department"].rows
     departments = [
         {
             "department_id": key[0],
             "department": key[1] or str(_("No department recorded")),
-            "enrolled": dept_enrolled[key],
-            "completed": cell,
-            "completion": share(cell, dept_enrolled[key]),
+            "enrolled": cells["enrolled"],
+            "completed": cells["completed"],
+            "completion": share(cells["completed"], cells["enrolled"]),
         }
-        for key, cell in dept_cells.items()
+        for key, cells in dept_rows.items()
     ]
-    trained, replicating = val(fig.trained_trainers), val(fig.replicating)
     median = fig.median_days_to_first
-    n_first = val(len(fig.days_to_first))
     sex_labels = dict(_sex_choices())
+    # Contacts and headcounts sum attendance: two readings a session apart would give that
+    # session's attendance, so they are not in a viewer's release (ADR 0006).
+    contacts, headcount = val(fig.contacts), val(fig.headcount)
     return {
         "enrolled": enrolled,
         "completed": completed,
         "merely_enrolled": merely,
-        "contacts": val(fig.contacts),
-        "headcount_contacts": val(fig.headcount),
-        "cohorts": val(fig.cohorts),
-        "tot_cohorts": val(fig.tot_cohorts),
+        "contacts": contacts,
+        "headcount_contacts": headcount,
+        "cohorts": cohorts(fig.cohorts),
+        "tot_cohorts": cohorts(fig.tot_cohorts),
         "direct": direct,
         "multiplier": _ratio(completed, direct),
         "completion": share(completed, enrolled),
@@ -411,25 +450,30 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
         "replicating": replicating,
         "replication_rate": share(replicating, trained),
         "median_days_to_first_cohort": (
-            None if median is None or n_first.suppressed else round(median)
+            None if median is None or (not exact and replicating.suppressed) else round(median)
         ),
         "levels": levels,
         "by_sex": [
-            {"key": s, "label": sex_labels.get(s, s), "completed": c} for s, c in sex_cells.items()
+            {"key": s, "label": sex_labels.get(s, s), "completed": c["completed"]}
+            for s, c in sex_rows.items()
         ],
-        "by_age": [{"key": a, "label": label, "completed": age_cells[a]} for a, label in AGE_BANDS],
+        "by_age": [
+            {"key": a, "label": label, "completed": age_rows[a]["completed"]}
+            for a, label in AGE_BANDS
+        ],
         "departments": departments,
-        "departments_total": dept_total,
+        "departments_total": completed,
+        "breakdowns_published": {name: b.published for name, b in rel.breakdowns.items()},
         "idle_trainers": val(len(fig.idle)),
-        "idle_list": fig.idle[:50] if sc.sees_people else [],
+        "idle_list": fig.idle[:50] if exact else [],
         "idle_months": idle_months(),
-        "version_mismatch_cohorts": val(fig.version_mismatch),
-        "uncertified_cohorts": val(fig.uncertified_cohorts),
+        "version_mismatch_cohorts": cohorts(fig.version_mismatch),
+        "uncertified_cohorts": cohorts(fig.uncertified_cohorts),
         "thin_generations": [lv["generation"] for lv in levels if lv["thin"]],
         "completed_generations": sum(1 for v in fig.by_level.values() if v[1]),
         "completion_threshold": threshold,
         "tree": [{"depth": d, "people": val(n)} for d, n in fig.tree.items()],
-        "suppressed": not sc.sees_people,
+        "suppressed": not exact,
     }
 
 
@@ -437,14 +481,6 @@ def _attrition(c: Cell, e: Cell) -> str:
     if c.suppressed or e.suppressed or not e.value:
         return "–"
     return f"{round(100 * (e.value - (c.value or 0)) / e.value)}%"
-
-
-def _bar(n: int, by_level: dict[int, list[int]], cell: Cell) -> int:
-    """Bar length (0-100) relative to the largest generation; 0 when the cell is hidden."""
-    top = max((v[1] for v in by_level.values()), default=0)
-    if cell.suppressed or not top:
-        return 0
-    return max(1, round(100 * n / top)) if n else 0
 
 
 def _sex_choices() -> list[tuple[str, Any]]:

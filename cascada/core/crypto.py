@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import unicodedata
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -73,6 +74,50 @@ def keyed_hash(value: str) -> str:
     if not key:
         raise ImproperlyConfigured("CASCADA_HASH_KEY is not set.")
     return hmac.new(key.encode(), normalize(value).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def keyed_hasher() -> Callable[[str], str]:
+    """``keyed_hash`` for many values: the HMAC key is prepared once (same output)."""
+    keyed_hash("")  # the usual configuration error when no key is set
+    base = hmac.new(settings.CASCADA_HASH_KEY.encode(), digestmod=hashlib.sha256)
+
+    def hasher(value: str) -> str:
+        h = base.copy()
+        h.update(normalize(value).encode("utf-8"))
+        return h.hexdigest()
+
+    return hasher
+
+
+# Files (uploads waiting for a decision) are encrypted with the same keys as fields: one
+# Fernet token after a marker line, so a file that is not ours is refused, never misread.
+FILE_PREFIX = b"cascada-enc1\n"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    return FILE_PREFIX + _fernet().encrypt(data)
+
+
+def is_encrypted_bytes(data: bytes) -> bool:
+    return data.startswith(FILE_PREFIX)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    if not token.startswith(FILE_PREFIX):
+        raise ValueError("Data is not encrypted with Cascada's file encryption.")
+    try:
+        return _fernet().decrypt(token[len(FILE_PREFIX) :])
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "A stored file cannot be decrypted with the configured keys."
+        ) from exc
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    """Re-encrypt file contents with the newest key."""
+    if not token.startswith(FILE_PREFIX):
+        raise ValueError("Data is not encrypted with Cascada's file encryption.")
+    return FILE_PREFIX + _fernet().rotate(token[len(FILE_PREFIX) :])
 
 
 class EncryptedTextField(models.TextField):

@@ -1,24 +1,45 @@
-"""Small-number suppression (SECURITY.md S17): the one function every aggregate goes through.
+"""Disclosure control (SECURITY.md S15, S17; ADR 0006): the one place that decides what a
+count shows to a role without access to personal data.
 
-A count from 1 to k is shown as "<k" (k is 5 by default, 10 for court-program data). Zero
-is shown as 0: an empty cell reveals nobody. So that no suppressed cell can be worked out
-from a total (total minus the shown cells), the total is withheld (shown as "—") when the
-suppressed cells of a row would otherwise be determined: a single suppressed cell, or
-suppressed cells that could only all be 1 or all be k. Every label stays true: "<k" always
-means 1 to k. Percentages are only given for shown cells.
+Such a role (a *viewer*: donors, public partners) gets a **fixed menu**: per program, one
+*release* made of a headline (people enrolled, completed, trained as trainers, running
+cohorts as trainers) and one-way breakdowns (generation, sex, age band, department), each
+row with people enrolled and completed. Every person falls in exactly one row of each
+breakdown, and viewers have no free filters, no per-cohort or per-session counts and no
+totals across programs. With that shape, the breakdowns are linked only through the
+headline (any set of one-way tables with the same totals can be realised by some
+population), so each table is protected on its own, given the headline:
 
-Use ``suppress_counts`` for a row of counts with its total, and ``suppress_value`` for a
-single figure. Every dashboard, report, API aggregate and export for a role without
-access to personal data calls one of them; none writes its own rule.
+- a count from 1 to k is shown as "<k" (**primary** suppression; k = 5, 10 for court
+  programs); zero is shown;
+- every *sensitive quantity* (a cell, the difference between two nested cells such as
+  "enrolled but not completed", and what the hidden cells of a column add up to) whose
+  true value is from 1 to k must not be derivable: an exact integer programme (HiGHS, via
+  scipy) computes the least and the greatest value each can take given everything shown;
+  when they meet, another cell is withheld (**secondary** suppression, shown "—"), until
+  none meets, or the table is not published;
+- when the headline's enrolled count is hidden no breakdown is published; when its
+  completed count is hidden the breakdowns show people enrolled only.
+
+Roles with access to the people behind a program (``trainings.selectors.sees_exact``)
+see exact figures of everyone. Viewers' figures count only people who consented to
+aggregate reporting (S15): ``reportable`` for the ORM and ``REPORTABLE_SQL`` for SQL are
+the one consent filter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from django.conf import settings
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+# S15: the condition, on the person table aliased ``p``, that a person may be counted in
+# what a viewer sees. The ORM twin is ``reportable``.
+REPORTABLE_SQL = "p.reporting_consent"
 
 
 def threshold(*, court: bool = False) -> int:
@@ -27,11 +48,12 @@ def threshold(*, court: bool = False) -> int:
 
 @dataclass(frozen=True)
 class Cell:
-    """A count as it may be shown: ``value`` is None when suppressed."""
+    """A count as it may be shown: ``value`` is None when hidden. ``withheld`` marks a
+    secondary suppression ("—": not small, held back so that a small count stays hidden)."""
 
     value: int | None
     k: int
-    withheld: bool = False  # a total held back so that small cells stay hidden
+    withheld: bool = False
 
     @property
     def suppressed(self) -> bool:
@@ -48,34 +70,15 @@ class Cell:
         return f"<{self.k}" if self.value is None else self.value
 
 
-def _hidden(n: int, k: int) -> bool:
-    return 1 <= n <= k
+def exact(n: int) -> Cell:
+    """A figure for a role that sees the people behind it."""
+    return Cell(int(n), 0)
 
 
 def suppress_value(n: int, *, court: bool = False, k: int | None = None) -> Cell:
+    """A single figure that is not part of a release (e.g. contacts): 1..k hidden."""
     k = k if k is not None else threshold(court=court)
-    return Cell(None if _hidden(n, k) else int(n), k)
-
-
-def suppress_counts(
-    counts: Mapping[Any, int], *, court: bool = False, k: int | None = None, with_total: bool = True
-) -> tuple[dict[Any, Cell], Cell]:
-    """Suppress a row of counts that adds up to a total shown beside it.
-
-    Returns the cells by key and the total cell. The total itself is suppressed when small.
-    """
-    k = k if k is not None else threshold(court=court)
-    hidden = {key for key, n in counts.items() if _hidden(n, k)}
-    total = sum(counts.values())
-    total_cell = suppress_value(total, k=k)
-    if with_total and hidden and not total_cell.suppressed:
-        # Total minus the shown cells is the sum of the hidden ones. It pins a hidden cell
-        # down when there is only one, or when every hidden cell must be 1 (or k).
-        hidden_sum = sum(counts[key] for key in hidden)
-        if len(hidden) == 1 or hidden_sum in (len(hidden), len(hidden) * k):
-            total_cell = Cell(None, k, withheld=True)
-    cells = {key: Cell(None if key in hidden else int(n), k) for key, n in counts.items()}
-    return cells, total_cell
+    return Cell(None if 1 <= n <= k else int(n), k)
 
 
 def share(part: Cell, whole: Cell) -> str:
@@ -91,3 +94,239 @@ def reportable(queryset: Any, *, person: str = "") -> Any:
     "person" for enrolments, "enrolment__person" for attendance)."""
     prefix = f"{person}__" if person else ""
     return queryset.filter(**{f"{prefix}reporting_consent": True})
+
+
+# ---------------------------------------------------------------- tables
+
+SHOWN, PRIMARY, SECONDARY = 0, 1, 2
+
+
+@dataclass
+class _Table:
+    """Rows of nested counts: ``values[r][0] >= values[r][1] >= ...`` (enrolled, completed,
+    ...). ``totals`` are the column totals the viewer knows (None: no column totals)."""
+
+    values: list[list[int]]
+    totals: list[int] | None
+    k: int
+    state: list[list[int]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.state = [[PRIMARY if 1 <= v <= self.k else SHOWN for v in row] for row in self.values]
+
+    @property
+    def width(self) -> int:
+        return len(self.values[0]) if self.values else 0
+
+    def atoms(self, r: int) -> list[int]:
+        """People in row r at exactly each depth (enrolled only, completed only, ...)."""
+        row = [*self.values[r], 0]
+        return [row[j] - row[j + 1] for j in range(self.width)]
+
+
+def _cell_vector(t: _Table, r: int, i: int, rows: list[int]) -> np.ndarray:
+    """Cell (r, i) as a vector over the atoms of the rows in the programme."""
+    vec = np.zeros(len(rows) * t.width)
+    base = rows.index(r) * t.width
+    vec[base + i : base + t.width] = 1
+    return vec
+
+
+def _audit(t: _Table) -> tuple[int, int, int] | None:
+    """The first sensitive quantity an attacker can pin down, as (row, column, kind) with
+    kind 0 a cell, 1 an atom, 2 a column residual; None when nothing can be."""
+    k, m = t.k, t.width
+    rows = [r for r in range(len(t.values)) if any(s != SHOWN for s in t.state[r])]
+    if not rows:
+        return None
+    n = len(rows) * m
+    a_rows: list[np.ndarray] = []
+    lo: list[float] = []
+    hi: list[float] = []
+    for r in rows:
+        for i in range(m):
+            vec = _cell_vector(t, r, i, rows)
+            v = t.values[r][i]
+            s = t.state[r][i]
+            a_rows.append(vec)
+            if s == SHOWN:
+                lo.append(v)
+                hi.append(v)
+            elif s == PRIMARY:
+                lo.append(1)
+                hi.append(k)
+            else:
+                lo.append(k + 1)
+                hi.append(np.inf)
+    residuals: list[int] = []
+    if t.totals is not None:
+        for i in range(m):
+            shown_rows = [r for r in range(len(t.values)) if r not in rows]
+            rest = t.totals[i] - sum(t.values[r][i] for r in shown_rows)
+            vec = sum((_cell_vector(t, r, i, rows) for r in rows), np.zeros(n))
+            a_rows.append(vec)
+            lo.append(rest)
+            hi.append(rest)
+            residuals.append(rest)
+    constraints = LinearConstraint(np.array(a_rows), np.array(lo), np.array(hi))
+    integrality = np.ones(n)
+    bounds = Bounds(np.zeros(n), np.full(n, np.inf))
+
+    def pinned(vec: np.ndarray, value: int) -> bool:
+        for sign in (1, -1):
+            res = milp(sign * vec, constraints=constraints, integrality=integrality, bounds=bounds)
+            if res.status != 0:  # infeasible cannot happen (the truth is feasible); be safe
+                return True
+            best = round(sign * res.fun)
+            if best != value:
+                return False
+        return True
+
+    for r in rows:
+        atoms = t.atoms(r)
+        for i in range(m):
+            v = t.values[r][i]
+            if t.state[r][i] != SHOWN and 1 <= v <= k and pinned(_cell_vector(t, r, i, rows), v):
+                return (r, i, 0)
+        for j in range(m - 1):
+            if 1 <= atoms[j] <= k:
+                vec = _cell_vector(t, r, j, rows) - _cell_vector(t, r, j + 1, rows)
+                if pinned(vec, atoms[j]):
+                    return (r, j, 1)
+    for i, rest in enumerate(residuals):
+        if 1 <= rest <= k:
+            return (rows[0], i, 2)
+    return None
+
+
+def _protect(t: _Table) -> bool:
+    """Secondary suppression until no sensitive quantity can be pinned down. False when
+    the table cannot be protected (it is then not published)."""
+    k, m = t.k, t.width
+    # A small atom between two shown cells is plain subtraction: hide the deeper cell.
+    for r, row in enumerate(t.values):
+        atoms = t.atoms(r)
+        for j in range(m - 1):
+            if 1 <= atoms[j] <= k and t.state[r][j] == SHOWN and t.state[r][j + 1] == SHOWN:
+                t.state[r][j + 1] = SECONDARY if row[j + 1] > k else PRIMARY
+    while (found := _audit(t)) is not None:
+        r, i, _kind = found
+        # Candidates: shown, non-zero cells of the same row, then of the same column.
+        same_row = [(r, c) for c in range(m) if t.state[r][c] == SHOWN and t.values[r][c]]
+        same_col = [
+            (q, i)
+            for q in range(len(t.values))
+            if q != r and t.state[q][i] == SHOWN and t.values[q][i]
+        ]
+        candidates = sorted(same_row, key=lambda x: t.values[x[0]][x[1]]) + sorted(
+            same_col, key=lambda x: t.values[x[0]][x[1]]
+        )
+        if not candidates:
+            return False
+        for q, c in candidates:
+            t.state[q][c] = SECONDARY
+            if _audit(t) != found:
+                break
+            t.state[q][c] = SHOWN
+        else:
+            q, c = max(candidates, key=lambda x: t.values[x[0]][x[1]])
+            t.state[q][c] = SECONDARY
+    return True
+
+
+def _cells(t: _Table) -> list[list[Cell]]:
+    return [
+        [
+            Cell(v if s == SHOWN else None, t.k, withheld=s == SECONDARY)
+            for v, s in zip(row, states, strict=True)
+        ]
+        for row, states in zip(t.values, t.state, strict=True)
+    ]
+
+
+# ---------------------------------------------------------------- releases
+
+HEADLINE = ("enrolled", "completed", "trained_trainers", "replicating")
+COLUMNS = ("enrolled", "completed")
+
+
+@dataclass
+class Breakdown:
+    """One table of a release: rows by key, each {"enrolled": Cell, "completed": Cell}.
+    ``published`` is False when it could not be protected or the headline forbids it."""
+
+    rows: dict[Any, dict[str, Cell]]
+    published: bool = True
+
+
+@dataclass
+class Release:
+    headline: dict[str, Cell]
+    breakdowns: dict[str, Breakdown]
+    k: int
+    exact: bool
+
+
+def _withheld_breakdown(rows: Mapping[Any, Sequence[int]], k: int) -> Breakdown:
+    hidden = Cell(None, k, withheld=True)
+    return Breakdown({key: dict.fromkeys(COLUMNS, hidden) for key in rows}, published=False)
+
+
+def release(
+    *,
+    headline: Mapping[str, int],
+    breakdowns: Mapping[str, Mapping[Any, Sequence[int]]],
+    exact: bool,
+    court: bool = False,
+) -> Release:
+    """What a program's figures show. ``headline`` has the four ``HEADLINE`` counts (each
+    a subset of the one before); each breakdown maps a row key to (enrolled, completed)
+    and its rows add up to the headline's enrolled and completed.
+
+    ``exact`` (the user sees the people behind the program) returns every figure as is.
+    """
+    if exact:
+        return Release(
+            headline={key: Cell(int(headline[key]), 0) for key in HEADLINE},
+            breakdowns={
+                name: Breakdown(
+                    {
+                        key: {c: Cell(int(v), 0) for c, v in zip(COLUMNS, pair, strict=True)}
+                        for key, pair in rows.items()
+                    }
+                )
+                for name, rows in breakdowns.items()
+            },
+            k=0,
+            exact=True,
+        )
+    k = threshold(court=court)
+    head = _Table([[int(headline[key]) for key in HEADLINE]], None, k)
+    _protect(head)  # a single row without column totals can always be protected
+    head_cells = dict(zip(HEADLINE, _cells(head)[0], strict=True))
+    out: dict[str, Breakdown] = {}
+    width = (
+        0 if head_cells["enrolled"].suppressed else 1 if head_cells["completed"].suppressed else 2
+    )
+    for name, rows in breakdowns.items():
+        if not width or not rows:
+            out[name] = _withheld_breakdown(rows, k)
+            continue
+        keys = list(rows)
+        table = _Table(
+            [[int(rows[key][c]) for c in range(width)] for key in keys],
+            [int(headline[c]) for c in COLUMNS[:width]],
+            k,
+        )
+        if not _protect(table):
+            out[name] = _withheld_breakdown(rows, k)
+            continue
+        cells = _cells(table)
+        hidden = Cell(None, k, withheld=True)
+        out[name] = Breakdown(
+            {
+                key: {c: (cells[n][i] if i < width else hidden) for i, c in enumerate(COLUMNS)}
+                for n, key in enumerate(keys)
+            }
+        )
+    return Release(headline=head_cells, breakdowns=out, k=k, exact=False)

@@ -79,7 +79,7 @@ class DemoAccount:
 
 
 def _key(username: str) -> str:
-    return hashlib.sha1(f"cascada-demo-totp-{username}".encode()).hexdigest()  # noqa: S324
+    return hashlib.sha1(f"cascada-demo-totp-{username}".encode()).hexdigest()  # noqa: S324  # nosec B324  # published demo TOTP seed, not a security use
 
 
 MR = "Movimiento Manuela Ramos"

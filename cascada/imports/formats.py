@@ -1,9 +1,15 @@
-"""Writing exports as CSV (streamed) or XLSX (write-only workbook), row by row."""
+"""Writing exports as CSV (streamed) or XLSX (write-only workbook), row by row.
+
+Every spreadsheet Cascada writes (people, enrolment and attendance exports, the cascade
+report on the web and in the CLI) goes through ``cell``: the one place that decides what
+a cell may hold, so a name typed as ``=CMD|' /C calc'!A0`` is shown, never run.
+"""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
@@ -12,12 +18,20 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP "CSV injection": a cell starting with one of these is run as a formula by Excel,
+# LibreOffice or Google Sheets (tab and carriage return too, as some of them trim them).
+# The full-width forms are included because some spreadsheets in Asian locales take them.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Characters XML 1.0 cannot hold: openpyxl refuses them (a server error) and a CSV reader
+# shows them as garbage. They carry no meaning in a name or a label.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def cell(value: Any) -> Any:
-    """A value as a spreadsheet should show it. Text that a spreadsheet would run as a
-    formula is prefixed with an apostrophe (CSV injection)."""
+    """A value as a spreadsheet should show it: the one escaping rule of every CSV and
+    XLSX Cascada writes. Text that a spreadsheet would run as a formula, even after
+    leading spaces (`` =1+1``), gets a leading apostrophe, which spreadsheets show as text
+    (OWASP's rule for CSV injection); control characters are dropped."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -26,8 +40,10 @@ def cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
+    if isinstance(value, str):
+        value = _CONTROL.sub("", value)
+        if value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START):
+            return "'" + value
     return value
 
 
@@ -39,7 +55,7 @@ class _Echo:
 def csv_lines(headers: list[str], rows: Iterable[list[Any]]) -> Iterator[str]:
     """CSV text, one line at a time; starts with a BOM so Excel reads UTF-8 correctly."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(headers)
+    yield "\ufeff" + writer.writerow([cell(v) for v in headers])
     for row in rows:
         yield writer.writerow([cell(v) for v in row])
 
@@ -49,12 +65,23 @@ def csv_write(headers: list[str], rows: Iterable[list[Any]], target: IO[str]) ->
         target.write(line)
 
 
-def xlsx_write(headers: list[str], rows: Iterable[list[Any]], target: IO[bytes] | str) -> None:
+def csv_bytes(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """The whole CSV at once (small tables such as the cascade report), with the BOM."""
+    return "".join(csv_lines(headers, rows)).encode("utf-8")
+
+
+def xlsx_write(
+    headers: list[str],
+    rows: Iterable[list[Any]],
+    target: IO[bytes] | str,
+    *,
+    title: str | None = None,
+) -> None:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(headers)
+    sheet = workbook.create_sheet(title=title)
+    sheet.append([cell(v) for v in headers])
     for row in rows:
         sheet.append([cell(v) for v in row])
     workbook.save(target)

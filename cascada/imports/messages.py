@@ -26,6 +26,35 @@ MESSAGES: dict[str, Any] = {
         "'CSV UTF-8' or as .xlsx and try again."
     ),
     "missing_columns": _("Required columns are missing: %(columns)s."),
+    # limits (parsers.Limits): which one, and where
+    "file_too_large": _(
+        "The file is too large (%(size)s; at most %(max)s): split it into smaller files."
+    ),
+    "xlsx_too_many_parts": _(
+        "This Excel file has too many internal parts (%(count)s; at most %(max)s): save it "
+        "again as .xlsx or CSV with only the table."
+    ),
+    "xlsx_ratio": _(
+        "This Excel file would expand %(ratio)s times its size when opened (part "
+        "%(part)s; at most %(max)s times), which suggests a damaged or hostile file: save "
+        "it again as .xlsx or CSV."
+    ),
+    "xlsx_too_large": _(
+        "This Excel file would take more than %(max)s once opened (at part %(part)s): "
+        "split it into smaller files or save it as CSV."
+    ),
+    "too_many_columns": _("Row %(row)s has more than %(max)s columns: keep only the table."),
+    "too_many_rows": _(
+        "The file has more than %(max)s rows (stopped at row %(row)s): split it into files "
+        "of at most %(max)s rows."
+    ),
+    "too_many_blank_rows": _(
+        "The file has more than %(max)s empty rows (stopped at row %(row)s): delete the "
+        "empty rows and try again."
+    ),
+    "cell_too_long": _(
+        "Row %(row)s, column “%(column)s”: a cell holds more than %(max)s characters."
+    ),
     "write_failed": _("Row %(row)s could not be saved (%(reason)s). Nothing was imported."),
     "unexpected": _("An unexpected problem stopped the import. Nothing was imported."),
     # one cell
@@ -48,8 +77,10 @@ MESSAGES: dict[str, Any] = {
     "duplicate_row": _("The same person as row %(other)s."),
     "duplicate_enrolment": _("The same person and cohort as row %(other)s."),
     "duplicate_mark": _("The same person and session as row %(other)s."),
-    "registered_elsewhere": _(
-        "This ID number is already registered in another organization (person %(code)s)."
+    # Only ever a person the importer may see (ADR 0005).
+    "id_registered": _(
+        "This ID number is already registered (person %(code)s): check whether it is the "
+        "same person."
     ),
     "possible_duplicate": _(
         "A person with the same name, birth year and place is already registered (person %(code)s)."

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cascada.core.crypto import EncryptedTextField
+
 from .messages import describe
 
 MAX_LISTED_ERRORS = 1000
@@ -24,8 +26,9 @@ class ImportStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """The file is kept only until it is imported or rejected (it holds personal data),
-    then deleted. Errors are stored as codes and shown in the reader's language."""
+    """The file is kept, encrypted, only until it is imported or rejected (it holds
+    personal data), then deleted; undecided files are swept by ``cascada imports_sweep``.
+    Errors are stored as codes and shown in the reader's language."""
 
     kind = models.CharField(_("kind"), max_length=12, choices=ImportKind.choices)
     organization = models.ForeignKey(
@@ -34,8 +37,10 @@ class ImportJob(models.Model):
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Encrypted bytes under a random name (``imports.storage``), until the decision.
     file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
-    original_name = models.CharField(_("file name"), max_length=120, blank=True)
+    # The user's file name may name a person ("lista Juan Pérez.xlsx"): encrypted (S13).
+    original_name = EncryptedTextField(_("file name"), blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.VALIDATED
     )

@@ -2,6 +2,13 @@
 delimiter, and XLSX. Rows are streamed, never loaded whole, and numbered as the user sees
 them in the spreadsheet (the header is row 1).
 
+Files can be hostile (a 1 MB XLSX whose shared strings expand to hundreds of MB, a small
+file with a hundred thousand rows), so every read is bounded by ``Limits`` and each limit
+is checked while reading, before the expensive part: the file size first, then an XLSX's
+declared member sizes and compression ratios before openpyxl opens it, then rows, empty
+rows, columns and cell length as rows stream. Going over a limit is a ``FileProblem``
+saying which limit and where; the import stops and writes nothing.
+
 Also the small value parsers every import shares (sex, dates, years, statuses), which
 turn what people type in Spanish or English into Cascada's values.
 """
@@ -24,6 +31,57 @@ SAMPLE_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls
 csv.field_size_limit(1024 * 1024)
+MB = 1024 * 1024
+# Members smaller than this may compress as well as they like (Apache POI's grace size).
+RATIO_GRACE_BYTES = 100 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one import file may hold. Each has a setting (``LIMIT_SETTINGS``)."""
+
+    max_bytes: int = 10 * MB  # the file as uploaded, CSV or XLSX
+    max_rows: int = 20_000  # data rows, the header and empty rows apart
+    max_blank_rows: int = 20_000  # empty rows (Excel keeps formatted empty rows)
+    max_columns: int = 200  # columns of the header row
+    max_cell_chars: int = 1_000  # characters in one cell
+    max_expanded_bytes: int = 50 * MB  # XLSX: all parts once decompressed (declared sizes)
+    max_ratio: int = 100  # XLSX: decompressed / compressed size of one part
+    max_members: int = 1_000  # XLSX: parts in the zip
+
+
+LIMIT_SETTINGS = {
+    "max_bytes": "CASCADA_IMPORT_MAX_BYTES",
+    "max_rows": "CASCADA_IMPORT_MAX_ROWS",
+    "max_blank_rows": "CASCADA_IMPORT_MAX_BLANK_ROWS",
+    "max_columns": "CASCADA_IMPORT_MAX_COLUMNS",
+    "max_cell_chars": "CASCADA_IMPORT_MAX_CELL_CHARS",
+    "max_expanded_bytes": "CASCADA_IMPORT_MAX_EXPANDED_BYTES",
+    "max_ratio": "CASCADA_IMPORT_MAX_RATIO",
+    "max_members": "CASCADA_IMPORT_MAX_MEMBERS",
+}
+
+
+def import_limits() -> Limits:
+    """The limits in force: the defaults above unless a setting says otherwise."""
+    from django.conf import settings
+
+    return Limits(
+        **{
+            name: int(getattr(settings, setting, getattr(Limits, name)))
+            for name, setting in LIMIT_SETTINGS.items()
+        }
+    )
+
+
+def human_size(n: int) -> str:
+    """Bytes as people read them: 10 MB, 1.5 MB, 800 KB, 12 bytes (same in Spanish)."""
+    if n >= MB:
+        value = n / MB
+        return f"{value:.0f} MB" if value >= 10 or value.is_integer() else f"{value:.1f} MB"
+    if n >= 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n} bytes"
 
 
 class FileProblem(Exception):
@@ -63,34 +121,76 @@ def _blank(cells: list[Any]) -> bool:
 # ---------------------------------------------------------------- opening files
 
 
-def open_table(stream: IO[bytes], filename: str = "") -> Table:
-    """Open a CSV or XLSX file (told apart by content, not by name)."""
+def open_table(stream: IO[bytes], filename: str = "", limits: Limits | None = None) -> Table:
+    """Open a CSV or XLSX file (told apart by content, not by name), within ``limits``
+    (``import_limits()`` unless given)."""
+    limits = limits or import_limits()
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    if size > limits.max_bytes:
+        raise FileProblem("file_too_large", size=human_size(size), max=human_size(limits.max_bytes))
     head = stream.read(8)
     stream.seek(0)
     if not head:
         raise FileProblem("empty_file")
     if head.startswith(ZIP_MAGIC):
-        return _open_xlsx(stream)
+        return _open_xlsx(stream, limits)
     if head.startswith(OLE_MAGIC):
         raise FileProblem("old_xls")
-    return _open_csv(stream)
+    return _open_csv(stream, limits)
 
 
-def _open_xlsx(stream: IO[bytes]) -> Table:
+def check_zip(stream: IO[bytes], limits: Limits) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is decompressed: too
+    many parts, a part decompressing more than ``max_ratio`` times its size, or parts
+    adding up to more than ``max_expanded_bytes``. The declared sizes can be trusted as
+    upper bounds: Python's zipfile stops every part at its declared size (and then fails
+    its checksum), and openpyxl reads through it."""
+    from zipfile import BadZipFile, ZipFile
+
+    try:
+        with ZipFile(stream) as archive:
+            members = archive.infolist()
+    except (BadZipFile, OSError, ValueError, EOFError):
+        raise FileProblem("bad_xlsx") from None
+    finally:
+        stream.seek(0)
+    if len(members) > limits.max_members:
+        raise FileProblem("xlsx_too_many_parts", count=len(members), max=limits.max_members)
+    total = 0
+    for info in members:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > RATIO_GRACE_BYTES and ratio > limits.max_ratio:
+            raise FileProblem(
+                "xlsx_ratio", part=info.filename[:80], ratio=int(ratio), max=limits.max_ratio
+            )
+        total += info.file_size
+        if total > limits.max_expanded_bytes:
+            raise FileProblem(
+                "xlsx_too_large", part=info.filename[:80], max=human_size(limits.max_expanded_bytes)
+            )
+
+
+def _open_xlsx(stream: IO[bytes], limits: Limits) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    check_zip(stream, limits)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
         raise FileProblem("bad_xlsx") from None
+    # The <dimension> a file declares may be forged ("A1:XFD1048576"): openpyxl would pad
+    # every row to it and add empty rows up to it. Read what the sheet really holds.
+    sheet.reset_dimensions()
 
-    raw = enumerate(sheet.iter_rows(values_only=True), start=1)
     try:
-        headers, start = _first_row(raw)
+        # One column more than allowed, to tell an over-wide header from a full one.
+        raw = enumerate(sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1), 1)
+        headers, start = _first_row(raw, limits)
     except FileProblem:
         workbook.close()
         raise
@@ -99,11 +199,10 @@ def _open_xlsx(stream: IO[bytes]) -> Table:
         raise FileProblem("bad_xlsx") from None
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
+        # Cells right of the header belong to no column: they are not even built.
+        data = sheet.iter_rows(min_row=start + 1, max_col=len(headers), values_only=True)
         try:
-            for number, cells in raw:
-                cells = list(cells)
-                if not _blank(cells):
-                    yield number, cells
+            yield from _limited(enumerate(data, start + 1), headers, limits)
         except FileProblem:
             raise
         except Exception:
@@ -112,14 +211,59 @@ def _open_xlsx(stream: IO[bytes]) -> Table:
     return Table(headers=headers, rows=rows(), close=workbook.close, encoding="xlsx")
 
 
-def _first_row(raw: Iterator[tuple[int, Any]]) -> tuple[list[str], int]:
+def _first_row(raw: Iterator[tuple[int, Any]], limits: Limits) -> tuple[list[str], int]:
     for number, cells in raw:
         cells = list(cells)
         if not _blank(cells):
             while cells and (cells[-1] is None or str(cells[-1]).strip() == ""):
                 cells.pop()
-            return [str(c).strip() if c is not None else "" for c in cells], number
+            if len(cells) > limits.max_columns:
+                raise FileProblem("too_many_columns", row=number, max=limits.max_columns)
+            headers = [str(c).strip() if c is not None else "" for c in cells]
+            _check_cells(number, headers, headers, limits)
+            return headers, number
+        if number > limits.max_blank_rows:
+            raise FileProblem("too_many_blank_rows", row=number, max=limits.max_blank_rows)
     raise FileProblem("empty_file")
+
+
+def _column_name(headers: list[str], index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    label = headers[index] if index < len(headers) else ""
+    return label[:40] or get_column_letter(index + 1)
+
+
+def _check_cells(number: int, cells: list[Any], headers: list[str], limits: Limits) -> None:
+    for i, value in enumerate(cells):
+        if isinstance(value, str) and len(value) > limits.max_cell_chars:
+            raise FileProblem(
+                "cell_too_long",
+                row=number,
+                column=_column_name(headers, i),
+                max=limits.max_cell_chars,
+            )
+
+
+def _limited(
+    raw: Iterator[tuple[int, Any]], headers: list[str], limits: Limits
+) -> Iterator[tuple[int, list[Any]]]:
+    """Data rows (blank ones skipped, keeping their numbers), cut to the header's width,
+    stopping with a ``FileProblem`` at the first row over a limit."""
+    width = len(headers)
+    data = blank = 0
+    for number, cells in raw:
+        cells = list(cells[:width])
+        if _blank(cells):
+            blank += 1
+            if blank > limits.max_blank_rows:
+                raise FileProblem("too_many_blank_rows", row=number, max=limits.max_blank_rows)
+            continue
+        data += 1
+        if data > limits.max_rows:
+            raise FileProblem("too_many_rows", row=number, max=limits.max_rows)
+        _check_cells(number, cells, headers, limits)
+        yield number, cells
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -159,7 +303,7 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _open_csv(stream: IO[bytes]) -> Table:
+def _open_csv(stream: IO[bytes], limits: Limits) -> Table:
     sample = stream.read(SAMPLE_BYTES)
     stream.seek(0)
     if not sample.strip(b" \r\n\t\xef\xbb\xbf"):
@@ -179,14 +323,13 @@ def _open_csv(stream: IO[bytes]) -> Table:
     text.seek(0)
     reader = csv.reader(text, delimiter=delimiter)
     raw = _csv_records(reader)
-    headers, _start = _first_row(raw)
-
-    def rows() -> Iterator[tuple[int, list[Any]]]:
-        for number, cells in raw:
-            if not _blank(cells):
-                yield number, cells
-
-    return Table(headers=headers, rows=rows(), close=lambda: text.detach(), encoding=encoding)
+    headers, _start = _first_row(raw, limits)
+    return Table(
+        headers=headers,
+        rows=_limited(raw, headers, limits),
+        close=lambda: text.detach(),
+        encoding=encoding,
+    )
 
 
 def _csv_records(reader: Any) -> Iterator[tuple[int, list[str]]]:

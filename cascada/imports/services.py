@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import logging
-import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -29,10 +31,14 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
-from cascada.core.crypto import keyed_hash, normalize
+from cascada.core.crypto import keyed_hasher
 from cascada.core.errors import ApplicationError, PermissionDeniedError
-from cascada.registry.models import Country, Identity, Organization, Person, Place
-from cascada.registry.services import person_create
+from cascada.registry.models import Country, Organization, Person, Place
+from cascada.registry.services import (
+    DuplicateCandidate,
+    person_create,
+    person_duplicates_batch,
+)
 from cascada.trainings.models import Attendance, Cohort, Enrolment, EnrolmentStatus, Session
 from cascada.trainings.services import (
     attendance_record,
@@ -49,6 +55,8 @@ from .parsers import (
     ValueProblem,
     cell_text,
     header_key,
+    human_size,
+    import_limits,
     normalize_text,
     open_table,
     parse_attendance_status,
@@ -58,6 +66,13 @@ from .parsers import (
     parse_roles,
     parse_sex,
     shown,
+)
+from .storage import (
+    stored_upload_names,
+    upload_open,
+    upload_read,
+    upload_rotate,
+    upload_store,
 )
 
 logger = logging.getLogger(__name__)
@@ -191,21 +206,13 @@ class _WriteFailed(Exception):
 
 class _Hasher:
     """``keyed_hash`` for many values: the HMAC key is prepared once, not once per row
-    (same algorithm and normalization as ``cascada.core.crypto.keyed_hash``)."""
+    (``cascada.core.crypto.keyed_hasher``, same output as ``keyed_hash``)."""
 
     def __init__(self) -> None:
-        import hashlib
-        import hmac
-
-        from django.conf import settings
-
-        keyed_hash("")  # raises the usual configuration error when no key is set
-        self._base = hmac.new(settings.CASCADA_HASH_KEY.encode(), digestmod=hashlib.sha256)
+        self._hash = keyed_hasher()
 
     def __call__(self, value: str) -> str:
-        h = self._base.copy()
-        h.update(normalize(value).encode("utf-8"))
-        return h.hexdigest()
+        return self._hash(value)
 
 
 def _batched(rows: Iterator[tuple[int, list[Any]]], size: int) -> Iterator[list]:
@@ -302,8 +309,12 @@ class _Importer:
             qs = self._visible_people().filter(
                 identity__national_id_hash__in=hashes, merged_into__isnull=True
             )
+            # Two organizations may each have registered the same man (ADR 0005): the
+            # target organization's record wins.
             for p in qs.select_related("identity"):
-                out[("nid", p.identity.national_id_hash)] = p
+                key = ("nid", p.identity.national_id_hash)
+                if key not in out or p.organization_id == self.organization.pk:
+                    out[key] = p
         return out
 
     def _cohorts(self, cap: str) -> dict[int, Cohort]:
@@ -345,6 +356,10 @@ def _clean_id(value: Any, *, pad: bool = False) -> str:
     if pad and isinstance(value, int | float) and text.isdigit() and len(text) < 8:
         text = text.zfill(8)  # Excel drops the leading zeros of DNIs typed as numbers
     return text
+
+
+def _codes(people: list[Person]) -> str:
+    return ", ".join(p.code for p in people)
 
 
 @dataclass
@@ -496,29 +511,6 @@ class PeopleImporter(_Importer):
     def check(self, batch: list[tuple[int, list[Any]]]) -> list[_PersonRow]:
         parsed = [p for p in (self._parse(n, cells) for n, cells in batch) if p is not None]
         org_id = self.organization.pk
-        by_nid: dict[str, tuple[int, str]] = {}
-        hashes = {p.nid_hash for p in parsed if p.nid_hash}
-        if hashes:
-            for h, org, code in Identity.objects.filter(
-                national_id_hash__in=hashes, person__merged_into__isnull=True
-            ).values_list("national_id_hash", "person__organization_id", "person__code"):
-                if h not in by_nid or org == org_id:
-                    by_nid[h] = (org, code)
-        by_name: dict[str, list[tuple[int, str, int | None, int | None]]] = defaultdict(list)
-        names = {p.name_hash for p in parsed}
-        year: int | None  # both nullable on Person
-        place: int | None
-        if names:
-            for h, org, code, year, place in Identity.objects.filter(
-                name_hash__in=names, person__merged_into__isnull=True
-            ).values_list(
-                "name_hash",
-                "person__organization_id",
-                "person__code",
-                "person__birth_year",
-                "person__place_id",
-            ):
-                by_name[h].append((org, code, year, place))
         codes = {p.code for p in parsed if p.code}
         known_codes = (
             set(
@@ -528,6 +520,44 @@ class PeopleImporter(_Importer):
             )
             if codes
             else set()
+        )
+        # Idempotency for rows without an ID number: a person of this organization with the
+        # same full name, birth year and place (blanks matching blanks) is the same person.
+        same_org: set[tuple[str, int | None, int | None]] = set()
+        names = {p.name_hash for p in parsed if not p.code and not p.nid_hash}
+        if names:
+            same_org = set(
+                self._visible_people()
+                .filter(
+                    organization_id=org_id,
+                    identity__name_hash__in=names,
+                    merged_into__isnull=True,
+                )
+                .values_list("identity__name_hash", "birth_year", "place_id")
+            )
+        # Everything else is the registry's one duplicate rule, among the people the
+        # importer may see (ADR 0005): nobody learns of a person outside their scope.
+        lookup = [p for p in parsed if not p.code]
+        duplicates = dict(
+            zip(
+                (p.row for p in lookup),
+                person_duplicates_batch(
+                    actor=self.actor,
+                    candidates=[
+                        DuplicateCandidate(
+                            national_id=p.national_id,
+                            given_name=p.given_name,
+                            family_name=p.family_name,
+                            birth_year=p.year,
+                            place=p.place,
+                        )
+                        for p in lookup
+                    ],
+                )
+                if lookup
+                else [],
+                strict=True,
+            )
         )
 
         valid: list[_PersonRow] = []
@@ -554,34 +584,26 @@ class PeopleImporter(_Importer):
                     )
                     continue
                 self.seen_name[name_key_] = p.row
-            existing = False
             if p.code:
                 if p.code not in known_codes:
                     self.error(p.row, "person_code", "unknown_person_code", value=shown(p.code))
                     continue
-                existing = True
-            elif p.nid_hash and p.nid_hash in by_nid:
-                org, code = by_nid[p.nid_hash]
-                if org != org_id:
-                    self.error(p.row, "national_id", "registered_elsewhere", code=code)
-                    continue
-                existing = True
-            else:
-                matches = sorted(by_name.get(p.name_hash, []), key=lambda m: m[0] != org_id)
-                for org, code, year, place in matches:
-                    strict = p.year is not None and place_id is not None
-                    if (year, place) != (p.year, place_id):
-                        continue
-                    if org == org_id and not p.nid_hash:
-                        existing = True
-                        break
-                    if strict:
-                        self.error(p.row, "given_name", "possible_duplicate", code=code)
-                        break
-                if self._row_failed:
-                    continue
-            if existing:
                 self.report.unchanged += 1
+                continue
+            if not p.nid_hash and name_key_ in same_org:
+                self.report.unchanged += 1
+                continue
+            matches, reason = duplicates[p.row]
+            if reason == "id_number":
+                if any(m.organization_id == org_id for m in matches):
+                    self.report.unchanged += 1  # already registered here: nothing to change
+                    continue
+                # Registered by another organization this user works with (a person they
+                # may see): name it, so they can check; never a person outside their scope.
+                self.error(p.row, "national_id", "id_registered", code=_codes(matches))
+                continue
+            if reason:
+                self.error(p.row, "given_name", "possible_duplicate", code=_codes(matches))
                 continue
             self.report.created += 1
             valid.append(p)
@@ -983,42 +1005,36 @@ def _store(job: ImportJob, report: ImportReport) -> None:
     job.created, job.updated, job.unchanged = report.created, report.updated, report.unchanged
 
 
-STALE_AFTER = dt.timedelta(hours=24)
-
-
-def import_jobs_discard_stale(*, now: dt.datetime | None = None) -> int:
-    """Uploaded files nobody confirmed or rejected within a day are rejected and deleted:
-    they hold personal data and must not linger (S14). Returns how many."""
-    cutoff = (now or timezone.now()) - STALE_AFTER
-    count = 0
-    for job in ImportJob.objects.filter(status=ImportStatus.VALIDATED, created_at__lt=cutoff):
-        job.status = ImportStatus.REJECTED
-        job.finished_at = timezone.now()
-        _discard_file(job)
-        job.save()
-        audit_record(actor=None, action="import_expire", target=job, detail={"kind": job.kind})
-        count += 1
-    return count
-
-
 def import_job_create(
     *, actor: Any, organization: Organization, kind: str, upload: Any, filename: str = ""
 ) -> ImportJob:
-    """Store an uploaded file and check it (the dry run). Nothing else is written."""
+    """Store an uploaded file, encrypted, and check it (the dry run). Nothing else is
+    written. A file over the size limit is not stored at all; a file that cannot be
+    imported (a problem with the whole file) is deleted at once."""
     import_permission_check(actor=actor, organization=organization, kind=kind)
-    import_jobs_discard_stale()
     job = ImportJob(
         kind=kind,
         organization=organization,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
         original_name=(filename or getattr(upload, "name", "") or "")[-120:],
     )
-    # A random storage name: the user's file name stays out of the file system.
-    job.file.save(f"{uuid.uuid4().hex}.upload", upload, save=False)
-    job.save()
-    with job.file.open("rb") as stream:
-        report = import_run(actor=actor, organization=organization, kind=kind, stream=stream)
+    limits = import_limits()
+    data = upload_read(upload, max_bytes=limits.max_bytes)
+    if data is None:
+        report = ImportReport(kind=kind)
+        size = getattr(upload, "size", None) or limits.max_bytes + 1
+        report.file_error = {
+            "code": "file_too_large",
+            "params": {"size": human_size(size), "max": human_size(limits.max_bytes)},
+        }
+    else:
+        upload_store(job, data)
+        report = import_run(
+            actor=actor, organization=organization, kind=kind, stream=io.BytesIO(data)
+        )
     _store(job, report)
+    if report.file_error:
+        _discard_file(job)
     job.save()
     audit_record(
         actor=actor,
@@ -1049,15 +1065,22 @@ def import_job_confirm(*, actor: Any, job: ImportJob, skip_errors: bool = False)
             _("The file has errors: import it without the reported rows, or reject it."),
             code="has_errors",
         )
-    with job.file.open("rb") as stream:
-        report = import_run(
-            actor=actor,
-            organization=job.organization,
-            kind=job.kind,
-            stream=stream,
-            commit=True,
-            skip_errors=skip_errors,
-        )
+    try:
+        stream = upload_open(job)
+    except (OSError, ValueError, ImproperlyConfigured):
+        logger.exception("Stored upload of import %s cannot be read", job.pk)
+        raise ApplicationError(
+            _("The uploaded file can no longer be read: reject it and upload it again."),
+            code="import_failed",
+        ) from None
+    report = import_run(
+        actor=actor,
+        organization=job.organization,
+        kind=job.kind,
+        stream=stream,
+        commit=True,
+        skip_errors=skip_errors,
+    )
     if not report.written:
         if report.file_error:
             # Nothing was written (the transaction rolled back); the dry run still stands,
@@ -1089,3 +1112,68 @@ def import_job_reject(*, actor: Any, job: ImportJob) -> ImportJob:
     job.save()
     audit_record(actor=actor, action="import_reject", target=job, detail={"kind": job.kind})
     return job
+
+
+# ---------------------------------------------------------------- uploads at rest
+
+
+def upload_keep_for() -> dt.timedelta:
+    """How long an undecided upload waits (``CASCADA_IMPORT_KEEP_HOURS``, default 24)."""
+    return dt.timedelta(hours=int(getattr(settings, "CASCADA_IMPORT_KEEP_HOURS", 24)))
+
+
+@dataclass(frozen=True)
+class SweptUpload:
+    """What the sweep did: the job (if any), the storage name of the file it deleted (the
+    random one, never the user's file name; empty when an expired job kept no file) and
+    why: ``expired`` (undecided too long: the job is rejected), ``closed`` (a file left
+    behind by a confirmed or rejected job) or ``orphan`` (a file of no job)."""
+
+    job_id: int | None
+    name: str
+    reason: str
+
+
+def import_uploads_sweep(*, now: dt.datetime | None = None) -> list[SweptUpload]:
+    """Delete uploads that must not linger (S14); run by ``cascada imports_sweep`` on a
+    schedule. Idempotent: a second run finds nothing. Files without a job are deleted
+    only once older than the keeping time, so an upload in progress is never touched."""
+    now = now or timezone.now()
+    cutoff = now - upload_keep_for()
+    swept: list[SweptUpload] = []
+    for job in ImportJob.objects.filter(status=ImportStatus.VALIDATED, created_at__lt=cutoff):
+        name = job.file.name or ""
+        job.status = ImportStatus.REJECTED
+        job.finished_at = now
+        _discard_file(job)
+        job.save()
+        audit_record(actor=None, action="import_expire", target=job, detail={"kind": job.kind})
+        swept.append(SweptUpload(job.pk, name, "expired"))
+    for job in ImportJob.objects.exclude(status=ImportStatus.VALIDATED).exclude(file=""):
+        name = job.file.name or ""
+        _discard_file(job)
+        job.save(update_fields=["file"])
+        swept.append(SweptUpload(job.pk, name, "closed"))
+    storage = ImportJob._meta.get_field("file").storage
+    known = set(ImportJob.objects.exclude(file="").values_list("file", flat=True))
+    for name in stored_upload_names(storage):
+        if name in known:
+            continue
+        try:
+            modified = storage.get_modified_time(name)
+        except (FileNotFoundError, NotImplementedError):
+            continue
+        if modified < cutoff:
+            storage.delete(name)
+            swept.append(SweptUpload(None, name, "orphan"))
+    return swept
+
+
+def import_uploads_rotate() -> int:
+    """Re-encrypt every stored upload with the newest key (``cascada rotate_field_keys``).
+    Returns how many files were rewritten."""
+    count = 0
+    for job in ImportJob.objects.exclude(file="").order_by("pk"):
+        if upload_rotate(job):
+            count += 1
+    return count

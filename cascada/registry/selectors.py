@@ -4,15 +4,20 @@ people for a user: views, API and exports all come through here."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.crypto import keyed_hash
-from cascada.core.errors import NotFoundError
+from cascada.core.errors import ApplicationError, NotFoundError
 
 from .models import Identity, Organization, Person, Place, PlaceLevel
 
@@ -109,50 +114,236 @@ def person_get(*, user: Any, pk: Any = None, code: str | None = None, audit: boo
     return person
 
 
-def identity_for(*, user: Any, person: Person) -> Identity | None:
-    """The identity record when the user's role may read it (S3), else None."""
-    if not scope.has(user, Cap.VIEW_IDENTITY):
-        return None
-    if person.organization_id not in scope.org_ids(user, Cap.VIEW_IDENTITY):
-        # Staff of partner organizations see partners' people pseudonymously.
-        from cascada.trainings.selectors import cohort_ids_visible
+# ---------------------------------------------------------------- identities (S3)
+#
+# THE identity rule. A user reads a person's identity (names, ID number, phone, address)
+# only through an organization where they hold ``Cap.VIEW_IDENTITY`` and to which the
+# person belongs: the organization that registered the person, or an organization that
+# owns or partners in (``Program.shared_with``) the program of a cohort the person is
+# enrolled in. Holding the capability in some other organization grants nothing, and
+# facilitating a cohort does not make a person "belong" to its partners
+# (docs/decisions/security.md). Every reader of identities comes through
+# ``identity_visible_ids`` or ``identity_visible_q``.
 
-        cohorts = cohort_ids_visible(user=user, cap=Cap.VIEW_IDENTITY)
-        if not person.enrolments.filter(cohort_id__in=cohorts).exists():
-            return None
+
+def identity_visible_q(*, user: Any, person_ids: Iterable[int] | None = None) -> Q:
+    """The identity rule as a filter on ``Person`` (for querysets such as exports).
+    ``person_ids`` narrows the enrolment subquery when the candidates are known."""
+    from cascada.trainings.models import Enrolment
+    from cascada.trainings.selectors import cohort_ids_visible
+
+    orgs = scope.org_ids(user, Cap.VIEW_IDENTITY)
+    if not orgs:
+        return Q(pk__in=[])
+    # A cohort-bound role (none holds VIEW_IDENTITY today) would reach only its cohorts.
+    own = orgs - scope.cohort_bound_org_ids(user, Cap.VIEW_IDENTITY)
+    enrolments = Enrolment.objects.filter(
+        cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_IDENTITY)
+    )
+    if person_ids is not None:
+        enrolments = enrolments.filter(person_id__in=list(person_ids))
+    q = Q(pk__in=enrolments.values("person_id"))
+    if own:
+        q |= Q(organization_id__in=own)
+    return q
+
+
+def identity_visible_ids(*, user: Any, person_ids: Iterable[Any]) -> set[int]:
+    """Of ``person_ids``, those whose identity ``user`` may read (the rule above)."""
+    ids = {int(pk) for pk in person_ids if pk is not None}
+    if not ids or not scope.has(user, Cap.VIEW_IDENTITY):
+        return set()
+    rule = identity_visible_q(user=user, person_ids=ids)
+    return set(Person.objects.filter(pk__in=ids).filter(rule).values_list("pk", flat=True))
+
+
+def roster_name_visible_ids(*, user: Any, person_ids: Iterable[Any]) -> set[int]:
+    """Of ``person_ids``, those whose given name and family initial ``user`` may read: a
+    roster needs a name to call, so people enrolled in a cohort where the user takes
+    attendance (ADR 0003). Never family names or ID numbers."""
+    from cascada.trainings.models import Enrolment
+    from cascada.trainings.selectors import cohort_ids_visible
+
+    ids = {int(pk) for pk in person_ids if pk is not None}
+    if not ids or not scope.has(user, Cap.TAKE_ATTENDANCE):
+        return set()
+    return set(
+        Enrolment.objects.filter(
+            person_id__in=ids,
+            cohort_id__in=cohort_ids_visible(user=user, cap=Cap.TAKE_ATTENDANCE),
+        ).values_list("person_id", flat=True)
+    )
+
+
+def identity_for(*, user: Any, person: Person) -> Identity | None:
+    """The identity record when the identity rule lets the user read it (S3), else None.
+    Not audited here: callers show it on an audited view (``person_get``) or audit the
+    document they print (``certificate_download``)."""
+    if person.pk not in identity_visible_ids(user=user, person_ids=[person.pk]):
+        return None
     try:
         return person.identity
     except Identity.DoesNotExist:
         return None
 
 
-def identities_for(*, user: Any, people: list[Person], short: bool = False) -> dict[int, str]:
-    """Display names for many people at once: full names for roles that read identity,
-    given name and initial (``short``) for those allowed a roster, else nothing."""
+def identity_records(*, user: Any, people: Iterable[Person]) -> dict[int, Identity]:
+    """Identity records of the people whose identity the user may read, by person id."""
+    visible = identity_visible_ids(user=user, person_ids=[p.pk for p in people])
+    if not visible:
+        return {}
+    return {i.person_id: i for i in Identity.objects.filter(person_id__in=visible)}
+
+
+def identities_for(*, user: Any, people: Iterable[Person], short: bool = False) -> dict[int, str]:
+    """Display names for many people at once: the full name where the identity rule
+    allows it; with ``short``, given name and initial for the people of the user's
+    rosters; nobody else. Not audited: what shows these names uses ``identities_reveal``."""
     ids = [p.pk for p in people]
-    if not ids:
+    full = identity_visible_ids(user=user, person_ids=ids)
+    brief = roster_name_visible_ids(user=user, person_ids=set(ids) - full) if short else set()
+    if not full and not brief:
         return {}
-    full = scope.has(user, Cap.VIEW_IDENTITY)
-    if not full and not (short and scope.has(user, Cap.TAKE_ATTENDANCE)):
-        return {}
-    rows = Identity.objects.filter(person_id__in=ids)
-    return {i.person_id: (i.full_name if full else i.short_name) for i in rows}
+    rows = Identity.objects.filter(person_id__in=full | brief)
+    return {i.person_id: (i.full_name if i.person_id in full else i.short_name) for i in rows}
 
 
-def person_search(*, user: Any, text: str) -> QuerySet[Person]:
-    """Search by code or ID number (S9: callers receive the text by POST, never in a URL).
-    Names are encrypted, so a name search compares the keyed hash of the full name."""
+def _audit_names_shown(*, user: Any, shown: int, target: Any = None) -> None:
+    """One audit row for a page or response that shows names (S10): a count, no names."""
+    if shown:
+        audit_record(
+            actor=user,
+            action="view_list",
+            target=target,  # when given, its type and id replace ``target_type``
+            target_type="registry.person",
+            detail={"people": shown},
+        )
+
+
+def identities_reveal(
+    *, user: Any, people: Iterable[Person], short: bool = False, target: Any = None
+) -> dict[int, str]:
+    """``identities_for`` for a page that shows the names: writes one audit row when any
+    name is returned (``target`` is what the page is about, e.g. a cohort or a session)."""
+    names = identities_for(user=user, people=people, short=short)
+    _audit_names_shown(user=user, shown=len(names), target=target)
+    return names
+
+
+def identity_records_reveal(*, user: Any, people: Iterable[Person]) -> dict[int, Identity]:
+    """``identity_records`` for a response that shows them: one audit row (S10)."""
+    records = identity_records(user=user, people=people)
+    _audit_names_shown(user=user, shown=len(records))
+    return records
+
+
+# ---------------------------------------------------------------- search (S3, S9, S10)
+
+# Look-ups by ID number per user and window (S10): settings may override both.
+ID_LOOKUP_LIMIT = 20
+ID_LOOKUP_WINDOW_SECONDS = 600
+SEARCH_LIMIT = 50
+
+
+class LookupLimitError(ApplicationError):
+    """Too many look-ups by ID number in the window (the API answers 429)."""
+
+    def __init__(self, limit: int, window: int) -> None:
+        super().__init__(
+            _(
+                "Too many searches by ID number: at most %(limit)s every %(minutes)s "
+                "minutes. Try again later, or search by the participant's code."
+            )
+            % {"limit": limit, "minutes": max(1, window // 60)},
+            code="rate_limited",
+        )
+
+
+def _id_lookup_take(user: Any) -> None:
+    """Count one look-up by ID number for ``user``; LookupLimitError past the limit. The
+    key names the account (id and creation time), so an id used again starts afresh."""
+    limit = int(getattr(settings, "CASCADA_ID_LOOKUP_LIMIT", ID_LOOKUP_LIMIT))
+    window = int(getattr(settings, "CASCADA_ID_LOOKUP_WINDOW_SECONDS", ID_LOOKUP_WINDOW_SECONDS))
+    joined = getattr(user, "date_joined", None)
+    key = f"cascada:id-lookup:{user.pk}:{joined.timestamp() if joined else ''}"
+    cache.add(key, 0, timeout=window)
+    try:
+        used = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window)
+        used = 1
+    if used > limit:
+        raise LookupLimitError(limit, window)
+
+
+def _may_be_id_number(text: str) -> bool:
+    """Every ID document number (DNI, CE, CI, passport) holds a digit; names do not."""
+    return any(ch.isdigit() for ch in text)
+
+
+@dataclass(frozen=True)
+class PersonSearchResult:
+    people: list[Person]
+    identities: dict[int, Identity] = field(default_factory=dict)
+    by_id_number: bool = False
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {pk: i.full_name for pk, i in self.identities.items()}
+
+
+def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
+    """Search the people the user may see by code, ID number or full name, and reveal the
+    identities of the results the user may read. S9: callers receive the text by POST.
+
+    - The code matches any visible person. An exact code is a code look-up, nothing else.
+    - ID number and full name (keyed hashes, S13) are looked up only by users who hold
+      ``Cap.VIEW_IDENTITY``, and match only people whose identity they may read.
+    - A look-up by ID number (a text with a digit that is no visible code) counts against
+      ``CASCADA_ID_LOOKUP_LIMIT`` per ``CASCADA_ID_LOOKUP_WINDOW_SECONDS``.
+    - Every search writes one audit row, without the text (S10, S11)."""
     text = (text or "").strip()
-    qs = person_list(user=user)
     if not text:
-        return qs.none()
-    # Codes are upper case (core.models.ALPHABET), so an exact match on the upper-cased
-    # text uses the unique index; the hashes are looked up by their own indexes.
-    hashes = Q(national_id_hash=keyed_hash(text))
-    if scope.has(user, Cap.VIEW_IDENTITY):
-        hashes |= Q(name_hash=keyed_hash(text))
-    matches = Identity.objects.filter(hashes).values("person_id")
-    return qs.filter(Q(code=text.upper()) | Q(pk__in=matches))
+        return PersonSearchResult(people=[])
+    qs = person_list(user=user)
+    # Codes are upper case (core.models.ALPHABET): an exact match uses the unique index.
+    people = list(qs.filter(code=text.upper())[:1])
+    by_id_number = False
+    if not people and scope.has(user, Cap.VIEW_IDENTITY):
+        hashes = Q(name_hash=keyed_hash(text))
+        if _may_be_id_number(text):
+            by_id_number = True
+            try:
+                _id_lookup_take(user)
+            except LookupLimitError:
+                audit_record(
+                    actor=user,
+                    action="search",
+                    target_type="registry.person",
+                    detail={"by_id_number": True, "reason": "rate_limited"},
+                )
+                raise
+            hashes |= Q(national_id_hash=keyed_hash(text))
+        candidates = Identity.objects.filter(hashes).values_list("person_id", flat=True)
+        visible = identity_visible_ids(user=user, person_ids=candidates)
+        people = list(qs.filter(pk__in=visible)[:limit]) if visible else []
+    identities = identity_records(user=user, people=people)
+    audit_record(
+        actor=user,
+        action="search",
+        target_type="registry.person",
+        detail={
+            "results": len(people),
+            "people": len(identities),
+            "by_id_number": by_id_number,
+        },
+    )
+    return PersonSearchResult(people=people, identities=identities, by_id_number=by_id_number)
+
+
+def person_search(*, user: Any, text: str) -> list[Person]:
+    """The people ``person_search_reveal`` finds (audited and limited the same way)."""
+    return person_search_reveal(user=user, text=text).people
 
 
 def organization_get(*, user: Any, pk: Any) -> Organization:

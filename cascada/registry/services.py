@@ -4,6 +4,8 @@ an identifier outside the encrypted ``Identity``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
-from cascada.core.crypto import keyed_hash
+from cascada.core.crypto import keyed_hash, keyed_hasher
 from cascada.core.errors import ApplicationError
 
 from .models import (
@@ -88,6 +90,93 @@ def _birth_year(birth_year: int | None, age: int | None) -> tuple[int | None, bo
     return None, False
 
 
+@dataclass(frozen=True)
+class DuplicateCandidate:
+    """A person about to be registered, as ``person_duplicates_batch`` compares them."""
+
+    national_id: str = ""
+    given_name: str = ""
+    family_name: str = ""
+    birth_year: int | None = None
+    place: Place | None = None
+
+
+MAX_DUPLICATE_MATCHES = 5
+
+
+def person_duplicates_batch(
+    *,
+    actor: Any,
+    candidates: Sequence[DuplicateCandidate],
+    within: QuerySet[Person] | None = None,
+    exclude: Person | None = None,
+) -> list[tuple[list[Person], str]]:
+    """The one duplicate rule, for many candidates at once (the web form asks for one, an
+    import for a thousand): for each candidate, in order, the people already registered
+    with the same ID number (keyed hash), else with the same full name, birth year and
+    place (all three given), and the reason (``"id_number"``, ``"name_birth_year_place"``
+    or ``""``). At most ``MAX_DUPLICATE_MATCHES`` people per candidate, by code.
+
+    Only people the actor may see are searched (``registry.selectors.person_list``; the
+    whole registry for the system, ``actor=None``); ``within`` narrows that further.
+    Looking outside the user's scope would tell them that a man with this ID number is
+    in another organization's programs, perhaps a court-ordered group (ADR 0005), so
+    cross-organization duplicates are left to a platform job.
+
+    At most three queries, plus those computing the actor's scope, whatever the number of
+    candidates."""
+    from .selectors import person_list
+
+    base = (within if within is not None else Person.objects.all()).filter(merged_into__isnull=True)
+    if actor is not None:
+        base = base.filter(pk__in=person_list(user=actor).values("pk"))
+    base = base.prefetch_related(None)
+    if exclude is not None:
+        base = base.exclude(pk=exclude.pk)
+    hasher = keyed_hasher()
+    id_keys = [hasher(c.national_id) if c.national_id.strip() else "" for c in candidates]
+    name_keys = [
+        (hasher(f"{c.given_name} {c.family_name}"), c.birth_year, c.place.pk)
+        if c.given_name and c.birth_year and c.place is not None
+        else None
+        for c in candidates
+    ]
+    by_id: dict[str, list[int]] = defaultdict(list)
+    wanted_ids = {k for k in id_keys if k}
+    if wanted_ids:
+        for pk, key in base.filter(identity__national_id_hash__in=wanted_ids).values_list(
+            "pk", "identity__national_id_hash"
+        ):
+            by_id[key].append(pk)
+    by_name: dict[tuple[str, int | None, int | None], list[int]] = defaultdict(list)
+    # Only candidates without an ID-number match go on to the name rule.
+    name_wanted = [
+        k for k, i in zip(name_keys, id_keys, strict=True) if k is not None and not by_id.get(i)
+    ]
+    if name_wanted:
+        rows = base.filter(
+            identity__name_hash__in={k[0] for k in name_wanted},
+            birth_year__in={k[1] for k in name_wanted},
+            place_id__in={k[2] for k in name_wanted},
+        ).values_list("pk", "identity__name_hash", "birth_year", "place_id")
+        for pk, name_hash, year, place_id in rows:
+            by_name[(name_hash, year, place_id)].append(pk)
+    found: list[tuple[list[int], str]] = []
+    for id_key, name_key_ in zip(id_keys, name_keys, strict=True):
+        if id_key and by_id.get(id_key):
+            found.append((by_id[id_key], "id_number"))
+        elif name_key_ is not None and by_name.get(name_key_):
+            found.append((by_name[name_key_], "name_birth_year_place"))
+        else:
+            found.append(([], ""))
+    pks = {pk for pks_, _reason in found for pk in pks_}
+    people = Person.objects.select_related("organization", "place").in_bulk(pks) if pks else {}
+    return [
+        (sorted((people[pk] for pk in pks_), key=lambda p: p.code)[:MAX_DUPLICATE_MATCHES], reason)
+        for pks_, reason in found
+    ]
+
+
 def person_duplicates(
     *,
     national_id: str = "",
@@ -97,30 +186,26 @@ def person_duplicates(
     place: Place | None = None,
     exclude: Person | None = None,
     within: QuerySet[Person] | None = None,
+    actor: Any = None,
 ) -> tuple[list[Person], str]:
-    """People already registered with the same ID number, or the same name and birth year
-    in the same place, among ``within`` (the people the acting user may see; the whole
-    registry for the system). Looking outside the user's scope would tell them that a man
-    with this ID number is in another organization's programs, perhaps a court-ordered
-    group (ADR 0005), so cross-organization duplicates are left to a platform job."""
-    base = (within if within is not None else Person.objects.all()).filter(merged_into__isnull=True)
-    if exclude is not None:
-        base = base.exclude(pk=exclude.pk)
-    if national_id.strip():
-        found = list(base.filter(identity__national_id_hash=keyed_hash(national_id))[:5])
-        if found:
-            return found, "id_number"
-    if given_name and birth_year and place is not None:
-        found = list(
-            base.filter(
-                identity__name_hash=name_key(given_name, family_name),
+    """``person_duplicates_batch`` for one person: people already registered with the
+    same ID number, or the same name and birth year in the same place, among those the
+    acting user may see (``actor``, or the people in ``within``; the whole registry for
+    the system). See ADR 0005."""
+    return person_duplicates_batch(
+        actor=actor,
+        candidates=[
+            DuplicateCandidate(
+                national_id=national_id,
+                given_name=given_name,
+                family_name=family_name,
                 birth_year=birth_year,
                 place=place,
-            )[:5]
-        )
-        if found:
-            return found, "name_birth_year_place"
-    return [], ""
+            )
+        ],
+        within=within,
+        exclude=exclude,
+    )[0]
 
 
 @transaction.atomic

@@ -77,6 +77,30 @@ def program_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Progr
     )
 
 
+def sees_exact(*, user: Any, program: Any = None) -> bool:
+    """S17, ADR 0006: the one answer to "does this user see exact counts?". Only a user
+    with access to the people (``VIEW_PEOPLE``) in an organization behind the program (its
+    owner or a partner it is shared with; any organization when no program is given) sees
+    exact figures; everyone else sees the protected release of ``core.privacy``.
+    ``program_list`` computes the same answer in SQL as ``user_sees_people``, and
+    ``exact_program_ids`` for many programs at once."""
+    if program is None:
+        return scope.has(user, Cap.VIEW_PEOPLE)
+    annotated = getattr(program, "user_sees_people", None)
+    if annotated is not None:
+        return bool(annotated)
+    return user_can(user=user, cap=Cap.VIEW_PEOPLE, program=program)
+
+
+def exact_program_ids(*, user: Any) -> set[int]:
+    """The programs whose exact counts the user sees (``sees_exact``), in one query."""
+    return {
+        p.pk
+        for p in program_list(user=user).only("pk", "owner")
+        if sees_exact(user=user, program=p)
+    }
+
+
 def program_get(*, user: Any, pk: Any, cap: str = Cap.VIEW_AGGREGATES) -> Program:
     try:
         return program_list(user=user, cap=cap).get(pk=pk)
@@ -188,14 +212,30 @@ class RosterRow:
 
 
 def session_roster(*, user: Any, session: Session) -> list[RosterRow]:
-    """Who is enrolled and how each was marked at this session, for the roster page."""
-    from cascada.registry.selectors import identities_for
+    """Who is enrolled and how each was marked at this session, labelled by person code
+    only: what a caller needs to read or check marks. No names, so nothing is audited;
+    the roster page and the attendance API use ``session_roster_reveal``."""
+    return _session_roster(user=user, session=session, reveal=False)
+
+
+def session_roster_reveal(*, user: Any, session: Session) -> list[RosterRow]:
+    """The roster as shown: names through the identity rule (full names where the user
+    may read the identity, given name and initial for their rosters, else the code, S3).
+    Showing them writes one audit row about the session (S10)."""
+    return _session_roster(user=user, session=session, reveal=True)
+
+
+def _session_roster(*, user: Any, session: Session, reveal: bool) -> list[RosterRow]:
+    from cascada.registry.selectors import identities_reveal
 
     enrolments = list(
         enrolment_list(user=user, cohort=session.cohort).filter(status=EnrolmentStatus.ENROLLED)
     )
     marks = dict(Attendance.objects.filter(session=session).values_list("enrolment_id", "status"))
-    names = identities_for(user=user, people=[e.person for e in enrolments], short=True)
+    names: dict[int, str] = {}
+    if reveal:
+        people = [e.person for e in enrolments]
+        names = identities_reveal(user=user, people=people, short=True, target=session)
     rows = [
         RosterRow(e, names.get(e.person_id, e.person.code), marks.get(e.pk)) for e in enrolments
     ]
@@ -320,13 +360,10 @@ class EnrolmentRow:
 def enrolment_rows(*, user: Any, cohort: Cohort) -> list[EnrolmentRow]:
     """Enrolments of a cohort with display names (full names only for roles that read
     identity, S3; otherwise the person's code). Showing names is audited (S10)."""
-    from cascada.audit.services import audit_record
-    from cascada.registry.selectors import identities_for
+    from cascada.registry.selectors import identities_reveal
 
     enrolments = list(enrolment_list(user=user, cohort=cohort))
-    names = identities_for(user=user, people=[e.person for e in enrolments])
-    if names:
-        audit_record(actor=user, action="view_list", target=cohort, detail={"people": len(names)})
+    names = identities_reveal(user=user, people=[e.person for e in enrolments], target=cohort)
     rows = [
         EnrolmentRow(
             enrolment=e,
@@ -349,8 +386,8 @@ def person_choices(
     *, user: Any, exclude_cohort: Cohort | None = None, limit: int = 500
 ) -> list[PersonChoice]:
     """People the user may pick (to enrol, or as facilitators), labelled with their name
-    where the user may read it, else their code."""
-    from cascada.registry.selectors import identities_for, person_list
+    where the user may read it, else their code. Showing names is audited (S10)."""
+    from cascada.registry.selectors import identities_reveal, person_list
 
     qs = person_list(user=user)
     if exclude_cohort is not None:
@@ -360,7 +397,7 @@ def person_choices(
             ).values("person_id")
         )
     people = list(qs.order_by("code")[:limit])
-    names = identities_for(user=user, people=people)
+    names = identities_reveal(user=user, people=people)
     choices = [
         PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code) for p in people
     ]
@@ -380,15 +417,37 @@ def program_share_candidates(*, user: Any, program: Program) -> QuerySet[Any]:
     )
 
 
-def enrolment_get(*, user: Any, pk: Any, cap: str = Cap.VIEW_PEOPLE) -> Enrolment:
+def enrolment_get(
+    *, user: Any, pk: Any, cap: str = Cap.VIEW_PEOPLE, audit: bool = False
+) -> Enrolment:
+    """One enrolment the user reaches, else NotFoundError. With ``audit`` (a read shown
+    to the user, e.g. the API's enrolment) the view is audited like ``person_get`` (S10)."""
     try:
-        return (
+        enrolment = (
             Enrolment.objects.filter(cohort_id__in=cohort_ids_visible(user=user, cap=cap))
             .select_related("cohort__program", "person")
             .get(pk=pk)
         )
     except (Enrolment.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
+    if audit:
+        from cascada.audit.services import audit_record
+
+        audit_record(actor=user, action="view", target=enrolment)
+    return enrolment
+
+
+def enrolments_reveal(*, user: Any, cohort: Cohort, enrolments: list[Enrolment]) -> list[Enrolment]:
+    """A page of a cohort's enrolments as a response shows them (person ids and codes, no
+    names). That a man is in a program, perhaps court-ordered, is personal data: showing
+    the page writes one audit row about the cohort, a count (S10)."""
+    if enrolments:
+        from cascada.audit.services import audit_record
+
+        audit_record(
+            actor=user, action="view_list", target=cohort, detail={"people": len(enrolments)}
+        )
+    return enrolments
 
 
 def certificate_get(*, user: Any, pk: Any) -> Certificate:

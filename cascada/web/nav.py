@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.core.privacy import threshold
 
 # (URL name, label, capabilities of which the user needs at least one; empty: any user)
 NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
@@ -71,4 +72,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": items,
         "logout_url": url_or_none("web:logout") if items else None,
+        # The small-number thresholds, for the note beside published figures (ADR 0006).
+        "release_k": threshold(),
+        "release_k_court": threshold(court=True),
     }

@@ -2,27 +2,29 @@
 
 from django.urls import path
 
+import cascada.core.converters  # noqa: F401 (registers <id:> and <smallint:>)
+
 from .views import trainings as v
 
 urlpatterns = [
     path("programs/", v.program_list, name="program_list"),
     path("programs/new/", v.program_create, name="program_create"),
-    path("programs/<int:pk>/", v.program_detail, name="program_detail"),
-    path("programs/<int:pk>/share/", v.program_share, name="program_share"),
+    path("programs/<id:pk>/", v.program_detail, name="program_detail"),
+    path("programs/<id:pk>/share/", v.program_share, name="program_share"),
     path("cohorts/", v.cohort_list, name="cohort_list"),
     path("cohorts/new/", v.cohort_create, name="cohort_create"),
-    path("cohorts/<int:pk>/", v.cohort_detail, name="cohort_detail"),
-    path("cohorts/<int:pk>/enrol/", v.cohort_enrol, name="cohort_enrol"),
+    path("cohorts/<id:pk>/", v.cohort_detail, name="cohort_detail"),
+    path("cohorts/<id:pk>/enrol/", v.cohort_enrol, name="cohort_enrol"),
     path(
-        "cohorts/<int:pk>/certificates/",
+        "cohorts/<id:pk>/certificates/",
         v.cohort_certificates_issue,
         name="cohort_certificates_issue",
     ),
-    path("enrolments/<int:pk>/certificate/", v.certificate_issue, name="certificate_issue"),
-    path("sessions/<int:pk>/", v.session_edit, name="session_edit"),
-    path("sessions/<int:pk>/roster/", v.session_roster, name="session_roster"),
-    path("sessions/<int:pk>/headcount/", v.session_headcount, name="session_headcount"),
-    path("certificates/<int:pk>/pdf/", v.certificate_pdf, name="certificate_pdf"),
+    path("enrolments/<id:pk>/certificate/", v.certificate_issue, name="certificate_issue"),
+    path("sessions/<id:pk>/", v.session_edit, name="session_edit"),
+    path("sessions/<id:pk>/roster/", v.session_roster, name="session_roster"),
+    path("sessions/<id:pk>/headcount/", v.session_headcount, name="session_headcount"),
+    path("certificates/<id:pk>/pdf/", v.certificate_pdf, name="certificate_pdf"),
     # Public: printed on certificates (QR code); no sign-in, no personal data.
     path("verify/", v.certificate_check, name="certificate_check"),
     path("verify/<str:code>/", v.certificate_verify, name="certificate_verify"),

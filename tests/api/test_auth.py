@@ -3,9 +3,21 @@ TOTP code; failures go through Django's authenticate, so lockout and audit apply
 
 from __future__ import annotations
 
-import pytest
-from rest_framework.test import APIClient
+import datetime as dt
 
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authentication import TokenAuthentication
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.views import APIView
+
+from cascada.accounts.models import ApiTokenUse
+from cascada.api.authentication import ExpiringTokenAuthentication
 from cascada.audit.models import AuditEvent
 from tests.accounts.factories import PASSWORD, make_user
 from tests.api.conftest import error, totp_code
@@ -79,6 +91,9 @@ def test_token_can_be_revoked(coordinator):
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert client.delete(URL).status_code == 204
     assert client.get("/api/organizations/").status_code == 401
+    # Signing out deletes the token (not only refuses it) and is audited like a web logout.
+    assert not Token.objects.filter(key=token).exists()
+    assert AuditEvent.objects.filter(action="logout", actor=coordinator, source="api").exists()
 
 
 def test_missing_fields_name_the_field():
@@ -96,24 +111,124 @@ def test_user_without_role_reaches_nothing(world):
 
 
 def test_expired_token_is_refused_and_sign_in_gives_a_new_one(coordinator):
-    import datetime as dt
-
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
     from tests.api.conftest import token_client
 
     client = token_client(coordinator)
     assert client.get("/api/organizations/").status_code == 200
     old = Token.objects.get(user=coordinator)
-    Token.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(hours=13))
+    # A token without a recorded use counts its idle time from its creation.
+    Token.objects.filter(pk=old.pk).update(created=timezone.now() - dt.timedelta(minutes=61))
     refused = client.get("/api/organizations/")
     assert refused.status_code == 401
     assert refused.json()["error"]["code"] == "authentication_failed"
-    fresh = _post(
-        APIClient(),
-        username=coordinator.username,
-        password=PASSWORD,
-        otp_code=totp_code(coordinator),
-    ).json()["token"]
+    fresh = _sign_in(coordinator)
     assert fresh != old.key
+
+
+# ------------------------------------------------- token lifetime (issue 6)
+
+
+def _sign_in(user):
+    # django-otp refuses a code twice in one 30-second step; tests sign in more often.
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)
+    response = _post(
+        APIClient(), username=user.username, password=PASSWORD, otp_code=totp_code(user)
+    )
+    assert response.status_code == 200, response.content
+    return response.json()["token"]
+
+
+def _client(token):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    return client
+
+
+def _idle_for(token, delta):
+    ApiTokenUse.objects.filter(token_id=token).update(last_used=timezone.now() - delta)
+
+
+def test_every_sign_in_issues_a_new_token_and_ends_the_previous_one(coordinator):
+    first = _sign_in(coordinator)
+    assert _client(first).get("/api/organizations/").status_code == 200
+    second = _sign_in(coordinator)
+    assert second != first
+    assert _client(first).get("/api/organizations/").status_code == 401
+    assert _client(second).get("/api/organizations/").status_code == 200
+    assert list(Token.objects.filter(user=coordinator).values_list("key", flat=True)) == [second]
+
+
+def test_token_ends_after_the_idle_time_of_a_web_session(coordinator):
+    assert settings.SESSION_COOKIE_AGE == 60 * 60
+    token = _sign_in(coordinator)
+    _idle_for(token, dt.timedelta(minutes=59))
+    assert _client(token).get("/api/organizations/").status_code == 200
+    _idle_for(token, dt.timedelta(minutes=60, seconds=1))
+    refused = _client(token).get("/api/organizations/")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "authentication_failed"
+    assert not Token.objects.filter(key=token).exists()  # an expired token is deleted
+
+
+@override_settings(SESSION_COOKIE_AGE=5 * 60)
+def test_token_idle_time_is_the_session_cookie_age_setting(coordinator):
+    """One rule for both: shortening the session's idle time shortens the token's."""
+    token = _sign_in(coordinator)
+    _idle_for(token, dt.timedelta(minutes=4))
+    assert _client(token).get("/api/organizations/").status_code == 200
+    _idle_for(token, dt.timedelta(minutes=5, seconds=1))
+    assert _client(token).get("/api/organizations/").status_code == 401
+
+
+def test_use_renews_the_token_but_writes_at_most_once_a_minute(coordinator):
+    token = _sign_in(coordinator)
+    client = _client(token)
+    # Used 30 seconds ago: this use writes nothing.
+    _idle_for(token, dt.timedelta(seconds=30))
+    recent = ApiTokenUse.objects.get(token_id=token).last_used
+    assert client.get("/api/organizations/").status_code == 200
+    assert ApiTokenUse.objects.get(token_id=token).last_used == recent
+    # Used 50 minutes ago: this use renews it, so the hour counts from now.
+    _idle_for(token, dt.timedelta(minutes=50))
+    assert client.get("/api/organizations/").status_code == 200
+    renewed = ApiTokenUse.objects.get(token_id=token).last_used
+    assert renewed >= timezone.now() - dt.timedelta(seconds=5)
+
+
+def test_web_sign_out_ends_the_api_token(client, coordinator):
+    from tests.accounts.factories import login_verified
+
+    token = _sign_in(coordinator)
+    login_verified(client, coordinator)
+    assert client.post(reverse("web:logout")).status_code == 302
+    assert not Token.objects.filter(user=coordinator).exists()
+    assert _client(token).get("/api/organizations/").status_code == 401
+
+
+def _drf_views():
+    def walk(patterns):
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                yield from walk(pattern.url_patterns)
+            else:
+                cls = getattr(pattern.callback, "cls", None)
+                if isinstance(cls, type) and issubclass(cls, APIView):
+                    yield str(pattern.pattern), cls
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_api_view_applies_the_token_idle_rule():
+    """No API route may accept a token with DRF's plain, never-expiring TokenAuthentication."""
+    views = _drf_views()
+    assert len(views) > 10
+    for route, cls in views:
+        for auth in cls().get_authenticators():
+            if isinstance(auth, TokenAuthentication):
+                assert isinstance(auth, ExpiringTokenAuthentication), (route, cls, auth)
+
+
+def test_expired_token_is_refused_on_a_view_with_default_authentication(coordinator):
+    token = _sign_in(coordinator)
+    _idle_for(token, dt.timedelta(hours=2))
+    assert _client(token).get("/api/schema/").status_code == 401

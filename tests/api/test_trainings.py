@@ -255,15 +255,18 @@ def test_viewer_counts_are_suppressed(viewer_api, api, world):
 
     consent_to_reporting(*(e.person for e in world.cohort.enrolments.all()))
     cohort = viewer_api.get(f"/api/cohorts/{world.cohort.pk}/").json()
-    assert cohort["n_enrolled"] == "<5"  # three people enrolled
-    assert cohort["n_completed"] == 0
+    # Per-cohort counts are not in a viewer's release (ADR 0006): null, not "<5".
+    assert cohort["n_enrolled"] is None
+    assert cohort["n_completed"] is None
     assert cohort["facilitators"] == []
+    program = viewer_api.get(f"/api/cascade/programs/{world.program.pk}/").json()
+    assert program["enrolled"] == "<5"  # three people enrolled
     exact = api.get(f"/api/cohorts/{world.cohort.pk}/").json()
     assert exact["n_enrolled"] == 3
     session = world.cohort.sessions.first()
     api.post(f"/api/sessions/{session.pk}/headcount/", {"headcount": 2}, format="json")
     seen = viewer_api.get(f"/api/sessions/{session.pk}/").json()
-    assert seen["headcount"] == "<5"
+    assert seen["headcount"] is None and seen["n_present"] is None and seen["n_marked"] is None
     assert viewer_api.get(f"/api/cohorts/{world.cohort.pk}/enrolments/").status_code == 404
     assert viewer_api.get(f"/api/sessions/{session.pk}/attendance/").status_code == 404
 
@@ -277,5 +280,5 @@ def test_court_programs_use_the_stricter_threshold(viewer_api, api, world, org):
     people = [make_person(organization=org) for _ in range(7)]
     consent_to_reporting(*people)
     enrol(cohort, *people)
-    assert viewer_api.get(f"/api/cohorts/{cohort.pk}/").json()["n_enrolled"] == "<10"
-    assert api.get(f"/api/cohorts/{cohort.pk}/").json()["n_enrolled"] == 7
+    assert viewer_api.get(f"/api/cascade/programs/{program.pk}/").json()["enrolled"] == "<10"
+    assert api.get(f"/api/cascade/programs/{program.pk}/").json()["enrolled"] == 7

@@ -262,12 +262,14 @@ def test_unconfirmed_uploads_are_deleted_after_a_day(coordinator_client, org):
 
     from django.utils import timezone
 
-    from cascada.imports.services import import_jobs_discard_stale
+    from cascada.imports.services import import_uploads_sweep
 
     upload(coordinator_client, org)
     job = ImportJob.objects.get()
     storage, name = job.file.storage, job.file.name
-    assert import_jobs_discard_stale() == 0
-    assert import_jobs_discard_stale(now=timezone.now() + dt.timedelta(hours=25)) == 1
+    # (the tests' in-memory storage also holds files of earlier tests: look at jobs only)
+    assert [s for s in import_uploads_sweep() if s.job_id] == []
+    later = import_uploads_sweep(now=timezone.now() + dt.timedelta(hours=25))
+    assert [(s.job_id, s.reason) for s in later if s.job_id] == [(job.pk, "expired")]
     job.refresh_from_db()
     assert job.status == "rejected" and not storage.exists(name)

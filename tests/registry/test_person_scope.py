@@ -48,3 +48,30 @@ def test_search_never_finds_people_out_of_scope(world):
     coordinator, _own, _guest, _facilitator, hidden = world
     assert list(person_search(user=coordinator, text="87654321")) == []
     assert list(person_search(user=coordinator, text=hidden.code)) == []
+
+
+def test_identity_rule_is_per_person(world):
+    """Names of own people and of people enrolled in our cohorts; not of another
+    organization's staff facilitating them, nor of anyone out of scope."""
+    from cascada.registry.models import Person
+    from cascada.registry.selectors import identity_visible_ids, identity_visible_q
+
+    coordinator, own, guest, facilitator, hidden = world
+    everyone = [own.pk, guest.pk, facilitator.pk, hidden.pk]
+    assert identity_visible_ids(user=coordinator, person_ids=everyone) == {own.pk, guest.pk}
+    # The queryset form of the rule agrees.
+    rule = identity_visible_q(user=coordinator)
+    assert set(Person.objects.filter(rule).values_list("pk", flat=True)) == {own.pk, guest.pk}
+
+
+def test_search_is_audited_without_the_text(world):
+    from cascada.audit.models import AuditEvent
+    from cascada.registry.selectors import person_search_reveal
+
+    coordinator, own, *_rest = world
+    found = person_search_reveal(user=coordinator, text="12345678")
+    assert found.people == [own] and found.by_id_number
+    assert found.names == {own.pk: own.identity.full_name}
+    row = AuditEvent.objects.get(action="search")
+    assert row.detail == {"results": 1, "people": 1, "by_id_number": True}
+    assert "12345678" not in str(row.detail) + row.target_id

@@ -19,17 +19,42 @@ pytestmark = pytest.mark.django_db
 REFUSED = {302, 401, 403, 404, 405}
 
 
-def _requests(client, world):
-    """(route, method, status, location) for every route, GET and POST."""
+# Routes whose very purpose is to end the session: the request is made signed in, but
+# the user is anonymous once the view returns.
+SIGNS_OUT = {"web:logout"}
+
+
+def _requests(client, world, user=None):
+    """(route, method, status, location) for every route, GET and POST, each request made
+    with the intended identity: ``user`` signed in afresh (a route visited earlier, e.g.
+    sign-out, must not leave the rest of the walk anonymous), else anonymous."""
     out = []
     for route in all_routes():
         kwargs_for = OBJECT_ROUTES.get(route.name) or PUBLIC_ROUTE_VALUES.get(route.name)
         values = kwargs_for(world) if kwargs_for else {}
         url = build_url(route, values)
         for method in ("get", "post"):
+            if user is None:
+                client.logout()
+            else:
+                login_verified(client, user)
             response = getattr(client, method)(url)
+            _assert_made_as(response, user, route)
             out.append((route, method, url, response.status_code, response.get("Location", "")))
     return out
+
+
+def _assert_made_as(response, user, route):
+    """The request was handled as ``user`` (or anonymously): the walk tests what it says."""
+    seen = getattr(response.wsgi_request, "user", None)
+    if user is None:
+        assert seen is None or not seen.is_authenticated, (route.label, seen)
+    elif route.name not in SIGNS_OUT and route.name not in PUBLIC_URL_NAMES:
+        # (Public API routes such as the token sign-in authenticate nobody on purpose.)
+        assert seen is not None and seen.is_authenticated and seen.pk == user.pk, (
+            route.label,
+            seen,
+        )
 
 
 def test_s1_resolver_walk_finds_routes():
@@ -62,10 +87,9 @@ def test_s1_anonymous_is_refused_everywhere_but_public(client):
 def test_s1_signed_in_user_without_role_is_refused(client):
     world = build_world("S1B")
     nobody = make_user(username="sin-rol")
-    login_verified(client, nobody)
     client.raise_request_exception = False
     leaks = []
-    for route, method, url, status, _loc in _requests(client, world):
+    for route, method, url, status, _loc in _requests(client, world, user=nobody):
         if route.name in PUBLIC_URL_NAMES or route.name in SIGNED_IN_URL_NAMES:
             continue
         if status not in REFUSED:

@@ -236,3 +236,149 @@ def test_s11_auditor_without_second_factor_is_stopped(client, world):
 def test_s11_no_role_user_cannot_read_audit(client):
     login_verified(client, make_user(username="sin-rol-aud"))
     assert client.get(reverse("web:audit_list")).status_code == 403
+
+
+# ---------------------------------------------------------------- S10: reads that show names
+
+
+def _one_new_row(client, before_id, **expected):
+    rows = list(AuditEvent.objects.filter(id__gt=before_id).order_by("id"))
+    assert len(rows) == 1, [(r.action, r.target_type, r.detail) for r in rows]
+    row = rows[0]
+    for key, value in expected.items():
+        assert getattr(row, key) == value, (key, getattr(row, key))
+    return row
+
+
+def _last_id():
+    last = AuditEvent.objects.order_by("-id").first()
+    return last.id if last else 0
+
+
+def _no_names_in(row, world):
+    text = str(AuditEvent.objects.filter(pk=row.pk).values().get())
+    for value in (f"Canario{world.tag}", f"Zorzal{world.tag}", national_id(world.tag)):
+        assert value not in text, value
+
+
+@pytest.mark.parametrize(
+    ("label", "request_", "expected"),
+    [
+        (
+            "web people list",
+            lambda c, w: c.get(reverse("web:person_list")),
+            {"action": "view_list", "target_type": "registry.person"},
+        ),
+        (
+            "web search",
+            lambda c, w: c.post(reverse("web:person_search"), {"q": national_id(w.tag)}),
+            {"action": "search", "target_type": "registry.person"},
+        ),
+        (
+            "web roster",
+            lambda c, w: c.get(reverse("web:session_roster", kwargs={"pk": w.session.pk})),
+            {"action": "view_list", "target_type": "trainings.session"},
+        ),
+        (
+            "api people list",
+            lambda c, w: c.get("/api/people/"),
+            {"action": "view_list", "target_type": "registry.person"},
+        ),
+        (
+            "api search",
+            lambda c, w: c.post(
+                "/api/people/search/", {"text": w.person.code}, content_type="application/json"
+            ),
+            {"action": "search", "target_type": "registry.person"},
+        ),
+        (
+            "api attendance",
+            lambda c, w: c.get(f"/api/sessions/{w.session.pk}/attendance/"),
+            {"action": "view_list", "target_type": "trainings.session"},
+        ),
+        (
+            "api enrolments",
+            lambda c, w: c.get(f"/api/cohorts/{w.cohort.pk}/enrolments/"),
+            {"action": "view_list", "target_type": "trainings.cohort"},
+        ),
+        (
+            "api enrolment",
+            lambda c, w: c.get(f"/api/enrolments/{w.enrolment.pk}/"),
+            {"action": "view", "target_type": "trainings.enrolment"},
+        ),
+    ],
+)
+def test_s10_each_read_showing_people_writes_exactly_one_audit_row(
+    client, world, label, request_, expected
+):
+    login_verified(client, world.coordinator)
+    before = _last_id()
+    response = request_(client, world)
+    assert response.status_code == 200, (label, response.content[:300])
+    row = _one_new_row(client, before, actor=world.coordinator, **expected)
+    _no_names_in(row, world)
+    if row.action != "view":
+        assert row.detail.get("people", 0) >= 1, row.detail
+
+
+def test_s10_api_people_list_audit_counts_the_names_shown(client, world):
+    login_verified(client, world.coordinator)
+    before = _last_id()
+    body = client.get("/api/people/?limit=100").json()
+    named = sum(1 for r in body["results"] if "given_name" in r)
+    assert named >= 3
+    row = _one_new_row(client, before, action="view_list", source="api")
+    assert row.detail == {"people": named}
+
+
+def test_s10_lists_without_names_write_no_list_row(client, world):
+    """An M&E officer's people list shows codes only: nothing named, no audit row."""
+    officer = make_user(role="me_officer", organization=world.org, username="mye-aud")
+    login_verified(client, officer)
+    before = _last_id()
+    body = client.get(reverse("web:person_list")).content.decode()
+    assert world.person.code in body and f"Zorzal{world.tag}" not in body
+    assert not AuditEvent.objects.filter(id__gt=before).exists()
+
+
+def test_s10_id_number_search_is_one_row_without_the_number(client, world):
+    login_verified(client, world.coordinator)
+    nid = national_id(world.tag)
+    before = _last_id()
+    response = client.post(reverse("web:person_search"), {"q": nid})
+    assert world.person.code in response.content.decode()
+    row = _one_new_row(client, before, action="search")
+    assert row.detail == {"results": 1, "people": 1, "by_id_number": True}
+    assert nid not in str(AuditEvent.objects.filter(pk=row.pk).values().get())
+    # A code is a code look-up, not one by ID number.
+    before = _last_id()
+    client.post(reverse("web:person_search"), {"q": world.person.code})
+    assert _one_new_row(client, before, action="search").detail["by_id_number"] is False
+
+
+def test_s10_id_number_lookups_are_limited_per_user(client, world, settings):
+    settings.CASCADA_ID_LOOKUP_LIMIT = 3
+    login_verified(client, world.coordinator)
+    nid = national_id(world.tag)
+    for _i in range(3):
+        assert (
+            world.person.code
+            in client.post(reverse("web:person_search"), {"q": nid}).content.decode()
+        )
+    refused = client.post(reverse("web:person_search"), {"q": nid})
+    assert refused.status_code == 429
+    body = refused.content.decode()
+    assert "Too many searches by ID number" in body and world.person.code not in body
+    row = AuditEvent.objects.filter(action="search").latest("id")
+    assert row.detail == {"by_id_number": True, "reason": "rate_limited"}
+    # htmx gets the message in its partial (htmx swaps only 2xx answers).
+    partial = client.post(reverse("web:person_search"), {"q": nid}, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200 and "Too many searches" in partial.content.decode()
+    api = client.post("/api/people/search/", {"text": nid}, content_type="application/json")
+    assert api.status_code == 429 and api.json()["error"]["code"] == "throttled"
+    assert "Too many searches by ID number" in api.json()["error"]["message"]
+    # Codes are still found; another user has a limit of his own.
+    by_code = client.post(reverse("web:person_search"), {"q": world.person.code})
+    assert by_code.status_code == 200 and world.person.code in by_code.content.decode()
+    login_verified(client, world.administrator)
+    assert client.post(reverse("web:person_search"), {"q": nid}).status_code == 200

@@ -113,9 +113,10 @@ class TestHome:
         login_verified(client, make_user(role="viewer", organization=org))
         html = client.get(reverse("web:home")).content.decode()
         assert "Callao 2026" in html
-        assert 'data-test="cohort-enrolled">&lt;5<' in html
-        assert 'data-test="program-enrolled">&lt;5<' in html
-        assert 'data-test="cohort-enrolled">3<' not in html
+        assert 'data-test="program-enrolled" data-count="release">&lt;5<' in html
+        # Per-cohort counts are not in a viewer's release (ADR 0006).
+        assert 'data-test="cohort-enrolled"' not in html
+        assert 'data-test="release-note"' in html
 
     def test_sessions_missing_attendance_are_flagged(self, coordinator_client, cohort):
         html = coordinator_client.get(reverse("web:home")).content.decode()

@@ -323,6 +323,14 @@ class TestPlacesAndOrganizations:
         assert "Miraflores" in html and "Ancón" in html
         assert html.count("<option") == prov.children.count() + 1
 
+    def test_place_options_need_a_role(self, client, places):
+        """S1: reference data, but only for the forms of users holding a role."""
+        _dept, prov, _district = places
+        login_verified(client, make_user(username="sin-rol-lugares"))
+        response = client.get(reverse("web:place_options"), {"place2": prov.pk})
+        assert response.status_code == 403
+        assert "Miraflores" not in response.content.decode()
+
     def test_organization_pages(self, coordinator_client, org, other_org):
         html = coordinator_client.get(reverse("web:organization_list")).content.decode()
         assert org.name in html

@@ -150,8 +150,12 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cascada.accounts.views_lockout.lockout_response"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# S10/S11: axes keys attempts on the account, never on the typed text (a password typed
+# into the username box): the same rule as the failed-login audit row.
+AXES_USERNAME_CALLABLE = "cascada.accounts.signin.axes_username"
 
-# S8: sessions expire after 60 idle minutes; Django rotates the id at login.
+# S8: sessions expire after 60 idle minutes; Django rotates the id at login. API tokens
+# end after the same idle time (cascada.accounts.tokens).
 SESSION_COOKIE_AGE = 60 * 60
 SESSION_SAVE_EVERY_REQUEST = False  # renewal by cascada.core.middleware.SessionIdleMiddleware
 CASCADA_SESSION_RENEW_SECONDS = 60
@@ -191,12 +195,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # Tokens end after an idle hour, like sessions (S8): cascada.accounts.tokens.
+        "cascada.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # Every operation documents its error responses (cascada.api.schema).
+    "DEFAULT_SCHEMA_CLASS": "cascada.api.schema.AutoSchema",
+    # limit/offset, checked like every integer in a query string (cascada.api.params).
+    "DEFAULT_PAGINATION_CLASS": "cascada.api.params.Pagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "cascada.api.exceptions.exception_handler",
 }
@@ -211,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The path converters of cascada.core.converters, with their ranges.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1},
+        "smallint": {"type": "integer", "minimum": 0, "maximum": 32767},
+    },
     # Same field name, different choices: name each enum after its model's choices.
     "ENUM_NAME_OVERRIDES": {
         "OrganizationKindEnum": "cascada.registry.models.OrganizationKind",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cascada.core.converters import MAX_ID, bounded_int
 from cascada.registry.models import (
     ConsentPurpose,
     IdDocument,
@@ -70,9 +71,11 @@ class PlacePickerMixin(forms.Form):
     def _chosen(self, level: int) -> int | None:
         key = f"place{level}"
         raw = self.data.get(self.add_prefix(key)) if self.is_bound else self.initial.get(key)
-        try:
-            return int(raw) if raw not in (None, "") else None
-        except (TypeError, ValueError):
+        if raw in (None, ""):
+            return None
+        try:  # an id too large for the database is no choice (cascada.core.converters)
+            return bounded_int(str(raw), minimum=1, maximum=MAX_ID)
+        except ValueError:
             return None
 
     def chosen_place(self) -> Place | None:

@@ -18,6 +18,7 @@ from cascada.audit.services import audit_record
 from cascada.cascade import selectors
 from cascada.cascade.exports import as_csv, as_xlsx, report_rows
 from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
+from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import NotFoundError
 from cascada.registry.selectors import department_choices, place_list
 from cascada.trainings.selectors import program_get
@@ -47,10 +48,13 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
-    dep = request.GET.get("department") or ""
     department = None
-    if dep.isdigit():
-        department = place_list(level="department").filter(pk=int(dep)).first()
+    try:  # an invalid id is no filter (cascada.core.converters)
+        dep = query_id(request.GET, "department")
+    except InvalidQueryParameter:
+        dep = None
+    if dep is not None:
+        department = place_list(level="department").filter(pk=dep).first()
     return {
         "department": department,
         "start": _date(request.GET.get("start")),
@@ -78,7 +82,7 @@ def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         target = DEFAULT_TARGET
     forecast = None
-    if sc.sees_people or not shown["completed"].suppressed:
+    if sc.sees_people:  # its assumptions are exact figures (ADR 0006)
         forecast = cascade_forecast(assumptions_from_figures(fig, target=target))
     departments = department_choices()
     return render(
@@ -91,7 +95,8 @@ def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "forecast": forecast,
             "target": target,
-            "query": request.GET.urlencode(),
+            # Viewers get the whole program whatever the filters (ADR 0006).
+            "query": request.GET.urlencode() if sc.sees_people else "",
         },
     )
 

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError
 from cascada.imports.formats import CONTENT_TYPES, csv_lines, xlsx_write
 from cascada.imports.models import ImportKind, ImportStatus
@@ -172,13 +173,13 @@ def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
     fmt = request.GET.get("format", "csv")
     if fmt not in CONTENT_TYPES:
         fmt = "csv"
-    export = EXPORTS[kind](
-        user=request.user,
-        fmt=fmt,
-        organization_id=request.GET.get("organization") or None,
-        program_id=request.GET.get("program") or None,
-        cohort_id=request.GET.get("cohort") or None,
-    )
+    try:  # ids checked before they reach the database (cascada.core.converters)
+        ids = {
+            f"{key}_id": query_id(request.GET, key) for key in ("organization", "program", "cohort")
+        }
+    except InvalidQueryParameter:
+        raise Http404 from None
+    export = EXPORTS[kind](user=request.user, fmt=fmt, **ids)
     if fmt == "csv":
         response: HttpResponseBase = StreamingHttpResponse(
             csv_lines(export.headers, export.rows), content_type=CONTENT_TYPES["csv"]

@@ -11,8 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
-from cascada.core.privacy import suppress_counts, suppress_value
-from cascada.trainings.selectors import cohort_list, program_list, sessions_missing_attendance
+from cascada.cascade.selectors import Scope, cascade_figures, figures_present
+from cascada.trainings.selectors import (
+    cohort_list,
+    program_list,
+    sees_exact,
+    sessions_missing_attendance,
+)
 
 from ..nav import url_or_none
 
@@ -31,16 +36,9 @@ QUICK_LINKS = (
 )
 
 
-def _count(n: int, *, exact: bool, court: bool) -> Any:
-    """S17: a role without access to people sees small counts suppressed."""
-    return n if exact else suppress_value(n, court=court)
-
-
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    people_orgs = scope.org_ids(user, Cap.VIEW_PEOPLE)
-    exact = bool(people_orgs)
     cohorts = list(cohort_list(user=user).order_by("-start_date", "name"))
     # Running cohorts first, then the planned ones, then those already closed.
     cohorts.sort(key=lambda c: STATUS_ORDER.get(c.status, 3))
@@ -48,59 +46,40 @@ def home(request: HttpRequest) -> HttpResponse:
     for c in cohorts:
         by_program.setdefault(c.program_id, []).append(c)
     program_rows = []
-    cells: dict[int, dict[str, Any]] = {}
+    exact_programs: set[int] = set()
     for program in program_list(user=user).prefetch_related("shared_with").order_by("name"):
         members = by_program.get(program.pk, [])
         row: dict[str, Any] = {"program": program, "cohorts": len(members)}
-        # Exact figures only where the user may see the people behind them.
-        program_orgs = {program.owner_id, *(o.pk for o in program.shared_with.all())}
-        program_exact = bool(program_orgs & people_orgs)
-        exact = exact and program_exact
-        for key, attr in (("enrolled", "n_enrolled"), ("completed", "n_completed")):
-            # S15: suppressed figures count only people who consented to reporting.
-            attr = attr if program_exact else f"{attr}_reportable"
-            counts = {c.pk: getattr(c, attr) for c in members}
-            if program_exact:
-                row[key] = sum(counts.values())
-                for pk, n in counts.items():
-                    cells.setdefault(pk, {})[key] = n
-            else:
-                # S17: one call per program, so that no hidden cohort count can be worked
-                # out from the program's total (secondary suppression).
-                shown, total = suppress_counts(counts, court=program.is_court_mandated)
-                row[key] = total
-                for pk, cell in shown.items():
-                    cells.setdefault(pk, {})[key] = cell
+        if sees_exact(user=user, program=program):
+            exact_programs.add(program.pk)
+            row["enrolled"] = sum(c.n_enrolled for c in members)
+            row["completed"] = sum(c.n_completed for c in members)
+        else:
+            # ADR 0006: a viewer sees a program's figures only as its protected release.
+            sc = Scope(user=user, program=program)
+            shown = figures_present(cascade_figures(sc), sc)
+            row["enrolled"], row["completed"] = shown["enrolled"], shown["completed"]
+            row["people"] = True  # counts of people (the release), not enrolments
         program_rows.append(row)
     cohort_rows = []
     for c in cohorts[:COHORTS_SHOWN]:
-        court = c.program.is_court_mandated
-        mine = cells.get(c.pk, {})
+        exact = c.program_id in exact_programs
         cohort_rows.append(
             {
                 "cohort": c,
                 "url": url_or_none("web:cohort_detail", pk=c.pk),
-                "enrolled": mine.get(
-                    "enrolled",
-                    _count(
-                        c.n_enrolled if exact else c.n_enrolled_reportable, exact=exact, court=court
-                    ),
-                ),
-                "completed": mine.get(
-                    "completed",
-                    _count(
-                        c.n_completed if exact else c.n_completed_reportable,
-                        exact=exact,
-                        court=court,
-                    ),
-                ),
+                # Per-cohort counts are not in a viewer's release (ADR 0006).
+                "enrolled": c.n_enrolled if exact else None,
+                "completed": c.n_completed if exact else None,
             }
         )
-    # Overall totals only where nothing is suppressed: they would undo the suppression.
+    # Totals across programs only for a user who sees every program's people: for anyone
+    # else they would be a table the release does not protect.
+    all_exact = len(exact_programs) == len(program_rows)
     totals = {
         "running": sum(1 for c in cohorts if c.status == "running"),
-        "enrolled": sum(c.n_enrolled for c in cohorts) if exact else None,
-        "completed": sum(c.n_completed for c in cohorts) if exact else None,
+        "enrolled": sum(c.n_enrolled for c in cohorts) if all_exact else None,
+        "completed": sum(c.n_completed for c in cohorts) if all_exact else None,
     }
     missing_qs = sessions_missing_attendance(user=user)
     missing = [

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError, NotFoundError
 from cascada.curricula.selectors import curriculum_list
 from cascada.registry import selectors, services
@@ -30,9 +31,8 @@ PAGE_SIZE = 25
 SEARCH_LIMIT = 50
 
 
-def _rows(user: Any, people: list[Person]) -> list[dict[str, Any]]:
-    """What a list shows of each person: names only for roles that read identity (S3)."""
-    names = selectors.identities_for(user=user, people=people)
+def _rows(people: list[Person], names: dict[int, str]) -> list[dict[str, Any]]:
+    """What a list shows of each person: names only where the identity rule allows (S3)."""
     year = timezone.localdate().year
     return [
         {
@@ -53,12 +53,14 @@ def person_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.person_list(user=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    people = list(page.object_list)
     return render(
         request,
         "web/registry/person_list.html",
         {
             "page": page,
-            "rows": _rows(request.user, list(page.object_list)),
+            # Names of the page, through the identity rule; showing them is audited (S10).
+            "rows": _rows(people, selectors.identities_reveal(user=request.user, people=people)),
             "form": SearchForm(),
             "can_create": scope.has(request.user, Cap.MANAGE_PEOPLE),
         },
@@ -74,19 +76,27 @@ def person_search(request: HtmxHttpRequest) -> HttpResponse:
     scope.require(request.user, Cap.VIEW_PEOPLE)
     form = SearchForm(request.POST)
     results = None
+    status = 200
     if form.is_valid():
-        found = list(
-            selectors.person_search(user=request.user, text=form.cleaned_data["q"])[:SEARCH_LIMIT]
-        )
-        results = _rows(request.user, found)
+        try:
+            # Audited; look-ups by ID number are limited per user (S10).
+            found = selectors.person_search_reveal(
+                user=request.user, text=form.cleaned_data["q"], limit=SEARCH_LIMIT
+            )
+        except selectors.LookupLimitError as exc:
+            form.add_error("q", exc.message)
+            status = 429
+        else:
+            results = _rows(found.people, found.names)
     context = {
         "form": form,
         "results": results,
         "can_create": scope.has(request.user, Cap.MANAGE_PEOPLE),
     }
     if request.htmx:
+        # htmx swaps only 2xx answers: the refusal is shown in the results, beside the field.
         return render(request, "web/registry/_search_results.html", context)
-    return render(request, "web/registry/person_list.html", context)
+    return render(request, "web/registry/person_list.html", context, status=status)
 
 
 def _manageable_orgs(user: Any) -> Any:
@@ -311,11 +321,22 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def place_options(request: HttpRequest) -> HttpResponse:
-    """htmx: the ``<option>`` list of the places inside the chosen one."""
-    raw = request.GET.get("place2") or request.GET.get("place1") or request.GET.get("parent")
+    """htmx: the ``<option>`` list of the places inside the chosen one. Places are reference
+    data, but only the forms of users with a role ask for them (S1: no route is open to a
+    signed-in user without a role unless ``accounts.public`` lists it)."""
+    if not scope.roles(request.user):
+        raise PermissionDenied
     places = Place.objects.none()
-    if raw and raw.isdigit():
-        places = selectors.place_list(parent=Place(pk=int(raw))).order_by("name")
+    parent = None
+    try:  # an invalid id is no choice: no options (cascada.core.converters)
+        for key in ("place2", "place1", "parent"):
+            parent = query_id(request.GET, key)
+            if parent is not None:
+                break
+    except InvalidQueryParameter:
+        parent = None
+    if parent is not None:
+        places = selectors.place_list(parent=Place(pk=parent)).order_by("name")
     return render(request, "web/_partials/place_options.html", {"places": places})
 
 

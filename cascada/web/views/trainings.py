@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.core.converters import MAX_ID, bounded_int
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from cascada.registry.selectors import person_list
 from cascada.trainings import selectors, services
@@ -109,6 +110,7 @@ def _program_page(request: HttpRequest, program: Any, share_form: Any = None) ->
         {
             "program": program,
             "cohorts": selectors.cohort_list(user=user).filter(program=program),
+            "exact_programs": selectors.exact_program_ids(user=user),
             "partners": program.shared_with.order_by("name"),
             "share_form": share_form if can_share else None,
             "can_manage": selectors.user_can(user=user, cap=Cap.MANAGE_PROGRAMS, program=program),
@@ -168,6 +170,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "page": page,
+            "exact_programs": selectors.exact_program_ids(user=request.user),
             "can_create": scope.has(request.user, Cap.MANAGE_PROGRAMS),
         },
     )
@@ -237,9 +240,11 @@ def _cohort_page(
         enrol_form = EnrolForm(user=user, cohort=cohort)
     counted = [r for r in sessions if not r.session.cancelled and r.session.headcount is None]
     enrolled = [r for r in enrolments if r.enrolment.status == EnrolmentStatus.ENROLLED]
+    # Per-cohort counts of people are not in a viewer's release (ADR 0006).
+    exact = selectors.sees_exact(user=user, program=program)
     summary = {
-        "enrolled": cohort.n_enrolled,
-        "completed": cohort.n_completed,
+        "enrolled": cohort.n_enrolled if exact else None,
+        "completed": cohort.n_completed if exact else None,
         "pct": round(100 * cohort.n_completed / cohort.n_enrolled) if cohort.n_enrolled else 0,
         "sessions": len(counted),
         "held": sum(1 for r in counted if r.n_marked),
@@ -261,6 +266,7 @@ def _cohort_page(
             "enrol_form": enrol_form if can_manage else None,
             "can_manage": can_manage,
             "can_see_people": can_see_people,
+            "exact": exact,
             "can_attend": selectors.user_can(user=user, cap=Cap.TAKE_ATTENDANCE, program=program),
             "can_issue": selectors.user_can(user=user, cap=Cap.ISSUE_CERTIFICATES, program=program),
             "can_download": selectors.user_can(user=user, cap=Cap.VIEW_IDENTITY, program=program),
@@ -363,7 +369,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _roster_context(request: HttpRequest, session: Any, **extra: Any) -> dict[str, Any]:
-    rows = selectors.session_roster(user=request.user, session=session)
+    rows = selectors.session_roster_reveal(user=request.user, session=session)  # audited
     context = {
         "session": session,
         "cohort": session.cohort,
@@ -383,8 +389,8 @@ def _marks_from_post(request: HttpRequest, rows: list[Any]) -> dict[int, str]:
     marks: dict[int, str] = {}
     for key, value in request.POST.items():
         if key.startswith("mark_") and isinstance(value, str):
-            try:
-                marks[int(key[5:])] = value
+            try:  # an id too large for the database is no enrolment (cascada.core.converters)
+                marks[bounded_int(key[5:], minimum=1, maximum=MAX_ID)] = value
             except ValueError:
                 continue
     if "all_present" in request.POST:
@@ -402,7 +408,7 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     session = _found(selectors.session_get, user=request.user, pk=pk, cap=Cap.TAKE_ATTENDANCE)
     if request.method == "GET":
         return render(request, "web/trainings/roster.html", _roster_context(request, session))
-    rows = selectors.session_roster(user=request.user, session=session)
+    rows = selectors.session_roster(user=request.user, session=session)  # codes: not shown
     marks = _marks_from_post(request, rows)
     error = ""
     if not marks:
@@ -417,7 +423,7 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     htmx = getattr(request, "htmx", False)
     if htmx and len(marks) == 1 and "all_present" not in request.POST:
         (enrolment_id,) = marks
-        rows = selectors.session_roster(user=request.user, session=session)
+        rows = selectors.session_roster_reveal(user=request.user, session=session)  # audited
         row = next((r for r in rows if r.enrolment.pk == enrolment_id), None)
         if row is None:
             return HttpResponse(status=404)

@@ -1,4 +1,5 @@
-"""Re-encrypt every encrypted column with the newest key (S13).
+"""Re-encrypt every encrypted column with the newest key (S13), and the uploaded import
+files waiting for a decision (encrypted with the same keys, ``imports.storage``).
 
 Put the new key first in ``CASCADA_FIELD_KEYS`` (``new,old``), run this command, then
 drop the old key: afterwards only the new one is needed.
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand
 
 from cascada.core import context
 from cascada.core.crypto import encrypted_columns, rotate_column
+from cascada.imports.services import import_uploads_rotate
 
 
 class Command(BaseCommand):
@@ -27,4 +29,7 @@ class Command(BaseCommand):
                 n = rotate_column(model=model, field=field, batch_size=options["batch_size"])
                 total += n
                 self.stdout.write(f"{model._meta.label}.{field.name}: {n}")
+            files = import_uploads_rotate()
+            total += files
+            self.stdout.write(f"imports.ImportJob.file (uploaded files): {files}")
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} values."))

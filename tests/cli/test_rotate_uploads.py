@@ -1,0 +1,59 @@
+"""cascada rotate_field_keys re-encrypts the uploads waiting for a decision too (S13)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
+
+from cascada.core.crypto import decrypt_bytes
+from cascada.imports.models import ImportJob
+from cascada.imports.services import import_job_confirm, import_job_create
+from cascada.imports.storage import upload_open
+from cascada.registry.models import Person
+from tests.imports.factories import csv_bytes
+
+DISK = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def test_rotation_re_encrypts_stored_uploads_and_their_names(coordinator, org, tmp_path, settings):
+    old = settings.CASCADA_FIELD_KEYS[0]
+    new = Fernet.generate_key().decode()
+    data = csv_bytes([["nombres", "sexo"], ["Rotada", "F"]])
+    with override_settings(STORAGES=DISK, MEDIA_ROOT=str(tmp_path)):
+        job = import_job_create(
+            actor=coordinator,
+            organization=org,
+            kind="people",
+            upload=SimpleUploadedFile("lista.csv", data),
+        )
+        before = Path(job.file.path)
+
+        settings.CASCADA_FIELD_KEYS = [new, old]
+        out = io.StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "imports.ImportJob.file (uploaded files): 1" in out.getvalue()
+        assert "imports.ImportJob.original_name: 1" in out.getvalue()
+        job.refresh_from_db()
+        after = Path(job.file.path)
+        assert after != before and not before.exists()  # the old ciphertext is gone
+
+        settings.CASCADA_FIELD_KEYS = [new]  # the old key is destroyed
+        assert upload_open(job).read() == data
+        assert ImportJob.objects.get(pk=job.pk).original_name == "lista.csv"
+        settings.CASCADA_FIELD_KEYS = [old]  # and alone it no longer reads the file
+        with pytest.raises(ImproperlyConfigured):
+            decrypt_bytes(after.read_bytes())
+
+        settings.CASCADA_FIELD_KEYS = [new]
+        import_job_confirm(actor=coordinator, job=ImportJob.objects.get(pk=job.pk))
+        assert Person.objects.get().identity.given_name == "Rotada"
