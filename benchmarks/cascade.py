@@ -1,7 +1,8 @@
 """The cascade at national scale: Cascada's materialized lineage against an in-memory
 networkx walk over the same graph, in the same run, on the same data.
 
-    python -m benchmarks [--people 100000] [--seed 1] [--repeat 7] [--only all|cascade|everyday]
+    python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
+                         [--only all|cascade|everyday|release]
 
 Database: ``DATABASE_URL`` if set (e.g. postgres://postgres@127.0.0.1:5432/cascada_bench),
 else a scratch SQLite file ``var/bench/cascada-<people>-<seed>.sqlite3``. The synthetic
@@ -114,9 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--completions", type=int, default=20, help="people in the new cohort")
     parser.add_argument(
         "--only",
-        choices=["all", "cascade", "everyday"],
+        choices=["all", "cascade", "everyday", "release"],
         default="all",
-        help="which tables: the cascade, the everyday reads and writes, or both",
+        help="which tables: the cascade, the everyday reads and writes, viewers' releases "
+        "(ADR 0006), or all",
     )
     args = parser.parse_args(argv)
     _setup(args.people, args.seed)
@@ -140,15 +142,22 @@ def main(argv: list[str] | None = None) -> int:
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
 
-    if args.only != "everyday":
+    if args.only in ("all", "cascade"):
         _cascade(args, info, tag)
-    if args.only != "cascade":
+    if args.only in ("all", "everyday"):
         from benchmarks import everyday
 
         rows_e, facts = everyday.run(repeat=args.repeat)
         if args.only == "everyday":
             _print_machine(info, args)
         everyday.print_table(rows_e, people=args.people, repeat=args.repeat, facts=facts)
+    if args.only in ("all", "release"):
+        from benchmarks import release
+
+        rows_r, facts = release.run(tag=tag, repeat=args.repeat)
+        if args.only == "release":
+            _print_machine(info, args)
+        release.print_table(rows_r, people=args.people, repeat=args.repeat, facts=facts)
     return 0
 
 

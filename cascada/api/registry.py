@@ -329,7 +329,11 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     @extend_schema(
         summary="Search people by code, ID number or full name (POST: nothing in the URL, S9)",
         request=PersonSearchSerializer,
-        responses={200: PersonSerializer(many=True), 400: ERRORS[400]},
+        responses={
+            200: PersonSerializer(many=True),
+            400: ERRORS[400],
+            429: OpenApiResponse(ErrorSerializer, description="Too many look-ups by ID number."),
+        },
     )
     @action(detail=False, methods=["post"])
     def search(self, request: Request) -> Response:

@@ -45,7 +45,7 @@ from cascada.trainings.models import (
     Session,
 )
 
-from .common import ERRORS, ApiViewSet, CountField, resolve, sees_people
+from .common import ERRORS, ApiViewSet, CountField, resolve
 from .params import QueryIdField
 
 # ---------------------------------------------------------------- programs
@@ -153,7 +153,7 @@ class CohortSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(FacilitatorSerializer(many=True))
     def get_facilitators(self, cohort: Cohort) -> list[dict[str, Any]]:
-        if not sees_people(self.context["request"].user):
+        if not selectors.sees_exact(user=self.context["request"].user, program=cohort.program):
             return []
         # many=True builds a ListSerializer (the stubs cannot tell), whose data is a list.
         return cast(

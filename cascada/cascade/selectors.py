@@ -470,6 +470,8 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
         "version_mismatch_cohorts": cohorts(fig.version_mismatch),
         "uncertified_cohorts": cohorts(fig.uncertified_cohorts),
         "thin_generations": [lv["generation"] for lv in levels if lv["thin"]],
+        # Whether "no generation is thin" can be said: only when every generation is shown.
+        "thin_known": all(lv["completion"] != "–" or not lv["enrolled"].value for lv in levels),
         "completed_generations": sum(1 for v in fig.by_level.values() if v[1]),
         "completion_threshold": threshold,
         "tree": [{"depth": d, "people": val(n)} for d, n in fig.tree.items()],

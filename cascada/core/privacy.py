@@ -76,7 +76,8 @@ def exact(n: int) -> Cell:
 
 
 def suppress_value(n: int, *, court: bool = False, k: int | None = None) -> Cell:
-    """A single figure that is not part of a release (e.g. contacts): 1..k hidden."""
+    """A single figure that is not part of a release: 1..k hidden. Only for figures that
+    no other output can be differenced against (none of a viewer's today, ADR 0006)."""
     k = k if k is not None else threshold(court=court)
     return Cell(None if 1 <= n <= k else int(n), k)
 

@@ -44,8 +44,6 @@ class CohortCounts(TypedDict):
 
     n_enrolled: int
     n_completed: int
-    n_enrolled_reportable: int
-    n_completed_reportable: int
 
 
 class SessionCounts(TypedDict):
@@ -151,13 +149,9 @@ def cohort_list(
         .select_related("program", "place", "curriculum_version__curriculum")
         .annotate(
             n_enrolled=_enrolment_count(status=EnrolmentStatus.ENROLLED),
+            # Exact counts, for roles that see the people (``sees_exact``); viewers get
+            # no per-cohort counts, only the program's release (ADR 0006).
             n_completed=_enrolment_count(completed=True),
-            # S15: what roles without access to people see counts only those who consented
-            # to aggregate reporting (and then goes through core.privacy, S17).
-            n_enrolled_reportable=_enrolment_count(
-                status=EnrolmentStatus.ENROLLED, person__reporting_consent=True
-            ),
-            n_completed_reportable=_enrolment_count(completed=True, person__reporting_consent=True),
         )
     )
 

@@ -96,7 +96,7 @@ def test_share_candidates_leave_out_owner_and_partners(org, other_org, coordinat
     assert not selectors.program_share_candidates(user=outsider, program=program).exists()
 
 
-def test_cohort_list_counts_enrolled_completed_and_reportable_per_cohort():
+def test_cohort_list_counts_enrolled_and_completed_per_cohort():
     """The four counts of ``cohort_list`` (correlated subqueries since
     docs/performance.md): withdrawn people are not enrolled, only consenting people are
     reportable, and a cohort with nobody counts zero."""
@@ -126,11 +126,9 @@ def test_cohort_list_counts_enrolled_completed_and_reportable_per_cohort():
             text_version="v1",
         )
     user = make_user(role="coordinator", organization=org)
-    counts = {
-        c.pk: (c.n_enrolled, c.n_completed, c.n_enrolled_reportable, c.n_completed_reportable)
-        for c in cohort_list(user=user)
-    }
-    assert counts == {full.pk: (4, 3, 2, 1), empty.pk: (0, 0, 0, 0)}
+    counts = {c.pk: (c.n_enrolled, c.n_completed) for c in cohort_list(user=user)}
+    # Exact counts of everyone: consent limits only what viewers see (ADR 0006).
+    assert counts == {full.pk: (4, 3), empty.pk: (0, 0)}
 
 
 def test_sessions_missing_attendance_lists_past_sessions_never_taken(org, other_org, coordinator):

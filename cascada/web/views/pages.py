@@ -81,7 +81,11 @@ def home(request: HttpRequest) -> HttpResponse:
         "enrolled": sum(c.n_enrolled for c in cohorts) if all_exact else None,
         "completed": sum(c.n_completed for c in cohorts) if all_exact else None,
     }
+    # Sessions to take attendance for: a to-do for those who take or manage attendance.
+    to_do = scope.has(user, Cap.TAKE_ATTENDANCE) or scope.has(user, Cap.MANAGE_PROGRAMS)
     missing_qs = sessions_missing_attendance(user=user)
+    if not to_do:
+        missing_qs = missing_qs.none()
     missing = [
         {"session": s, "url": url_or_none("web:session_roster", pk=s.pk)}
         for s in missing_qs[:MISSING_SHOWN]
@@ -102,6 +106,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "cohorts_url": url_or_none("web:cohort_list"),
             "missing": missing,
             "missing_total": missing_qs.count(),
+            "to_do": to_do,
             "quick": quick,
             "has_roles": bool(scope.roles(user)),
         },
