@@ -154,8 +154,8 @@ def _release_kwargs(fig: Any, sc: Any) -> dict[str, Any]:
 
 
 def _suppression(rel: Any) -> dict[str, int]:
-    """Cells of a release by what they show: "<k" (primary), "—" (secondary), and tables
-    not published."""
+    """Cells of a release by what they show: "<k" (primary), "—" held back (secondary),
+    "—" not published (a figure not given at all), and tables not published."""
     cells = [
         c
         for b in rel.breakdowns.values()
@@ -163,10 +163,15 @@ def _suppression(rel: Any) -> dict[str, int]:
         for row in b.rows.values()
         for c in row.values()
     ] + list(rel.headline.values())
+
+    def unpublished(c: Any) -> bool:
+        return bool(getattr(c, "unpublished", False))
+
     return {
         "cells": len(cells),
-        "primary": sum(1 for c in cells if c.suppressed and not c.withheld),
+        "primary": sum(1 for c in cells if c.suppressed and not c.withheld and not unpublished(c)),
         "secondary": sum(1 for c in cells if c.withheld),
+        "not_given": sum(1 for c in cells if unpublished(c)),
         "unpublished": sum(1 for b in rel.breakdowns.values() if not b.published),
         "rows": sum(len(b.rows) for b in rel.breakdowns.values()),
     }
@@ -344,8 +349,9 @@ def print_table(rows: list[tuple[str, ...]], *, people: int, repeat: int, facts:
         f"Viewers' releases (ADR 0006): {people:,} people, median of {repeat}, "
         f"largest program {facts.get('program', '?')} of {facts.get('organization', '?')} "
         f"(k = {facts.get('k', '?')}; its release: {r.get('cells', '?')} cells, "
-        f"{r.get('primary', '?')} <k, {r.get('secondary', '?')} —, "
-        f"{r.get('unpublished', '?')} tables not published; rows per breakdown "
+        f"{r.get('primary', '?')} <k, {r.get('secondary', '?')} — held back, "
+        f"{r.get('not_given', '?')} not given, {r.get('unpublished', '?')} tables not "
+        "published; rows per breakdown "
         f"{facts.get('breakdown_rows', '?')})"
     )
     print(

@@ -367,7 +367,7 @@ def figures_present(fig: Figures, sc: Scope) -> dict[str, Any]:
     rel = figures_release(fig, sc)
     exact = rel.exact
     k = rel.k
-    hidden = Cell(None, k, withheld=True)
+    hidden = Cell(None, k, unpublished=True)  # not in a viewer's release
 
     def val(n: int) -> Cell:
         """A count of people outside the release: exact roles only."""

@@ -19,7 +19,9 @@ population), so each table is protected on its own, given the headline:
   when they meet, another cell is withheld (**secondary** suppression, shown "—"), until
   none meets, or the table is not published;
 - when the headline's enrolled count is hidden no breakdown is published; when its
-  completed count is hidden the breakdowns show people enrolled only.
+  completed count is hidden the breakdowns show people enrolled only; trained trainers are
+  published only when every generation's completed count is (they are completers of some
+  generations). What is not published is "—" too, but claims nothing of its value.
 
 Roles with access to the people behind a program (``trainings.selectors.sees_exact``)
 see exact figures of everyone. Viewers' figures count only people who consented to
@@ -49,23 +51,25 @@ def threshold(*, court: bool = False) -> int:
 @dataclass(frozen=True)
 class Cell:
     """A count as it may be shown: ``value`` is None when hidden. ``withheld`` marks a
-    secondary suppression ("—": not small, held back so that a small count stays hidden)."""
+    secondary suppression ("—": not small, held back so that a small count stays hidden);
+    ``unpublished`` a figure not given at all (also "—"), which says nothing of its value."""
 
     value: int | None
     k: int
     withheld: bool = False
+    unpublished: bool = False
 
     @property
     def suppressed(self) -> bool:
         return self.value is None
 
     def __str__(self) -> str:
-        if self.withheld:
+        if self.withheld or self.unpublished:
             return "—"
         return f"<{self.k}" if self.value is None else str(self.value)
 
     def as_json(self) -> int | str | None:
-        if self.withheld:
+        if self.withheld or self.unpublished:
             return None
         return f"<{self.k}" if self.value is None else self.value
 
@@ -269,7 +273,7 @@ class Release:
 
 
 def _withheld_breakdown(rows: Mapping[Any, Sequence[int]], k: int) -> Breakdown:
-    hidden = Cell(None, k, withheld=True)
+    hidden = Cell(None, k, unpublished=True)
     return Breakdown({key: dict.fromkeys(COLUMNS, hidden) for key in rows}, published=False)
 
 
@@ -279,10 +283,12 @@ def release(
     breakdowns: Mapping[str, Mapping[Any, Sequence[int]]],
     exact: bool,
     court: bool = False,
+    trainers_within: str = "generation",
 ) -> Release:
     """What a program's figures show. ``headline`` has the four ``HEADLINE`` counts (each
     a subset of the one before); each breakdown maps a row key to (enrolled, completed)
-    and its rows add up to the headline's enrolled and completed.
+    and its rows add up to the headline's enrolled and completed. ``trainers_within`` names
+    the breakdown whose completed cells the trained trainers may be read against.
 
     ``exact`` (the user sees the people behind the program) returns every figure as is.
     """
@@ -323,11 +329,20 @@ def release(
             out[name] = _withheld_breakdown(rows, k)
             continue
         cells = _cells(table)
-        hidden = Cell(None, k, withheld=True)
+        hidden = Cell(None, k, unpublished=True)
         out[name] = Breakdown(
             {
                 key: {c: (cells[n][i] if i < width else hidden) for i, c in enumerate(COLUMNS)}
                 for n, key in enumerate(keys)
             }
         )
+    # Trained trainers are completers too, and a reader who knows which generations were
+    # trainings of trainers could add them up against the generation table: they are
+    # published only when every completed cell of ``trainers_within`` is shown.
+    carrier = out.get(trainers_within)
+    if carrier is not None and any(
+        cells["completed"].suppressed for cells in carrier.rows.values()
+    ):
+        for key in ("trained_trainers", "replicating"):
+            head_cells[key] = Cell(None, k, unpublished=True)
     return Release(headline=head_cells, breakdowns=out, k=k, exact=False)

@@ -27,7 +27,9 @@ def test_too_many_rows_is_a_message_naming_the_limit_and_row(coordinator, org, t
             stdout=io.StringIO(),
             stderr=io.StringIO(),
         )
+    # In the default language, Spanish.
     assert str(caught.value) == (
-        "The file has more than 3 rows (stopped at row 5): split it into files of at most 3 rows."
+        "El archivo tiene más de 3 filas (se detuvo en la fila 5): "
+        "divídalo en archivos de como máximo 3 filas."
     )
     assert caught.value.returncode == 1 and Person.objects.count() == 0

@@ -81,11 +81,17 @@ def build_small_program():
         pending.extend((p, cohort, dept, done) for p in group)
 
     trainers = people(4)
-    tot = run_cohort(program=program, kind="tot", place=vmt, start=dt.date(2026, 1, 5))
+    national = make_person(organization=org)  # the national trainer who runs the ToT
+    tot = run_cohort(
+        program=program, kind="tot", place=vmt, start=dt.date(2026, 1, 5), facilitators=(national,)
+    )
     complete(tot, *trainers)
     record(trainers, tot, "Lima", True)
     big = people(10) + people(3, sex="female", birth=1980)
-    w1 = run_cohort(program=program, facilitators=(trainers[0],), place=vmt, sessions=3)
+    later = dt.date(2026, 3, 2)  # after the training of trainers: a second generation
+    w1 = run_cohort(
+        program=program, facilitators=(trainers[0],), place=vmt, sessions=3, start=later
+    )
     complete(w1, *big)
     record(big, w1, "Lima", True)
     dropped = people(4)
@@ -94,17 +100,21 @@ def build_small_program():
     # The man who did not consent to aggregate reporting (S15).
     refuser = make_person(organization=org)
     complete(w1, refuser)
-    w2 = run_cohort(program=program, facilitators=(trainers[1],), place=wanchaq, sessions=2)
+    w2 = run_cohort(
+        program=program, facilitators=(trainers[1],), place=wanchaq, sessions=2, start=later
+    )
     cusco_done, cusco_left = people(3, birth=1970), people(2, birth=1970)
     complete(w2, *cusco_done)
     enrol_only(w2, *cusco_left)
     record(cusco_done, w2, "Cusco", True)
     record(cusco_left, w2, "Cusco", False)
-    w3 = run_cohort(program=program, facilitators=(trainers[2],), place=castilla)
+    w3 = run_cohort(program=program, facilitators=(trainers[2],), place=castilla, start=later)
     alone = people(1, birth=2000)  # the only person in Piura
     complete(w3, *alone)
     record(alone, w3, "Piura", True)
-    w4 = run_cohort(program=program, facilitators=(trainers[0],), place=vmt, sessions=2)
+    w4 = run_cohort(
+        program=program, facilitators=(trainers[0],), place=vmt, sessions=2, start=later
+    )
     pair = people(2)
     complete(w4, *pair)
     record(pair, w4, "Lima", True)
@@ -260,6 +270,12 @@ def _value(x):
 
 def attack_release(w, data) -> list[str]:
     """Linear bounds over the cross-classification; returns what was recovered."""
+    levels = dict(CohortLevel.objects.values_list("cohort_id", "generation"))
+    kinds: dict[int, set[str]] = {}
+    for cohort in w.cohorts:  # no row means generation 1
+        kinds.setdefault(levels.get(cohort.pk, 1), set()).add(cohort.kind)
+    tot_generations = {g for g, ks in kinds.items() if ks == {"tot"}}
+    assert tot_generations, "the world has a generation of trainings of trainers only"
     gens = [lv["generation"] for lv in data["levels"]]
     sexes = [s["key"] for s in data["by_sex"]]
     bands = [a["key"] for a, _l in zip(data["by_age"], AGE_BANDS, strict=True)]
@@ -326,8 +342,18 @@ def attack_release(w, data) -> list[str]:
         add(vec, _value(shown))
     t, r = np.zeros(n), np.zeros(n)
     t[n - 2], r[n - 1] = 1, 1
-    add(t, _value(data["trained_trainers"]))
-    add(r, _value(data["replicating"]))
+    # Trainers are published only when every generation's completed count is (the
+    # attacker knows the rule); a null then means held back, more than k.
+    generation_hidden = any(
+        lv["completed"] is None or isinstance(lv["completed"], str) for lv in data["levels"]
+    )
+    if not generation_hidden:
+        add(t, _value(data["trained_trainers"]))
+        add(r, _value(data["replicating"]))
+    # Side knowledge: the viewer knows which generations were trainings of trainers, so
+    # that the trained trainers are exactly their completers.
+    tot_only = vec_of(lambda g, s, b, d, done: g in tot_generations and done)
+    add(tot_only - t, (0, 0))
     add(cells["headline completed"][0] - t, (0, None))
     add(t - r, (0, None))
     constraints = LinearConstraint(np.array(rows), np.array(lo), np.array(hi))
