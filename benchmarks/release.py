@@ -54,11 +54,11 @@ class _MilpCounter:
             self.n += 1
             return self._original(*args, **kwargs)
 
-        privacy.milp = counted  # type: ignore[assignment]
+        privacy.milp = counted
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._module.milp = self._original  # type: ignore[assignment]
+        self._module.milp = self._original
 
 
 def _measure(fns: list[Callable[[], Any]], repeat: int) -> list[tuple[float, int, int, Any]]:
@@ -145,11 +145,11 @@ def _release_kwargs(fig: Any, sc: Any) -> dict[str, Any]:
         captured.update(kwargs)
         return original(**kwargs)
 
-    selectors.release = capture  # type: ignore[assignment]
+    selectors.release = capture
     try:
         selectors.figures_release(fig, sc)
     finally:
-        selectors.release = original  # type: ignore[assignment]
+        selectors.release = original
     return captured
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
@@ -139,7 +139,7 @@ def people_export(
     """People the user may export. Identity columns (names, ID number, phone) only for
     users who may read identity, and filled only for the people whose identity they may
     read; everyone else gets pseudonymous rows (S3)."""
-    from cascada.registry.selectors import person_list
+    from cascada.registry.selectors import identity_visible_q, person_list
 
     _check_export(user, fmt)
     qs = person_list(user=user, cap=Cap.EXPORT)
@@ -150,14 +150,11 @@ def people_export(
     if cohorts is not None:
         qs = qs.filter(pk__in=Enrolment.objects.filter(cohort__in=cohorts).values("person_id"))
     with_identity = scope.has(user, Cap.VIEW_IDENTITY)
-    identity_orgs = scope.org_ids(user, Cap.VIEW_IDENTITY)
     if with_identity:
+        # The one identity rule (registry.selectors.identity_visible_q), as an annotation.
         qs = qs.select_related("identity").annotate(
-            partner_identity=Exists(
-                Enrolment.objects.filter(
-                    person=OuterRef("pk"),
-                    cohort_id__in=_visible_cohort_ids(user, Cap.VIEW_IDENTITY),
-                )
+            partner_identity=ExpressionWrapper(
+                identity_visible_q(user=user), output_field=BooleanField()
             )
         )
     qs = qs.order_by("pk")
@@ -180,7 +177,7 @@ def people_export(
                 identity = getattr(p, "identity", None)
                 # Annotated above whenever ``with_identity``: mypy cannot follow that branch.
                 annotated = cast("WithAnnotations[Person, PartnerIdentity]", p)
-                visible = p.organization_id in identity_orgs or annotated.partner_identity
+                visible = annotated.partner_identity
                 if identity is not None and visible:
                     row += [
                         identity.given_name,

@@ -39,6 +39,10 @@ def test_issues_certificates_and_writes_pdfs(coordinator, completed_cohort, tmp_
     certificate = Certificate.objects.get()
     pdf = tmp_path / f"{certificate.code}.pdf"
     assert pdf.read_bytes().startswith(b"%PDF")
+    # A PDF carries a name: the same audited service as the web and the API (S10).
+    from cascada.audit.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="certificate_download", actor=coordinator).count() == 1
     # Running again issues nothing new.
     call_command(
         "issue_certificates",

@@ -247,6 +247,25 @@ CASCADA_CASCADE_COMPLETION_THRESHOLD = int(
     os.environ.get("CASCADA_CASCADE_COMPLETION_THRESHOLD", "60")
 )
 
+# Limits whose defaults live with the code that applies them (imports.parsers.Limits,
+# imports_sweep, registry.selectors' ID look-up limit): each can be set from the
+# environment here, e.g. CASCADA_IMPORT_MAX_ROWS=50000.
+for _name in (
+    "CASCADA_IMPORT_MAX_BYTES",
+    "CASCADA_IMPORT_MAX_ROWS",
+    "CASCADA_IMPORT_MAX_BLANK_ROWS",
+    "CASCADA_IMPORT_MAX_COLUMNS",
+    "CASCADA_IMPORT_MAX_CELL_CHARS",
+    "CASCADA_IMPORT_MAX_EXPANDED_BYTES",
+    "CASCADA_IMPORT_MAX_RATIO",
+    "CASCADA_IMPORT_MAX_MEMBERS",
+    "CASCADA_IMPORT_KEEP_HOURS",
+    "CASCADA_ID_LOOKUP_LIMIT",
+    "CASCADA_ID_LOOKUP_WINDOW_SECONDS",
+):
+    if os.environ.get(_name):
+        globals()[_name] = int(os.environ[_name])
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

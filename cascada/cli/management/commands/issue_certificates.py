@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 
 from cascada.accounts.roles import Cap
 from cascada.cli.common import CascadaCommand, int_or_error
-from cascada.registry.selectors import identities_for
+from cascada.core.errors import NotFoundError
 from cascada.trainings.selectors import cohort_get
-from cascada.trainings.services import certificates_issue_for_cohort
+from cascada.trainings.services import certificate_download, certificates_issue_for_cohort
 
 
 class Command(CascadaCommand):
@@ -51,14 +51,22 @@ class Command(CascadaCommand):
             raise CommandError(
                 _("PDF certificates are not available in this installation.")
             ) from None
-        people = [c.enrolment.person for c in certificates]
-        names = identities_for(user=user, people=people)
+        del module  # the PDF itself comes from the one certificate service
+        unnamed = []
         for certificate in certificates:
-            person = certificate.enrolment.person
-            pdf = module.certificate_pdf(
-                certificate,
-                participant_name=names.get(person.pk, person.code),
-                base_url=options["base_url"],
-            )
+            try:
+                # One rule for web, API and CLI: who may download, whose name is printed,
+                # and the audit row (trainings.services.certificate_download).
+                pdf = certificate_download(
+                    actor=user, certificate=certificate, base_url=options["base_url"]
+                )
+            except NotFoundError:
+                unnamed.append(certificate.enrolment.person.code)
+                continue
             (pdf_dir / f"{certificate.code}.pdf").write_bytes(pdf)
+        if unnamed:
+            self.stderr.write(
+                _("No PDF for %(codes)s: you may not read their names.")
+                % {"codes": ", ".join(unnamed)}
+            )
         self.stdout.write(_("PDFs written to %(path)s.") % {"path": pdf_dir})
