@@ -30,10 +30,6 @@ COUNT_SCHEMA = {
 }
 
 
-def sees_people(user: Any) -> bool:
-    return sees_exact(user=user)
-
-
 @extend_schema_field(COUNT_SCHEMA)
 class CountField(serializers.Field):
     """Read-only count from an annotation: exact where ``trainings.selectors.sees_exact``
