@@ -105,7 +105,8 @@ def test_viewer_counts_only_consenting_people_and_sees_small_numbers_suppressed(
     # 1, 4 and 1 completers by generation: every small cell hidden, no percentage leaks
     assert [str(lv["completed"]) for lv in shown["levels"]] == ["<5", "<5", "<5"]
     assert all(lv["completion"] == "–" for lv in shown["levels"])
-    assert str(shown["trained_trainers"]) == "<5"
+    # Generations are hidden, so trained trainers are not published (ADR 0006).
+    assert shown["trained_trainers"].unpublished and str(shown["trained_trainers"]) == "—"
     assert shown["idle_list"] == []
 
 
