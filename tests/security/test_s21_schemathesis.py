@@ -31,7 +31,7 @@ import pytest
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connections, transaction
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -88,9 +88,13 @@ def _real_id(path: str, world: World) -> int:
 
 
 @pytest.fixture
-def wsgi_app() -> Iterator[WSGIHandler]:
+def wsgi_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[WSGIHandler]:
     """Django's WSGI handler inside this test's transaction: as Django's test client does,
-    the connection is not closed at the start and end of each request."""
+    the connection is not closed at the start and end of each request. (Disconnecting the
+    signals alone is not enough: a test-client request, such as the token sign-in, connects
+    them again when it ends; on PostgreSQL the test's connection would then be closed.)"""
+    for conn in connections.all(initialized_only=True):
+        monkeypatch.setattr(conn, "close_if_unusable_or_obsolete", lambda: None)
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
