@@ -357,6 +357,7 @@ def figures_release(fig: Figures, sc: Scope) -> Any:
         },
         exact=sc.sees_people,
         court=sc.court,
+        completed_only=("sex", "age"),  # the pages and the API show completers only there
     )
 
 

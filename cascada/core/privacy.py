@@ -31,7 +31,7 @@ the one consent filter.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,11 +284,13 @@ def release(
     exact: bool,
     court: bool = False,
     trainers_within: str = "generation",
+    completed_only: Collection[str] = (),
 ) -> Release:
     """What a program's figures show. ``headline`` has the four ``HEADLINE`` counts (each
     a subset of the one before); each breakdown maps a row key to (enrolled, completed)
     and its rows add up to the headline's enrolled and completed. ``trainers_within`` names
-    the breakdown whose completed cells the trained trainers may be read against.
+    the breakdown whose completed cells the trained trainers may be read against;
+    ``completed_only`` the breakdowns that publish people who completed only.
 
     ``exact`` (the user sees the people behind the program) returns every figure as is.
     """
@@ -316,13 +318,16 @@ def release(
         0 if head_cells["enrolled"].suppressed else 1 if head_cells["completed"].suppressed else 2
     )
     for name, rows in breakdowns.items():
-        if not width or not rows:
+        # The columns this breakdown publishes (and so protects): what is not shown is not
+        # audited either, so that no cell is held back for a column nobody sees.
+        cols = [i for i in range(width) if not (i == 0 and name in completed_only)]
+        if not cols or not rows:
             out[name] = _withheld_breakdown(rows, k)
             continue
         keys = list(rows)
         table = _Table(
-            [[int(rows[key][c]) for c in range(width)] for key in keys],
-            [int(headline[c]) for c in COLUMNS[:width]],
+            [[int(rows[key][i]) for i in cols] for key in keys],
+            [int(headline[COLUMNS[i]]) for i in cols],
             k,
         )
         if not _protect(table):
@@ -332,7 +337,10 @@ def release(
         hidden = Cell(None, k, unpublished=True)
         out[name] = Breakdown(
             {
-                key: {c: (cells[n][i] if i < width else hidden) for i, c in enumerate(COLUMNS)}
+                key: {
+                    c: (cells[n][cols.index(i)] if i in cols else hidden)
+                    for i, c in enumerate(COLUMNS)
+                }
                 for n, key in enumerate(keys)
             }
         )
