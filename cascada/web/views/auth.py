@@ -9,7 +9,6 @@ import segno
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.middleware.csrf import rotate_token
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,12 +17,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp import devices_for_user
-from django_otp import login as otp_login
-from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cascada.accounts.services import totp_device_confirm, totp_device_create
-from cascada.accounts.tokens import api_tokens_revoke
+from cascada.accounts.sessions import second_factor_passed, signed_out
 from cascada.audit.services import audit_record
 
 from .common import AuthenticatedHttpRequest
@@ -46,20 +43,11 @@ class LogoutView(auth_views.LogoutView):
     user's API tokens too, so signing out ends every way in."""
 
     def post(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        if request.user.is_authenticated:
-            api_tokens_revoke(user=request.user)
+        signed_out(request.user)
         return super().post(request, *args, **kwargs)
 
 
 logout_view = LogoutView.as_view()
-
-
-def _second_factor_passed(request: HttpRequest, device: Device) -> None:
-    """Mark the session verified, then give it a new key and CSRF token: the session now
-    carries more rights, so an id seen before the second factor must not carry them (S8)."""
-    otp_login(request, device)
-    request.session.cycle_key()
-    rotate_token(request)
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -95,7 +83,7 @@ def two_factor_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
         token = _token(request)
         for device in devices:
             if token and device.verify_token(token):
-                _second_factor_passed(request, device)
+                second_factor_passed(request, device)
                 audit_record(actor=request.user, action="two_factor_passed", target=request.user)
                 return _done(request)
         audit_record(actor=request.user, action="two_factor_failed", target=request.user)
@@ -127,7 +115,7 @@ def two_factor_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     error = ""
     if request.method == "POST":
         if totp_device_confirm(user=user, device=device, token=_token(request)):
-            _second_factor_passed(request, device)
+            second_factor_passed(request, device)
             return _done(request)
         error = _("That code is not valid. Check the time on your phone and try again.")
     secret = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
