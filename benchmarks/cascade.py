@@ -27,6 +27,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from benchmarks.table import print_boxed
+
 
 def _setup(people: int, seed: int) -> None:
     root = Path(__file__).resolve().parent.parent
@@ -312,12 +314,4 @@ def _print(info: dict[str, str], args: Any, rows: list[tuple[str, str, str, str]
     for k, v in info.items():
         print(f"  {k}: {v}")
     header = ("measure", "Cascada ms", "networkx ms (walk / load+walk)", "ratio")
-    table = [header, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(4)]
-    line = "+".join("-" * (w + 2) for w in widths)
-    print(line)
-    for r in table:
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
-        if r is header:
-            print(line)
-    print(line)
+    print_boxed(header, rows)

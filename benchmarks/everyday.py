@@ -18,6 +18,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks.table import print_boxed
+
 PAGE = 50
 IDENTITIES = 5
 
@@ -403,12 +405,4 @@ def print_table(rows: list[tuple[str, ...]], *, people: int, repeat: int, facts:
         f"as a coordinator of {facts.get('organization', '?')}"
     )
     header = ("operation", "Cascada ms", "queries", "reference ms", "queries", "ratio")
-    table = [header, *rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    line = "+".join("-" * (w + 2) for w in widths)
-    print(line)
-    for r in table:
-        print("| " + " | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) + " |")
-        if r is header:
-            print(line)
-    print(line, flush=True)
+    print_boxed(header, rows)
