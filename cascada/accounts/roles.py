@@ -31,6 +31,9 @@ class Cap:
     MANAGE_MEMBERS = "manage_members"
     VIEW_AUDIT = "view_audit"  # S11
     RECORD_CONSENT = "record_consent"
+    # Register a new participant into a cohort and enrol people in it; a cohort-bound
+    # role (facilitator) only in the cohorts it facilitates (docs/decisions/roster.md).
+    REGISTER_PARTICIPANTS = "register_participants"
 
 
 ALL = {v for k, v in vars(Cap).items() if k.isupper()}
@@ -39,7 +42,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(ALL - {Cap.VIEW_AUDIT}),
     Role.COORDINATOR: frozenset(ALL - {Cap.VIEW_AUDIT, Cap.MANAGE_MEMBERS}),
     Role.FACILITATOR: frozenset(
-        {Cap.VIEW_PEOPLE, Cap.TAKE_ATTENDANCE, Cap.RECORD_CONSENT, Cap.VIEW_AGGREGATES}
+        {
+            Cap.VIEW_PEOPLE,
+            Cap.TAKE_ATTENDANCE,
+            Cap.RECORD_CONSENT,
+            Cap.VIEW_AGGREGATES,
+            Cap.REGISTER_PARTICIPANTS,
+        }
     ),
     Role.ME_OFFICER: frozenset({Cap.VIEW_PEOPLE, Cap.VIEW_AGGREGATES, Cap.EXPORT}),
     Role.VIEWER: frozenset({Cap.VIEW_AGGREGATES}),

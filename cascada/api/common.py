@@ -15,6 +15,7 @@ from cascada.core.errors import NotFoundError
 from cascada.trainings.selectors import sees_exact
 
 from .authentication import ExpiringTokenAuthentication
+from .idempotency import IdempotentPostMixin
 from .permissions import HasRole
 
 COUNT_SCHEMA = {
@@ -91,8 +92,9 @@ ERRORS = {
 }
 
 
-class ApiViewSet(viewsets.GenericViewSet):
-    """Base of every resource: signed in (token or session) and holding a role (S1)."""
+class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
+    """Base of every resource: signed in (token or session) and holding a role (S1); every
+    POST takes an ``Idempotency-Key`` (``cascada.api.idempotency``)."""
 
     authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, HasRole]

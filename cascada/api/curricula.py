@@ -176,9 +176,32 @@ class CurriculumVersionViewSet(ApiViewSet):
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
 
+@extend_schema_view(
+    partial_update=extend_schema(
+        summary="Change a module (code `frozen` when the version is in use)",
+        request=ModuleCreateSerializer,
+        responses={200: ModuleSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+    ),
+    destroy=extend_schema(
+        summary="Delete a module and its session plans (code `frozen` when in use)",
+        responses={204: None, 400: ERRORS[400], 404: ERRORS[404]},
+    ),
+)
 class ModuleViewSet(ApiViewSet):
     serializer_class = ModuleSerializer
     queryset = Module.objects.none()
+
+    def partial_update(self, request: Request, pk: Any = None) -> Response:
+        module = selectors.module_get(user=request.user, pk=pk)
+        data = ModuleCreateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        module = services.module_update(actor=request.user, module=module, **data.validated_data)
+        return Response(ModuleSerializer(module).data)
+
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        module = selectors.module_get(user=request.user, pk=pk)
+        services.module_delete(actor=request.user, module=module)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         summary="Add a session plan to a module (code `frozen` when the version is in use)",
@@ -199,7 +222,11 @@ class ModuleViewSet(ApiViewSet):
         summary="Change a session plan (code `frozen` when the version is in use)",
         request=SessionPlanWriteSerializer,
         responses={200: SessionPlanSerializer, 400: ERRORS[400], 404: ERRORS[404]},
-    )
+    ),
+    destroy=extend_schema(
+        summary="Delete a session plan (code `frozen` when the version is in use)",
+        responses={204: None, 400: ERRORS[400], 404: ERRORS[404]},
+    ),
 )
 class SessionPlanViewSet(ApiViewSet):
     serializer_class = SessionPlanSerializer
@@ -211,3 +238,8 @@ class SessionPlanViewSet(ApiViewSet):
         data.is_valid(raise_exception=True)
         plan = services.session_plan_update(actor=request.user, plan=plan, **data.validated_data)
         return Response(SessionPlanSerializer(plan).data)
+
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        plan = selectors.session_plan_get(user=request.user, pk=pk)
+        services.session_plan_delete(actor=request.user, plan=plan)
+        return Response(status=status.HTTP_204_NO_CONTENT)

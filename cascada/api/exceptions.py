@@ -36,8 +36,11 @@ from cascada.core.errors import ApplicationError, NotFoundError, PermissionDenie
 # Application error codes that are not "bad input" (400).
 STATUS_BY_CODE = {
     "duplicate_person": status.HTTP_409_CONFLICT,
+    "person_in_use": status.HTTP_409_CONFLICT,
     "permission_denied": status.HTTP_403_FORBIDDEN,
     "not_found": status.HTTP_404_NOT_FOUND,
+    # The same Idempotency-Key with another request (cascada.api.idempotency).
+    "idempotency_key_reused": status.HTTP_422_UNPROCESSABLE_ENTITY,
 }
 
 

@@ -224,7 +224,7 @@ class PersonMergeSerializer(serializers.Serializer):
 
 class PersonSearchSerializer(serializers.Serializer):
     text = serializers.CharField(
-        max_length=200, help_text=_("A person's code, ID number or full name.")
+        max_length=200, help_text=_("A person's code, ID number, or any words of the name.")
     )
 
 
@@ -262,11 +262,25 @@ DUPLICATE = OpenApiResponse(
         request=PersonUpdateSerializer,
         responses={200: PersonSerializer, 400: ERRORS[400], 404: ERRORS[404]},
     ),
+    destroy=extend_schema(
+        summary="Remove a person registered by mistake (audited)",
+        responses={
+            204: None,
+            404: ERRORS[404],
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="Other records depend on this person (enrolments, attendance, "
+                "facilitations, certificates, merged records): error code `person_in_use`, "
+                "`detail.held_by` names them. Merge or withdraw instead.",
+            ),
+        },
+    ),
 )
 class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = PersonSerializer
     queryset = Person.objects.none()
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    idempotency_exempt = ("search",)  # a read sent by POST (S9)
 
     def get_queryset(self) -> QuerySet[Person]:
         # Identities are read per page through the identity rule (``_page_data``).
@@ -306,6 +320,11 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
         person = services.person_update(actor=request.user, person=person, **changes)
         return Response(self.get_serializer(person).data)
 
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        person = selectors.person_get(user=request.user, pk=pk, audit=False)
+        services.person_delete(actor=request.user, person=person)  # checks and audits
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @extend_schema(
         summary="Fold a duplicate record into this person",
         request=PersonMergeSerializer,
@@ -327,7 +346,7 @@ class PersonViewSet(mixins.ListModelMixin, ApiViewSet):
         return Response(self.get_serializer(result.kept).data)
 
     @extend_schema(
-        summary="Search people by code, ID number or full name (POST: nothing in the URL, S9)",
+        summary="Search people by code, ID number or words of the name (POST, S9)",
         request=PersonSearchSerializer,
         responses={
             200: PersonSerializer(many=True),

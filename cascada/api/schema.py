@@ -11,7 +11,9 @@ for actions whose success is a file:
   session (CSRF);
 - 404 when its path holds an id (unknown, another organization's, or out of range);
 - 405 for every operation (the other methods on its path);
-- 415 when it reads a body (a media type it cannot parse).
+- 415 when it reads a body (a media type it cannot parse);
+- for every POST that writes: the optional ``Idempotency-Key`` header, 400 (a malformed
+  key) and 422 (the key was used for another request): ``cascada.api.idempotency``.
 
 Times are described as DRF writes them (``HH:MM:SS``, no offset), not as JSON Schema's
 ``format: time``, which requires an offset.
@@ -30,6 +32,9 @@ from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 
+from .idempotency import PARAMETER as IDEMPOTENCY_KEY
+from .idempotency import REUSED_DESCRIPTION, IdempotentPostMixin
+
 DESCRIPTIONS = {
     "400": "Invalid input: `error.fields` holds the messages of each field.",
     "401": "Not signed in, or the token is wrong or has expired.",
@@ -37,6 +42,7 @@ DESCRIPTIONS = {
     "404": "Not found or not yours.",
     "405": "Method not allowed on this path.",
     "415": "Unsupported media type for the request body.",
+    "422": REUSED_DESCRIPTION,
 }
 
 
@@ -55,10 +61,27 @@ class AutoSchema(SpectacularAutoSchema):
             del schema["format"]
         return schema
 
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self._idempotent():
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
+    def _idempotent(self) -> bool:
+        """A POST of an ``ApiViewSet`` that is not a read: takes ``Idempotency-Key``."""
+        view = self.view
+        return (
+            self.method == "POST"
+            and isinstance(view, IdempotentPostMixin)
+            and getattr(view, "action", None) not in view.idempotency_exempt
+        )
+
     def error_codes(self) -> list[str]:
         codes = ["401", "405"]
         if self._has_input():
             codes += ["400", "415"] if self._has_body() else ["400"]
+        if self._idempotent():
+            codes = sorted({*codes, "400", "422"})
         if self._may_forbid():
             codes.append("403")
         if "{" in self.path:

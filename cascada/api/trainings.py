@@ -25,6 +25,7 @@ from rest_framework.response import Response
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
 from cascada.curricula.selectors import module_get, version_get
+from cascada.registry.models import IdDocument, Sex
 from cascada.registry.selectors import (
     organization_find,
     organization_get,
@@ -45,7 +46,7 @@ from cascada.trainings.models import (
     Session,
 )
 
-from .common import ERRORS, ApiViewSet, CountField, resolve
+from .common import ERRORS, ApiViewSet, CountField, ErrorSerializer, resolve
 from .params import QueryIdField
 
 # ---------------------------------------------------------------- programs
@@ -127,6 +128,10 @@ class FacilitatorSerializer(serializers.Serializer):
 
 class CohortSerializer(serializers.ModelSerializer):
     facilitators = serializers.SerializerMethodField()
+    # From the dates, or closed by hand (trainings/clock.py); not the stored column.
+    status = serializers.ChoiceField(
+        choices=CohortStatus.choices, source="current_status", read_only=True
+    )
     n_enrolled = CountField(program=_program_of_cohort)
     n_completed = CountField(program=_program_of_cohort)
 
@@ -143,6 +148,7 @@ class CohortSerializer(serializers.ModelSerializer):
             "start_date",
             "end_date",
             "status",
+            "closed_on",
             "completion_rule",
             "min_attendance_pct",
             "facilitators",
@@ -179,13 +185,20 @@ class CohortCreateSerializer(serializers.Serializer):
 
 
 class CohortUpdateSerializer(serializers.Serializer):
+    """The status is not edited: it follows the dates; ``POST .../close/`` closes early."""
+
     name = serializers.CharField(max_length=200, required=False)
+    kind = serializers.ChoiceField(choices=CohortKind.choices, required=False)
     modality = serializers.ChoiceField(choices=Modality.choices, required=False)
     place = serializers.IntegerField(required=False, allow_null=True)
+    start_date = serializers.DateField(required=False)
     end_date = serializers.DateField(required=False, allow_null=True)
-    status = serializers.ChoiceField(choices=CohortStatus.choices, required=False)
     completion_rule = serializers.ChoiceField(choices=CompletionRule.choices, required=False)
     min_attendance_pct = serializers.IntegerField(required=False)
+
+
+class CohortCloseSerializer(serializers.Serializer):
+    reopen = serializers.BooleanField(default=False)
 
 
 class SessionsGenerateSerializer(serializers.Serializer):
@@ -226,6 +239,7 @@ class EnrolmentSerializer(serializers.ModelSerializer):
             "person_code",
             "status",
             "enrolled_on",
+            "meets_rule",
             "completed",
             "completed_on",
             "sessions_attended",
@@ -241,6 +255,31 @@ class EnrolmentSerializer(serializers.ModelSerializer):
 class EnrolmentCreateSerializer(serializers.Serializer):
     person = serializers.IntegerField()
     enrolled_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ParticipantRegisterSerializer(serializers.Serializer):
+    given_name = serializers.CharField(max_length=120)
+    family_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    sex = serializers.ChoiceField(choices=Sex.choices, default=Sex.NOT_STATED)
+    birth_year = serializers.IntegerField(required=False, allow_null=True)
+    age = serializers.IntegerField(
+        required=False, allow_null=True, help_text=_("If the birth year is not known.")
+    )
+    id_document = serializers.ChoiceField(
+        choices=IdDocument.choices, required=False, allow_blank=True
+    )
+    national_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    participation_consent = serializers.BooleanField(
+        help_text=_("He was read the consent form and agrees to take part (required).")
+    )
+    reporting_consent = serializers.BooleanField(
+        default=False, help_text=_("He agrees to be counted in anonymous reports.")
+    )
+    consent_text_version = serializers.CharField(max_length=40)
+    allow_duplicate = serializers.BooleanField(
+        default=False,
+        help_text=_("Register him although a likely duplicate was reported (409)."),
+    )
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -280,11 +319,15 @@ def _place(value: Any) -> Any:
         request=CohortUpdateSerializer,
         responses={200: CohortSerializer, 400: ERRORS[400], 404: ERRORS[404]},
     ),
+    destroy=extend_schema(
+        summary="Delete a cohort entered by mistake (code `has_attendance`: close it instead)",
+        responses={204: None, 400: ERRORS[400], 404: ERRORS[404]},
+    ),
 )
 class CohortViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = CohortSerializer
     queryset = Cohort.objects.none()
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Cohort]:
         return selectors.cohort_list(user=self.request.user).prefetch_related("facilitations")
@@ -329,6 +372,26 @@ class CohortViewSet(mixins.ListModelMixin, ApiViewSet):
         if "place" in changes:
             changes["place"] = _place(changes["place"])
         cohort = services.cohort_update(actor=request.user, cohort=cohort, **changes)
+        return Response(self._out(cohort))
+
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        services.cohort_delete(actor=request.user, cohort=self._cohort(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Close the cohort today (completion final, certificates), or reopen it",
+        request=CohortCloseSerializer,
+        responses={200: CohortSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, pk: Any = None) -> Response:
+        cohort = self._cohort(pk)
+        data = CohortCloseSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        if data.validated_data["reopen"]:
+            cohort = services.cohort_reopen(actor=request.user, cohort=cohort)
+        else:
+            cohort = services.cohort_close(actor=request.user, cohort=cohort)
         return Response(self._out(cohort))
 
     @extend_schema(
@@ -382,6 +445,46 @@ class CohortViewSet(mixins.ListModelMixin, ApiViewSet):
             is_lead=data.validated_data["is_lead"],
         )
         return Response(self._out(cohort), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Register a new participant, record his consent and enrol him",
+        description=_(
+            "For coordinators, and for facilitators in the cohorts they facilitate. A likely "
+            "duplicate among the people the user sees answers 409 duplicate_person with their "
+            "codes: enrol one of them (POST enrolments) or repeat with allow_duplicate."
+        ),
+        request=ParticipantRegisterSerializer,
+        responses={
+            201: EnrolmentSerializer,
+            400: ERRORS[400],
+            404: ERRORS[404],
+            409: OpenApiResponse(
+                ErrorSerializer, description="He may already be registered (duplicate_person)."
+            ),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def participants(self, request: Request, pk: Any = None) -> Response:
+        cohort = self._cohort(pk)
+        data = ParticipantRegisterSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        enrolment = services.participant_register(
+            actor=request.user,
+            cohort=cohort,
+            given_name=values["given_name"],
+            family_name=values.get("family_name", ""),
+            sex=values["sex"],
+            birth_year=values.get("birth_year"),
+            age=values.get("age") if values.get("birth_year") is None else None,
+            id_document=values.get("id_document", ""),
+            national_id=values.get("national_id", ""),
+            participation_consent=values["participation_consent"],
+            reporting_consent=values["reporting_consent"],
+            consent_text_version=values["consent_text_version"],
+            allow_duplicate=values["allow_duplicate"],
+        )
+        return Response(EnrolmentSerializer(enrolment).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         methods=["GET"],
@@ -490,11 +593,15 @@ class HeadcountSerializer(serializers.Serializer):
         request=SessionUpdateSerializer,
         responses={200: SessionSerializer, 400: ERRORS[400], 404: ERRORS[404]},
     ),
+    destroy=extend_schema(
+        summary="Delete a session entered by mistake (code `has_attendance` once recorded)",
+        responses={204: None, 400: ERRORS[400], 404: ERRORS[404]},
+    ),
 )
 class SessionViewSet(mixins.ListModelMixin, ApiViewSet):
     serializer_class = SessionSerializer
     queryset = Session.objects.none()
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[Session]:
         if getattr(self, "swagger_fake_view", False):
@@ -528,6 +635,10 @@ class SessionViewSet(mixins.ListModelMixin, ApiViewSet):
             changes["module"] = module
         services.session_update(actor=request.user, session=session, **changes)
         return Response(self.get_serializer(self._session(pk)).data)
+
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        services.session_delete(actor=request.user, session=self._session(pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _roster(self, session: Session) -> dict[str, Any]:
         rows = selectors.session_roster_reveal(user=self.request.user, session=session)  # audited
@@ -602,6 +713,15 @@ class EnrolmentViewSet(ApiViewSet):
         enrolment = selectors.enrolment_get(user=request.user, pk=pk)
         enrolment = services.enrolment_withdraw(actor=request.user, enrolment=enrolment)
         return Response(self.get_serializer(enrolment).data)
+
+    @extend_schema(
+        summary="Delete an enrolment made by mistake (code `has_attendance`: withdraw instead)",
+        responses={204: None, 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    def destroy(self, request: Request, pk: Any = None) -> Response:
+        enrolment = selectors.enrolment_get(user=request.user, pk=pk)
+        services.enrolment_delete(actor=request.user, enrolment=enrolment)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # ---------------------------------------------------------------- certificates

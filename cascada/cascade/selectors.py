@@ -333,10 +333,11 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 # ---------------------------------------------------------------- presentation
 
 
-def _ratio(a: Cell, b: Cell, digits: int = 1) -> str:
+def _ratio(a: Cell, b: Cell, digits: int = 1) -> float | str:
+    """A number (templates localize it: "8,1" in Spanish), or "–" when not given."""
     if a.suppressed or b.suppressed or not b.value:
         return "–"
-    return f"{(a.value or 0) / b.value:.{digits}f}"
+    return round((a.value or 0) / b.value, digits)
 
 
 def figures_release(fig: Figures, sc: Scope) -> Any:
@@ -512,45 +513,105 @@ def trainer_get(*, user: Any, pk: Any) -> Any:
     return person_get(user=user, pk=pk)
 
 
+@dataclass(frozen=True)
+class TrainerFigures:
+    """A trainer as every page shows her: the program page's lists, her own page, the tree."""
+
+    person_id: int
+    code: str
+    generation: int  # 0 also for someone not in the cascade yet (no ``Lineage`` row)
+    in_cascade: bool  # trained someone or was trained (has a ``Lineage`` row)
+    direct: int  # people she trained directly
+    reach: int  # everyone downstream of her, once
+
+    @property
+    def multiplier(self) -> float | str:
+        """A number (templates localize it: "3,6" in Spanish), or "–"."""
+        return round(self.reach / self.direct, 1) if self.direct else "–"
+
+
+def trainer_figures(*, person_ids: list[int]) -> dict[int, TrainerFigures]:
+    """The one definition of a trainer's generation and of "trained directly", for every
+    page that shows a trainer (issue 7):
+
+    - **generation**: ``Lineage.generation``, 0 for someone whose own training is not
+      recorded; a cohort delivers generation 1 + the lowest generation of its facilitators;
+    - **trained directly**: the people who completed a cohort she facilitated (a
+      ``TrainingEdge``; never herself), in any program: ``Reach`` at depth 1;
+    - **reach**: everyone downstream (``Reach``), each once.
+
+    Exact figures about named people: callers show them only to roles with access to
+    people (``Scope.sees_people``)."""
+    ids = sorted({int(pk) for pk in person_ids})
+    if not ids:
+        return {}
+    t = _tables()
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"""
+        SELECT p.id, p.code, li.generation,
+          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id AND r.depth = 1),
+          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id)
+        FROM {t["pe"]} p LEFT JOIN {t["li"]} li ON li.person_id = p.id
+        WHERE p.id IN ({marks})
+    """  # noqa: S608
+    return {
+        r[0]: TrainerFigures(
+            person_id=r[0],
+            code=r[1],
+            generation=int(r[2] or 0),
+            in_cascade=r[2] is not None,
+            direct=int(r[3]),
+            reach=int(r[4]),
+        )
+        for r in _rows(sql, ids)
+    }
+
+
 def level_trainers(*, sc: Scope, generation: int, limit: int = 100) -> list[dict[str, Any]]:
-    """Trainers who ran cohorts at a generation of a program (level ``generation`` means
-    they are of generation ``generation - 1``), with their direct trainees and reach."""
+    """Who trained a generation of a program: the facilitators of the cohorts that deliver
+    it (a cohort at level ``generation`` is run by trainers of generation
+    ``generation - 1`` at the lowest), each with the cohorts they ran there and their
+    figures as on their own page (``trainer_figures``)."""
     t = _tables()
     cohorts_sql, cparams = _cohorts_sql(sc)
     sql = f"""
-        SELECT f.person_id, p.code, COUNT(DISTINCT c.id),
-          (SELECT COUNT(DISTINCT e.person_id) FROM {t["en"]} e JOIN {t["cf"]} f2
-             ON f2.cohort_id = e.cohort_id WHERE f2.person_id = f.person_id AND e.completed
-             AND e.cohort_id IN ({cohorts_sql})),
-          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = f.person_id)
+        SELECT f.person_id, COUNT(DISTINCT c.id)
         FROM {t["co"]} c JOIN {t["cf"]} f ON f.cohort_id = c.id
-        JOIN {t["pe"]} p ON p.id = f.person_id
         LEFT JOIN {t["lv"]} l ON l.cohort_id = c.id
         WHERE c.id IN ({cohorts_sql}) AND COALESCE(l.generation, 1) = %s
-        GROUP BY f.person_id, p.code ORDER BY 5 DESC, 2 LIMIT %s
+        GROUP BY f.person_id
     """  # noqa: S608
-    rows = _rows(sql, cparams + cparams + [generation, limit])
-    return [
-        {"person_id": r[0], "code": r[1], "cohorts": r[2], "direct": r[3], "reach": r[4]}
-        for r in rows
+    cohorts = dict(_rows(sql, cparams + [generation]))
+    figures = trainer_figures(person_ids=list(cohorts))
+    rows: list[dict[str, Any]] = [
+        {
+            "person_id": pk,
+            "code": fig.code,
+            "cohorts": int(cohorts[pk]),
+            "generation": fig.generation,
+            "direct": fig.direct,
+            "reach": fig.reach,
+        }
+        for pk, fig in figures.items()
     ]
+    rows.sort(key=lambda r: (-int(r["reach"]), str(r["code"])))
+    return rows[:limit]
 
 
 def trainer_children(*, trainer: Any, limit: int = 200) -> list[dict[str, Any]]:
-    """People a trainer trained directly, with their own reach: one level of the tree."""
-    t = _tables()
-    sql = f"""
-        SELECT r.descendant_id, p.code, COALESCE(li.generation, 0),
-          (SELECT COUNT(*) FROM {t["re"]} r2 WHERE r2.ancestor_id = r.descendant_id)
-        FROM {t["re"]} r JOIN {t["pe"]} p ON p.id = r.descendant_id
-        LEFT JOIN {t["li"]} li ON li.person_id = r.descendant_id
-        WHERE r.ancestor_id = %s AND r.depth = 1
-        ORDER BY 4 DESC, 2 LIMIT %s
-    """  # noqa: S608
-    return [
-        {"person_id": r[0], "code": r[1], "generation": r[2], "reach": r[3]}
-        for r in _rows(sql, [trainer.pk, limit])
+    """People a trainer trained directly, with their own figures: one level of the tree."""
+    ids = list(
+        Reach.objects.filter(ancestor_id=trainer.pk, depth=1).values_list(
+            "descendant_id", flat=True
+        )
+    )
+    figures = trainer_figures(person_ids=ids)
+    rows: list[dict[str, Any]] = [
+        {"person_id": pk, "code": f.code, "generation": f.generation, "reach": f.reach}
+        for pk, f in figures.items()
     ]
+    rows.sort(key=lambda r: (-int(r["reach"]), str(r["code"])))
+    return rows[:limit]
 
 
 def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
@@ -560,7 +621,12 @@ def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
             "cohort__program", "curriculum_version__curriculum"
         )
     )
-    return {"lineage": row, "certifications": certs, "certified": bool(certs)}
+    return {
+        "lineage": row,
+        "certifications": certs,
+        "certified": bool(certs),
+        "figures": trainer_figures(person_ids=[trainer.pk]).get(trainer.pk),
+    }
 
 
 def reach_count(*, person_id: int) -> int:

@@ -196,7 +196,11 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
         cid = ids.take(Cohort)
         stats["cohorts"] += 1
         version = versions[0] if start < dt.date(2024, 1, 1) else versions[1]
-        dates = [start + dt.timedelta(days=7 * i) for i in range(sessions)]
+        # Every synthetic cohort is over by END (the time rules: attendance only on days
+        # already past, completion final only once a cohort ended): weekly, closer together
+        # when END comes first.
+        step = min(7, (END - start).days // max(sessions - 1, 1))
+        dates = [start + dt.timedelta(days=step * i) for i in range(sessions)]
         w.add(
             Cohort,
             {
@@ -209,7 +213,8 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
                 "place_id": place[1],
                 "start_date": start,
                 "end_date": dates[-1],
-                "status": "closed" if dates[-1] < END else "running",
+                "status": "closed",
+                "closed_on": None,
                 "completion_rule": "attendance",
                 "min_attendance_pct": 80,
                 "created_by_id": None,
@@ -263,6 +268,7 @@ def synth_country(*, people: int = 100_000, seed: int = 1, rebuild: bool = True)
                     "status": "enrolled",
                     "enrolled_on": start,
                     "sessions_attended": attended,
+                    "meets_rule": completes,
                     "completed": completes,
                     "completed_on": dates[last] if completes and last is not None else None,
                 },

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import CommandError, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
-from cascada.imports.formats import csv_write, xlsx_write
+from cascada.imports.formats import DIALECTS, FORMATS, csv_write, xlsx_write
 from cascada.imports.selectors import EXPORTS, import_organizations
 from cascada.imports.services import ImportReport, import_run
 
@@ -124,7 +126,18 @@ class ExportCommand(CascadaCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--format", choices=["csv", "xlsx"], default="csv")
+        parser.add_argument(
+            "--format",
+            choices=FORMATS,
+            default="csv",
+            help="csv (comma, ISO dates), csv_es (Excel in Spanish: ';', dd/mm/yyyy) or xlsx.",
+        )
+        parser.add_argument(
+            "--language",
+            choices=[code for code, _name in settings.LANGUAGES],
+            default="es",
+            help="Language of the headers and values (default: es).",
+        )
         parser.add_argument("--output", required=True, help="File to write.")
         parser.add_argument("--organization", help="Only this organization (id).")
         parser.add_argument("--program", help="Only this program (id).")
@@ -133,16 +146,17 @@ class ExportCommand(CascadaCommand):
     def run(self, user: Any, **options: Any) -> None:
         path = output_path(options["output"])
         fmt = options["format"]
-        export = EXPORTS[self.kind](
-            user=user,
-            fmt=fmt,
-            organization_id=int_or_error(options.get("organization"), "--organization"),
-            program_id=int_or_error(options.get("program"), "--program"),
-            cohort_id=int_or_error(options.get("cohort"), "--cohort"),
-        )
-        if fmt == "csv":
+        with translation.override(options.get("language") or "es"):
+            export = EXPORTS[self.kind](
+                user=user,
+                fmt=fmt,
+                organization_id=int_or_error(options.get("organization"), "--organization"),
+                program_id=int_or_error(options.get("program"), "--program"),
+                cohort_id=int_or_error(options.get("cohort"), "--cohort"),
+            )
+        if fmt in DIALECTS:
             with path.open("w", encoding="utf-8", newline="") as target:
-                csv_write(export.headers, export.rows, target)
+                csv_write(export.headers, export.rows, target, DIALECTS[fmt])
         else:
             xlsx_write(export.headers, export.rows, str(path))
         self.stdout.write(

@@ -98,10 +98,53 @@ def session_plan_update(*, actor: Any, plan: SessionPlan, **changes: Any) -> Ses
     for field, value in changes.items():
         if field not in allowed:
             raise ApplicationError(_("Unknown field: %(f)s") % {"f": field})
-        setattr(plan, field, value)
+        setattr(plan, field, value.strip() if field == "title" else value)
     plan.full_clean()
     plan.save()
+    audit_record(actor=actor, action="update", target=plan, detail={"fields": sorted(changes)})
     return plan
+
+
+@transaction.atomic
+def session_plan_delete(*, actor: Any, plan: SessionPlan) -> None:
+    """Remove a session plan from a version not yet used by a cohort (``_editable``)."""
+    version = plan.module.version
+    _require(actor, version.curriculum.organization_id)
+    _editable(version)
+    audit_record(actor=actor, action="delete", target=plan, detail={"into": plan.module_id})
+    plan.delete()
+
+
+@transaction.atomic
+def module_update(*, actor: Any, module: Module, **changes: Any) -> Module:
+    """Rename a module or change whether it is core, while its version is editable."""
+    _require(actor, module.version.curriculum.organization_id)
+    _editable(module.version)
+    allowed = {"title", "is_core"}
+    for field, value in changes.items():
+        if field not in allowed:
+            raise ApplicationError(_("Unknown field: %(f)s") % {"f": field})
+        setattr(module, field, value.strip() if field == "title" else value)
+    module.full_clean()
+    module.save()
+    audit_record(actor=actor, action="update", target=module, detail={"fields": sorted(changes)})
+    return module
+
+
+@transaction.atomic
+def module_delete(*, actor: Any, module: Module) -> None:
+    """Remove a module and its session plans from a version not yet used by a cohort.
+    A frozen version never changes: cohorts and certificates refer to it."""
+    version = module.version
+    _require(actor, version.curriculum.organization_id)
+    _editable(version)
+    audit_record(
+        actor=actor,
+        action="delete",
+        target=module,
+        detail={"into": version.pk, "count": module.session_plans.count()},
+    )
+    module.delete()
 
 
 def curriculum_version_freeze(*, version: CurriculumVersion) -> None:

@@ -36,12 +36,13 @@ from cascada.curricula.services import (
 )
 from cascada.registry.models import Organization, Person, Place
 from cascada.registry.services import consent_record, organization_create, person_create
+from cascada.trainings import clock
 from cascada.trainings.models import Cohort, Program
 from cascada.trainings.services import (
     attendance_record,
+    cohort_close,
     cohort_completion_recompute,
     cohort_create,
-    cohort_update,
     enrolment_create,
     enrolment_withdraw,
     program_create,
@@ -200,8 +201,9 @@ class _People:
             birth_year=year,
             place=place,
             id_document=id_document if with_id else "",
-            # "00" + seven digits: no real DNI/CI is issued with this prefix.
-            national_id=f"00{i:07d}" if with_id else "",
+            # "00" + digits: no real DNI/CI is issued with this prefix. A DNI has 8 digits,
+            # a CI and a passport number take 9 here (registry.documents).
+            national_id=(f"00{i:06d}" if id_document == "dni" else f"00{i:07d}") if with_id else "",
             roles=list(roles),
             allow_duplicate=False,
         )
@@ -251,6 +253,12 @@ def _orgs(result: BuildResult) -> dict[str, Organization]:
     return out
 
 
+def _close(cohort: Cohort) -> None:
+    """A cohort the seed says is over: over by its dates, else closed by hand today."""
+    if not clock.cohort_is_over(cohort):
+        cohort_close(actor=None, cohort=cohort)
+
+
 def _run_cohort(
     *,
     cohort: Cohort,
@@ -274,7 +282,7 @@ def _run_cohort(
     for enrolment in enrolments[len(enrolments) - withdraw :] if withdraw else []:
         enrolment_withdraw(actor=None, enrolment=enrolment)
     active = enrolments[: len(enrolments) - withdraw] if withdraw else enrolments
-    today = timezone.localdate()
+    today = clock.cohort_today(cohort)  # attendance only for sessions already held
     sessions = list(
         cohort.sessions.filter(date__lte=today, headcount__isnull=True, cancelled=False).order_by(
             "number"
@@ -382,7 +390,7 @@ def _manuela_ramos(
             for _ in range(3)
         ]
     _run_cohort(cohort=national, people=trainees, rng=rng, completers=len(trainees) - 2)
-    cohort_update(actor=None, cohort=national, status="closed")
+    _close(national)
     gen1 = _completers(national)
 
     # Generation 1 facilitates regional ToTs; their completers are promoters (gen 2).
@@ -413,7 +421,7 @@ def _manuela_ramos(
             for i in range(size)
         ]
         _run_cohort(cohort=regional, people=promoters, rng=rng, completers=size - 1)
-        cohort_update(actor=None, cohort=regional, status="closed")
+        _close(regional)
         gen2 = _completers(regional)
 
         # Generation 2 runs community workshops and courses: their completers are gen 3.
@@ -452,8 +460,6 @@ def _manuela_ramos(
                 leave_unrecorded=2 if (as_course and n == 0) else 0,
             )
             community.refresh_from_db()
-            ended = community.end_date is not None and community.end_date < today
-            cohort_update(actor=None, cohort=community, status="closed" if ended else "running")
     r.add("programs")
 
 
@@ -498,7 +504,7 @@ def _vigencia(
     ]
     # 34 enrolled: 30 attend every session, 2 attend too few, 2 withdraw.
     _run_cohort(cohort=course, people=men, rng=rng, completers=30, withdraw=2)
-    cohort_update(actor=None, cohort=course, status="closed")
+    _close(course)
     r.add("programs")
 
 
@@ -542,7 +548,6 @@ def _mimp(
         sessions_generate(
             actor=None, cohort=group, count=36, pattern="weekdays", weekdays=(0, 2, 4)
         )
-        cohort_update(actor=None, cohort=group, status="running")
         men = [
             people.make(
                 organization=org, place=place, sex="male", age_range=(20, 60), id_document="dni"
@@ -604,7 +609,7 @@ def _promundo(
     )
     sessions_generate(actor=None, cohort=first, count=5, pattern="daily")
     _run_cohort(cohort=first, people=reps, rng=rng, completers=25)
-    cohort_update(actor=None, cohort=first, status="closed")
+    _close(first)
     second = cohort_create(
         actor=None,
         program=program,
@@ -616,7 +621,7 @@ def _promundo(
     )
     sessions_generate(actor=None, cohort=second, count=4, pattern="daily")
     _run_cohort(cohort=second, people=reps, rng=rng, completers=24)
-    cohort_update(actor=None, cohort=second, status="closed")
+    _close(second)
     r.add("programs")
 
 

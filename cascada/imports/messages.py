@@ -11,6 +11,8 @@ from typing import Any
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cascada.registry.documents import REASONS as DOCUMENT_REASONS
+
 MESSAGES: dict[str, Any] = {
     # the whole file
     "empty_file": _("The file is empty."),
@@ -82,6 +84,11 @@ MESSAGES: dict[str, Any] = {
         "This ID number is already registered (person %(code)s): check whether it is the "
         "same person."
     ),
+    "id_conflict": _(
+        "This ID number belongs to person %(code)s, registered with another name or sex: "
+        "nothing was changed. Check the number; if it is right, correct that person's "
+        "record first."
+    ),
     "possible_duplicate": _(
         "A person with the same name, birth year and place is already registered (person %(code)s)."
     ),
@@ -98,6 +105,9 @@ MESSAGES: dict[str, Any] = {
         "Session %(value)s was cancelled or has only a headcount: names cannot be recorded."
     ),
     "not_enrolled": _("This person is not enrolled in cohort %(cohort)s."),
+    "session_future": _("Session %(value)s is on %(date)s: attendance is recorded from that day."),
+    # the rules of each ID document (registry.documents), by their reason codes
+    **DOCUMENT_REASONS,
 }
 
 

@@ -2,7 +2,8 @@
 
 Exports read through the registry's and trainings' scoped selectors, show identity
 columns only to roles that may read identity (S3) and are audited as ``export`` (S10).
-Rows are produced lazily so that a large export streams.
+Rows are produced lazily so that a large export streams. Headers and values (sex, role,
+document type, status, yes/no) are in the active language, fixed when the export is made.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from cascada.registry.models import Organization, Person
+from cascada.registry.models import Identity, Organization, Person, PersonRole
 from cascada.trainings.models import Attendance, Cohort, Enrolment
 
-from .formats import FORMATS
+from .formats import EXTENSIONS, FORMATS
 from .models import ImportJob
 
 if TYPE_CHECKING:
@@ -115,17 +117,49 @@ def _org_filter(user: Any, organization_id: Any) -> int | None:
     return org
 
 
-PEOPLE_HEADERS = [
-    "code",
-    "sex",
-    "birth_year",
-    "birth_year_estimated",
-    "place_code",
-    "place",
-    "organization",
-    "roles",
+# Columns: (key, header). Headers are translated when the export is made, in the
+# language of the user who asks (the web request's, the CLI's --language). Spanish and
+# English headers are among the column names the importer accepts wherever a column can
+# be imported back (code, cohort, session, date, status, sex, birth year, identity).
+PEOPLE_COLUMNS = [
+    ("code", _("Code")),
+    ("sex", _("Sex")),
+    ("birth_year", _("Birth year")),
+    ("birth_year_estimated", _("Birth year estimated")),
+    ("place_code", _("Place code")),
+    ("place", _("Place")),
+    ("organization", _("Organization")),
+    ("roles", _("Roles")),
 ]
-IDENTITY_HEADERS = ["given_name", "family_name", "id_document", "national_id", "phone"]
+IDENTITY_COLUMNS = [
+    ("given_name", _("Given names")),
+    ("family_name", _("Family name")),
+    ("id_document", _("Document type")),
+    ("national_id", _("ID number")),
+    ("phone", _("Phone")),
+]
+PEOPLE_HEADERS = [key for key, _label in PEOPLE_COLUMNS]
+IDENTITY_HEADERS = [key for key, _label in IDENTITY_COLUMNS]
+YES_NO = {True: pgettext_lazy("export value", "Yes"), False: pgettext_lazy("export value", "No")}
+# An enrolment's status as one person's value (the model's labels are column titles).
+ENROLMENT_STATUS = {
+    "enrolled": pgettext_lazy("export value", "Enrolled"),
+    "withdrawn": pgettext_lazy("export value", "Withdrawn"),
+}
+
+
+def _headers(columns: list[tuple[str, Any]]) -> list[str]:
+    return [str(label) for _key, label in columns]
+
+
+def _labels(choices: Any) -> dict[Any, str]:
+    """A model field's choices as text in the active language (a value without a label
+    stays itself)."""
+    return {value: str(label) for value, label in choices}
+
+
+def _word(labels: dict[Any, str], value: Any) -> Any:
+    return labels.get(value, value)
 
 
 def people_export(
@@ -159,19 +193,23 @@ def people_export(
         )
     qs = qs.order_by("pk")
     count = qs.count()
-    headers = PEOPLE_HEADERS + (IDENTITY_HEADERS if with_identity else [])
+    headers = _headers(PEOPLE_COLUMNS + (IDENTITY_COLUMNS if with_identity else []))
+    sexes = _labels(Person._meta.get_field("sex").choices or [])
+    roles = _labels(PersonRole._meta.get_field("role").choices or [])
+    documents = _labels(Identity._meta.get_field("id_document").choices or [])
+    yes_no = {key: str(word) for key, word in YES_NO.items()}
 
     def rows() -> Iterator[list[Any]]:
         for p in qs.iterator(chunk_size=CHUNK):
             row = [
                 p.code,
-                p.sex,
+                _word(sexes, p.sex),
                 p.birth_year,
-                p.birth_year_estimated,
+                yes_no[bool(p.birth_year_estimated)],
                 p.place.code if p.place else "",
                 p.place.name if p.place else "",
                 str(p.organization),
-                ",".join(sorted(r.role for r in p.roles.all())),
+                ", ".join(sorted(_word(roles, r.role) for r in p.roles.all())),
             ]
             if with_identity:
                 identity = getattr(p, "identity", None)
@@ -182,7 +220,7 @@ def people_export(
                     row += [
                         identity.given_name,
                         identity.family_name,
-                        identity.id_document,
+                        _word(documents, identity.id_document),
                         identity.national_id,
                         identity.phone,
                     ]
@@ -196,21 +234,26 @@ def people_export(
         target_type="registry.person",
         detail={"kind": "people", "format": fmt, "count": count, "identity": with_identity},
     )
-    return Export("people", headers, rows(), count, f"people.{fmt}")
+    return Export("people", headers, rows(), count, _filename("people", fmt))
 
 
-ENROLMENT_HEADERS = [
-    "person_code",
-    "cohort_id",
-    "cohort",
-    "program",
-    "status",
-    "enrolled_on",
-    "sessions_attended",
-    "completed",
-    "completed_on",
-    "certificate",
+ENROLMENT_COLUMNS = [
+    ("person_code", _("Code")),
+    ("cohort_id", _("Cohort")),
+    ("cohort", _("Cohort name")),
+    ("program", _("Program")),
+    ("status", _("Status")),
+    ("enrolled_on", _("Enrolment date")),
+    ("sessions_attended", _("Sessions attended")),
+    ("completed", pgettext_lazy("export header", "Completed")),
+    ("completed_on", _("Completion date")),
+    ("certificate", _("Certificate")),
 ]
+ENROLMENT_HEADERS = [key for key, _label in ENROLMENT_COLUMNS]
+
+
+def _filename(kind: str, fmt: str) -> str:
+    return f"{kind}.{EXTENSIONS[fmt]}"
 
 
 def _within_cohorts(
@@ -248,6 +291,8 @@ def enrolments_export(
     )
     qs = qs.select_related("person", "cohort__program", "certificate").order_by("cohort_id", "pk")
     count = qs.count()
+    statuses = {key: str(word) for key, word in ENROLMENT_STATUS.items()}
+    yes_no = {key: str(word) for key, word in YES_NO.items()}
 
     def rows() -> Iterator[list[Any]]:
         for e in qs.iterator(chunk_size=CHUNK):
@@ -257,10 +302,10 @@ def enrolments_export(
                 e.cohort_id,
                 e.cohort.name,
                 e.cohort.program.name,
-                e.status,
+                _word(statuses, e.status),
                 e.enrolled_on,
                 e.sessions_attended,
-                e.completed,
+                yes_no[bool(e.completed)],
                 e.completed_on,
                 certificate.code if certificate and not certificate.revoked else "",
             ]
@@ -271,10 +316,18 @@ def enrolments_export(
         target_type="trainings.enrolment",
         detail={"kind": "enrolments", "format": fmt, "count": count},
     )
-    return Export("enrolments", ENROLMENT_HEADERS, rows(), count, f"enrolments.{fmt}")
+    headers = _headers(ENROLMENT_COLUMNS)
+    return Export("enrolments", headers, rows(), count, _filename("enrolments", fmt))
 
 
-ATTENDANCE_HEADERS = ["person_code", "cohort_id", "session_number", "session_date", "status"]
+ATTENDANCE_COLUMNS = [
+    ("person_code", _("Code")),
+    ("cohort_id", _("Cohort")),
+    ("session_number", _("Session")),
+    ("session_date", _("Date")),
+    ("status", _("Status")),
+]
+ATTENDANCE_HEADERS = [key for key, _label in ATTENDANCE_COLUMNS]
 
 
 def attendance_export(
@@ -303,10 +356,11 @@ def attendance_export(
         "status",
     )
     count = marks.count()
+    statuses = _labels(Attendance._meta.get_field("status").choices or [])
 
     def rows() -> Iterator[list[Any]]:
-        for values in marks.iterator(chunk_size=CHUNK):
-            yield list(values)
+        for code, cohort, number, date, status in marks.iterator(chunk_size=CHUNK):
+            yield [code, cohort, number, date, _word(statuses, status)]
 
     audit_record(
         actor=user,
@@ -314,7 +368,8 @@ def attendance_export(
         target_type="trainings.attendance",
         detail={"kind": "attendance", "format": fmt, "count": count},
     )
-    return Export("attendance", ATTENDANCE_HEADERS, rows(), count, f"attendance.{fmt}")
+    headers = _headers(ATTENDANCE_COLUMNS)
+    return Export("attendance", headers, rows(), count, _filename("attendance", fmt))
 
 
 EXPORTS = {

@@ -33,9 +33,11 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.crypto import keyed_hasher
 from cascada.core.errors import ApplicationError, PermissionDeniedError
-from cascada.registry.models import Country, Organization, Person, Place
+from cascada.registry import documents
+from cascada.registry.models import Country, Identity, Organization, Person, Place
 from cascada.registry.services import (
     DuplicateCandidate,
+    default_document,
     person_create,
     person_duplicates_batch,
 )
@@ -43,8 +45,10 @@ from cascada.trainings.models import Attendance, Cohort, Enrolment, EnrolmentSta
 from cascada.trainings.services import (
     attendance_record,
     cohort_completion_recompute,
+    day_month,
     enrolment_create,
     enrolment_withdraw,
+    session_not_in_future,
 )
 
 from .messages import describe
@@ -241,6 +245,8 @@ class _Importer:
         self.labels: dict[str, str] = {}
         self._row_failed = False
         self.hash = _Hasher()
+        # A number without its document type is the national card of the country.
+        self.default_document = default_document(organization)
 
     # columns
     def bind(self, headers: list[str]) -> None:
@@ -289,9 +295,15 @@ class _Importer:
         code = cell_text(self.cell(cells, "person_code")).upper()
         if code:
             return ("code", code)
-        nid = _clean_id(self.cell(cells, "national_id"))
-        if nid:
-            return ("nid", self.hash(nid))
+        raw_id = self.cell(cells, "national_id")
+        if raw_id is not None:
+            try:
+                nid = documents.reference_value(self.default_document, raw_id)
+            except documents.DocumentError as exc:
+                self.error(row, "national_id", exc.reason, **exc.params)
+                return None
+            if nid:
+                return ("nid", self.hash(nid))
         self.error(
             row, "person_code" if "person_code" in self.index else "national_id", "person_required"
         )
@@ -351,13 +363,6 @@ class _Importer:
         return None
 
 
-def _clean_id(value: Any, *, pad: bool = False) -> str:
-    text = cell_text(value).upper().replace(" ", "").replace(".", "")
-    if pad and isinstance(value, int | float) and text.isdigit() and len(text) < 8:
-        text = text.zfill(8)  # Excel drops the leading zeros of DNIs typed as numbers
-    return text
-
-
 def _codes(people: list[Person]) -> str:
     return ", ".join(p.code for p in people)
 
@@ -384,10 +389,15 @@ class _PersonRow:
 
 ID_DOCUMENTS = {
     "dni": "dni",
+    "d.n.i": "dni",
     "ce": "ce",
+    "c.e": "ce",
     "carne de extranjeria": "ce",
+    "carnet de extranjeria": "ce",
     "ci": "ci",
+    "c.i": "ci",
     "carnet de identidad": "ci",
+    "cedula de identidad": "ci",
     "pasaporte": "passport",
     "passport": "passport",
     "otro": "other",
@@ -403,7 +413,6 @@ class PeopleImporter(_Importer):
         country = self.organization.country or Country.PERU
         self.places = {p.code: p for p in Place.objects.filter(country=country)}
         self.pad_places = country == Country.PERU
-        self.default_document = "ci" if country == Country.BOLIVIA else "dni"
         self.this_year = timezone.localdate().year
         self.seen_nid: dict[str, int] = {}
         self.seen_name: dict[tuple, int] = {}
@@ -422,15 +431,19 @@ class PeopleImporter(_Importer):
             self.error(row, "given_name", "required")
         family = self._text(row, cells, "family_name", 100)
         raw_id = self.cell(cells, "national_id")
-        nid = _clean_id(raw_id, pad=True)
-        if nid and (len(nid) > 20 or not nid.replace("-", "").isalnum()):
-            self.error(row, "national_id", "bad_id_number")
         document = ""
         raw_doc = self.cell(cells, "id_document")
         if raw_doc is not None:
             document = ID_DOCUMENTS.get(normalize_text(cell_text(raw_doc)).rstrip("."), "other")
-        elif nid:
+        elif raw_id is not None:
             document = self.default_document
+        nid = ""
+        if raw_id is not None:
+            # The rules of each document, and Excel's damage repaired only when lossless.
+            try:
+                nid = documents.normalise(document, raw_id)
+            except documents.DocumentError as exc:
+                self.error(row, "national_id", exc.reason, **exc.params)
         try:
             sex = parse_sex(self.cell(cells, "sex"))
         except ValueProblem as p:
@@ -503,7 +516,7 @@ class PeopleImporter(_Importer):
             address=address,
             roles=roles,
             code=code,
-            nid_hash=self.hash(nid) if nid else "",
+            nid_hash=self.hash(documents.lookup_value(document, nid)) if nid else "",
             name_hash=self.hash(f"{given} {family}"),  # as registry.services.name_key
             year=year,
         )
@@ -546,6 +559,7 @@ class PeopleImporter(_Importer):
                     candidates=[
                         DuplicateCandidate(
                             national_id=p.national_id,
+                            id_document=p.id_document,
                             given_name=p.given_name,
                             family_name=p.family_name,
                             birth_year=p.year,
@@ -558,6 +572,22 @@ class PeopleImporter(_Importer):
                 else [],
                 strict=True,
             )
+        )
+        # Who the people found by ID number are, to tell the same person from a conflict.
+        found_by_id = {
+            m.pk
+            for matches, reason in duplicates.values()
+            if reason == "id_number"
+            for m in matches
+        }
+        known = (
+            dict(
+                Identity.objects.filter(person_id__in=found_by_id).values_list(
+                    "person_id", "name_hash"
+                )
+            )
+            if found_by_id
+            else {}
         )
 
         valid: list[_PersonRow] = []
@@ -595,6 +625,11 @@ class PeopleImporter(_Importer):
                 continue
             matches, reason = duplicates[p.row]
             if reason == "id_number":
+                conflicts = [m for m in matches if not self._same_person(p, m, known)]
+                if conflicts:
+                    # Another name (or sex) under this number: shown, never an update.
+                    self.error(p.row, "national_id", "id_conflict", code=_codes(conflicts))
+                    continue
                 if any(m.organization_id == org_id for m in matches):
                     self.report.unchanged += 1  # already registered here: nothing to change
                     continue
@@ -608,6 +643,15 @@ class PeopleImporter(_Importer):
             self.report.created += 1
             valid.append(p)
         return valid
+
+    @staticmethod
+    def _same_person(p: _PersonRow, person: Person, names: dict[int, str]) -> bool:
+        """A row and the person registered with its ID number agree on who they are: the
+        same full name (keyed hash), and the same sex where both state one."""
+        stated = {"", "not_stated"}
+        if p.sex not in stated and person.sex not in stated and p.sex != person.sex:
+            return False
+        return names.get(person.pk) == p.name_hash
 
     def write(self, items: list[_PersonRow]) -> None:
         for p in items:
@@ -798,6 +842,14 @@ class AttendanceImporter(_Importer):
         if session.cancelled or session.headcount is not None:
             name = "session_number" if raw_number is not None else "session_date"
             self.error(row, name, "session_closed", value=session.number)
+            return None
+        try:  # the time rule, shown in the dry run (attendance_record applies it again)
+            session_not_in_future(session=session)
+        except ApplicationError:
+            name = "session_number" if raw_number is not None else "session_date"
+            self.error(
+                row, name, "session_future", value=session.number, date=day_month(session.date)
+            )
             return None
         return session
 

@@ -231,3 +231,20 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id}: {self.purpose} {'granted' if self.granted else 'withdrawn'}"
+
+
+class NameToken(models.Model):
+    """The keyed hash of one normalized word of a person's names (``registry.names``):
+    what search by any part of the name looks up, without decrypting identities (S13)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="name_tokens")
+    token_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            # Also the index of the look-up: token first.
+            models.UniqueConstraint(fields=["token_hash", "person"], name="nametoken_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"name token of person {self.person_id}"

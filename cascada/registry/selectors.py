@@ -4,6 +4,7 @@ people for a user: views, API and exports all come through here."""
 from __future__ import annotations
 
 import functools
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,7 +20,9 @@ from cascada.audit.services import audit_record
 from cascada.core.crypto import keyed_hash
 from cascada.core.errors import ApplicationError, NotFoundError
 
-from .models import Identity, Organization, Person, Place, PlaceLevel
+from . import documents
+from .models import Identity, NameToken, Organization, Person, Place, PlaceLevel
+from .names import MAX_QUERY_TOKENS, name_tokens, token_hasher
 
 
 def organization_list(*, user: Any) -> QuerySet[Organization]:
@@ -199,13 +202,71 @@ def identities_for(*, user: Any, people: Iterable[Person], short: bool = False) 
     """Display names for many people at once: the full name where the identity rule
     allows it; with ``short``, given name and initial for the people of the user's
     rosters; nobody else. Not audited: what shows these names uses ``identities_reveal``."""
+    people = list(people)
     ids = [p.pk for p in people]
     full = identity_visible_ids(user=user, person_ids=ids)
     brief = roster_name_visible_ids(user=user, person_ids=set(ids) - full) if short else set()
     if not full and not brief:
         return {}
     rows = Identity.objects.filter(person_id__in=full | brief)
+    if short:  # a roster: names must tell the men apart
+        return roster_labels(identities=list(rows), people={p.pk: p for p in people}, full=full)
     return {i.person_id: (i.full_name if i.person_id in full else i.short_name) for i in rows}
+
+
+def roster_labels(
+    *, identities: list[Identity], people: dict[int, Person], full: set[int]
+) -> dict[int, str]:
+    """Names that tell apart the people of one roster (docs/decisions/roster.md). Each
+    starts from the full name (``full``: ids whose identity the user reads) or the short
+    one ("Jorge E."); where names collide (case and accents ignored), the colliding ones
+    go one step further, until unique:
+
+    1. the initials of the first two family names ("Jorge E. M."): still initials only;
+    2. the year of birth ("Jorge E. M., 1990"), when known and unlike the others;
+    3. the person's code ("Jorge E. M., K7P2QX9A"), which is unique.
+
+    Pure: the caller has already applied the identity rule to ``identities``."""
+
+    def fold(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+    def initials(identity: Identity) -> str:
+        parts = (identity.family_name or "").split()[:2]
+        marks = " ".join(f"{part[:1]}." for part in parts)
+        return f"{identity.given_name} {marks}".strip()
+
+    def step(identity: Identity, level: int) -> str:
+        pid = identity.person_id
+        base = identity.full_name if pid in full else identity.short_name
+        if level == 0:
+            return base
+        name = base if pid in full else initials(identity)
+        person = people.get(pid)
+        if level == 1 or person is None:
+            return name
+        if level == 2:
+            return f"{name}, {person.birth_year}" if person.birth_year else name
+        return f"{name}, {person.code}"
+
+    labels: dict[int, str] = {}
+    pending = list(identities)
+    for level in range(4):
+        keys = {i.person_id: fold(step(i, level)) for i in pending}
+        taken = {fold(label) for label in labels.values()}
+        counts: dict[str, int] = {}
+        for key in keys.values():
+            counts[key] = counts.get(key, 0) + 1
+        still: list[Identity] = []
+        for identity in pending:
+            key = keys[identity.person_id]
+            if level == 3 or (counts[key] == 1 and key not in taken):
+                labels[identity.person_id] = step(identity, level)
+            else:
+                still.append(identity)
+        pending = still
+    return labels
 
 
 def _audit_names_shown(*, user: Any, shown: int, target: Any = None) -> None:
@@ -292,13 +353,30 @@ class PersonSearchResult:
         return {pk: i.full_name for pk, i in self.identities.items()}
 
 
+def _name_match_q(text: str) -> Q | None:
+    """People holding every word of ``text`` among their name tokens (``names.py``): one
+    indexed subquery per word, at most ``MAX_QUERY_TOKENS``."""
+    words = sorted(name_tokens(text), key=len, reverse=True)[:MAX_QUERY_TOKENS]
+    if not words:
+        return None
+    hasher = token_hasher()
+    q = Q()
+    for word in words:
+        q &= Q(pk__in=NameToken.objects.filter(token_hash=hasher(word)).values("person_id"))
+    return q
+
+
 def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
-    """Search the people the user may see by code, ID number or full name, and reveal the
-    identities of the results the user may read. S9: callers receive the text by POST.
+    """Search the people the user may see by code, ID number or any part of the name, and
+    reveal the identities of the results the user may read. S9: callers receive the text
+    by POST.
 
     - The code matches any visible person. An exact code is a code look-up, nothing else.
-    - ID number and full name (keyed hashes, S13) are looked up only by users who hold
-      ``Cap.VIEW_IDENTITY``, and match only people whose identity they may read.
+    - ID number and names (keyed hashes, S13) are looked up only by users who hold
+      ``Cap.VIEW_IDENTITY``, and match only people whose identity they may read. Names
+      match word by word, accents and case aside: "quispe" finds every Quispe, "José
+      Quispe" those with both words (``NameToken``). An ID number matches in any of the
+      forms ``documents.lookup_values`` gives ("12345678-1" finds the DNI 12345678).
     - A look-up by ID number (a text with a digit that is no visible code) counts against
       ``CASCADA_ID_LOOKUP_LIMIT`` per ``CASCADA_ID_LOOKUP_WINDOW_SECONDS``.
     - Every search writes one audit row, without the text (S10, S11)."""
@@ -310,7 +388,7 @@ def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> 
     people = list(qs.filter(code=text.upper())[:1])
     by_id_number = False
     if not people and scope.has(user, Cap.VIEW_IDENTITY):
-        hashes = Q(name_hash=keyed_hash(text))
+        match = _name_match_q(text)
         if _may_be_id_number(text):
             by_id_number = True
             try:
@@ -323,10 +401,11 @@ def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> 
                     detail={"by_id_number": True, "reason": "rate_limited"},
                 )
                 raise
-            hashes |= Q(national_id_hash=keyed_hash(text))
-        candidates = Identity.objects.filter(hashes).values_list("person_id", flat=True)
-        visible = identity_visible_ids(user=user, person_ids=candidates)
-        people = list(qs.filter(pk__in=visible)[:limit]) if visible else []
+            keys = {keyed_hash(v) for v in documents.lookup_values(text)}
+            by_id = Q(pk__in=Identity.objects.filter(national_id_hash__in=keys).values("person_id"))
+            match = by_id if match is None else match | by_id
+        if match is not None:
+            people = list(qs.filter(match).filter(identity_visible_q(user=user))[:limit])
     identities = identity_records(user=user, people=people)
     audit_record(
         actor=user,
@@ -371,6 +450,139 @@ def place_get(*, pk: Any) -> Place:
         raise NotFoundError() from None
 
 
+# ---------------------------------------------------------------- places: labels and search
+
+
+@dataclass(frozen=True)
+class PlaceEntry:
+    """A place with its parents, for labels and the type-ahead (reference data)."""
+
+    pk: int
+    country: str
+    name: str
+    level: str
+    chain: tuple[int, ...]  # ids from the department down to this place
+    parents: tuple[str, ...]  # names of the parents, nearest first
+    words: tuple[str, ...]  # normalized words of the name
+    parent_words: tuple[str, ...]  # normalized words of the parents' names
+
+    @property
+    def label(self) -> str:
+        """ "Cusco (district) — Cusco, Cusco": the name, its level and its parents."""
+        level = str(PlaceLevel(self.level).label).lower()
+        text = f"{self.name} ({level})"
+        return f"{text} — {', '.join(self.parents)}" if self.parents else text
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents: "Apurímac" and "apurimac" are the same search."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    import re
+
+    return tuple(re.findall(r"\w+", _fold(text)))
+
+
+@functools.lru_cache(maxsize=2)
+def _place_index(version: tuple[int, int]) -> dict[int, PlaceEntry]:
+    rows = {
+        pk: (country, name, level, parent)
+        for pk, country, name, level, parent in Place.objects.values_list(
+            "pk", "country", "name", "level", "parent_id"
+        )
+    }
+    index: dict[int, PlaceEntry] = {}
+    for pk, (country, name, level, _parent) in rows.items():
+        chain = [pk]
+        node = rows[pk][3]
+        while node is not None and node in rows and len(chain) < 5:
+            chain.insert(0, node)
+            node = rows[node][3]
+        parents = tuple(rows[p][1] for p in reversed(chain[:-1]))
+        index[pk] = PlaceEntry(
+            pk=pk,
+            country=country,
+            name=name,
+            level=level,
+            chain=tuple(chain),
+            parents=parents,
+            words=_words(name),
+            parent_words=tuple(w for p in parents for w in _words(p)),
+        )
+    return index
+
+
+def place_entries() -> dict[int, PlaceEntry]:
+    """Every place with its parents, by id. Places are loaded by a migration and never
+    edited at run time, so the index is built once per process (and again only if the
+    table's count or largest id changes, e.g. between test databases)."""
+    from django.db.models import Count, Max
+
+    version = Place.objects.aggregate(n=Count("pk"), top=Max("pk"))
+    return _place_index((int(version["n"] or 0), int(version["top"] or 0)))
+
+
+def place_labels(*, place_ids: Iterable[Any]) -> dict[int, str]:
+    """Labels naming the parents ("Cusco (district) — Cusco, Cusco"), by place id."""
+    entries = place_entries()
+    return {int(pk): entries[int(pk)].label for pk in place_ids if pk and int(pk) in entries}
+
+
+PLACE_SEARCH_LIMIT = 15
+_LEVEL_ORDER: dict[str, int] = {
+    PlaceLevel.DEPARTMENT: 0,
+    PlaceLevel.PROVINCE: 1,
+    PlaceLevel.MUNICIPALITY: 1,
+    PlaceLevel.DISTRICT: 2,
+}
+
+
+def place_search(
+    *, text: str, country: str | None = None, limit: int = PLACE_SEARCH_LIMIT
+) -> list[PlaceEntry]:
+    """The type-ahead of the place picker: places whose name starts with the words typed
+    (any case, with or without accents); further words may name a parent ("cusco
+    wanchaq", "san juan lima"). Exact names first, then departments before provinces
+    before districts. Places are public reference data."""
+    tokens = _words(text or "")[:6]
+    if not tokens or len("".join(tokens)) < 2:
+        return []
+    query = " ".join(tokens)
+    found: list[tuple[tuple[int, int, str, str], PlaceEntry]] = []
+    for entry in place_entries().values():
+        if country and entry.country != country:
+            continue
+        every = entry.words + entry.parent_words
+        if not all(any(w.startswith(t) for w in every) for t in tokens):
+            continue
+        if not any(w.startswith(t) for t in tokens for w in entry.words):
+            continue
+        name = " ".join(entry.words)
+        rank = 0 if name == query else 1 if name.startswith(query) else 2
+        found.append(((rank, _LEVEL_ORDER.get(entry.level, 3), name, entry.label), entry))
+    found.sort(key=lambda pair: pair[0])
+    return [entry for _key, entry in found[:limit]]
+
+
+def default_country(*, user: Any) -> str:
+    """The country the place picker opens on: that of the user's organizations (the most
+    common one), else Peru."""
+    from collections import Counter
+
+    from .models import Country
+
+    org_ids = list(scope._roles(user))
+    countries = Counter(
+        Organization.objects.filter(pk__in=org_ids).values_list("country", flat=True)
+    )
+    return countries.most_common(1)[0][0] if countries else Country.PERU
+
+
 def consent_list(*, user: Any, person: Person) -> QuerySet[Any]:
     """Consent decisions of a person the user may see, newest first (S15)."""
     from .models import Consent
@@ -389,3 +601,47 @@ def consent_history(*, person: Person) -> dict[str, list[Any]]:
     for consent in rows.order_by("purpose", "-date", "-id"):
         out.setdefault(consent.purpose, []).append(consent)
     return out
+
+
+# ---------------------------------------------------------------- ID documents
+
+
+@dataclass(frozen=True)
+class DocumentProblem:
+    person: Person
+    id_document: str
+    reason: str  # a key of ``documents.REASONS``
+
+    @property
+    def message(self) -> str:
+        return documents.describe(self.reason)
+
+
+def identity_document_problems_reveal(*, user: Any) -> list[DocumentProblem]:
+    """People whose identity ``user`` may read (S3) and whose ID number breaks the rules
+    of its document: numbers stored before ``registry.documents`` existed, which the data
+    migration kept as they were. The numbers themselves are not returned. One audit row
+    (S10), with the count."""
+    from .services import default_document
+
+    rule = identity_visible_q(user=user)
+    people = Person.objects.filter(rule).exclude(identity__national_id="")
+    rows = (
+        Identity.objects.filter(person__in=people.values("pk"))
+        .select_related("person__organization")
+        .order_by("person__organization__name", "person__code")
+    )
+    found: list[DocumentProblem] = []
+    for identity in rows.iterator(chunk_size=500):
+        kind = identity.id_document or default_document(identity.person.organization)
+        try:
+            documents.normalise(kind, identity.national_id)
+        except documents.DocumentError as exc:
+            found.append(DocumentProblem(identity.person, kind, exc.reason))
+    audit_record(
+        actor=user,
+        action="check_documents",
+        target_type="registry.person",
+        detail={"people": len(found)},
+    )
+    return found

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,17 +18,22 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.crypto import keyed_hash, keyed_hasher
-from cascada.core.errors import ApplicationError
+from cascada.core.errors import ApplicationError, PermissionDeniedError
 
+from . import documents
 from .models import (
     Consent,
     ConsentPurpose,
+    Country,
+    IdDocument,
     Identity,
+    NameToken,
     Organization,
     Person,
     PersonRole,
     Place,
 )
+from .names import name_token_hashes
 
 
 class DuplicatePersonError(ApplicationError):
@@ -70,6 +75,38 @@ def name_key(given_name: str, family_name: str) -> str:
     return keyed_hash(f"{given_name} {family_name}")
 
 
+def default_document(organization: Organization) -> str:
+    """The document a number given without its type is taken to be: the national card of
+    the organization's country (the web form always asks; imports and the API may not)."""
+    return IdDocument.CI if organization.country == Country.BOLIVIA else IdDocument.DNI
+
+
+def national_id_key(id_document: str, national_id: str) -> str:
+    """``Identity.national_id_hash`` of a canonical number (``documents.lookup_value``)."""
+    return keyed_hash(documents.lookup_value(id_document, national_id)) if national_id else ""
+
+
+def _document(organization: Organization, id_document: str, national_id: Any) -> tuple[str, str]:
+    """(document type, canonical number) by the rules of ``registry.documents``;
+    ``DocumentError`` (beside the ID-number field) when the number breaks them."""
+    if national_id is None or not str(national_id).strip():
+        return (id_document or ""), ""
+    kind = id_document or default_document(organization)
+    if kind not in IdDocument.values:
+        raise documents.DocumentError("unknown_document")
+    return kind, documents.normalise(kind, national_id)
+
+
+def _name_tokens_write(person: Person, identity: Identity, *, new: bool = False) -> None:
+    """Replace a person's name tokens (search by any part of the name, ``names.py``)."""
+    if not new:
+        NameToken.objects.filter(person=person).delete()
+    NameToken.objects.bulk_create(
+        NameToken(person=person, token_hash=h)
+        for h in sorted(name_token_hashes(identity.given_name, identity.family_name))
+    )
+
+
 def _current_year() -> int:
     return timezone.localdate().year
 
@@ -94,11 +131,12 @@ def _birth_year(birth_year: int | None, age: int | None) -> tuple[int | None, bo
 class DuplicateCandidate:
     """A person about to be registered, as ``person_duplicates_batch`` compares them."""
 
-    national_id: str = ""
+    national_id: str = ""  # canonical (``documents.normalise``)
     given_name: str = ""
     family_name: str = ""
     birth_year: int | None = None
     place: Place | None = None
+    id_document: str = ""
 
 
 MAX_DUPLICATE_MATCHES = 5
@@ -134,7 +172,12 @@ def person_duplicates_batch(
     if exclude is not None:
         base = base.exclude(pk=exclude.pk)
     hasher = keyed_hasher()
-    id_keys = [hasher(c.national_id) if c.national_id.strip() else "" for c in candidates]
+    id_keys = [
+        hasher(documents.lookup_value(c.id_document, c.national_id.strip()))
+        if c.national_id.strip()
+        else ""
+        for c in candidates
+    ]
     name_keys = [
         (hasher(f"{c.given_name} {c.family_name}"), c.birth_year, c.place.pk)
         if c.given_name and c.birth_year and c.place is not None
@@ -187,6 +230,7 @@ def person_duplicates(
     exclude: Person | None = None,
     within: QuerySet[Person] | None = None,
     actor: Any = None,
+    id_document: str = "",
 ) -> tuple[list[Person], str]:
     """``person_duplicates_batch`` for one person: people already registered with the
     same ID number, or the same name and birth year in the same place, among those the
@@ -201,6 +245,7 @@ def person_duplicates(
                 family_name=family_name,
                 birth_year=birth_year,
                 place=place,
+                id_document=id_document,
             )
         ],
         within=within,
@@ -225,19 +270,26 @@ def person_create(
     address: str = "",
     roles: list[str] | None = None,
     allow_duplicate: bool = False,
+    cap: str = Cap.MANAGE_PEOPLE,
 ) -> Person:
+    """Register a person. ``cap`` is the capability that allows it in ``organization``:
+    managing people, or ``Cap.REGISTER_PARTICIPANTS``, which only
+    ``trainings.services.participant_register`` passes, after checking the cohort."""
+    if cap not in (Cap.MANAGE_PEOPLE, Cap.REGISTER_PARTICIPANTS):
+        raise PermissionDeniedError()
     if actor is not None:
-        scope.require(actor, Cap.MANAGE_PEOPLE, organization.pk)
+        scope.require(actor, cap, organization.pk)
     given_name, family_name = given_name.strip(), family_name.strip()
     if not given_name:
         raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
     year, estimated = _birth_year(birth_year, age)
-    national_id = national_id.strip().upper()
+    id_document, national_id = _document(organization, id_document, national_id)
     if not allow_duplicate:
         from .selectors import person_list
 
         matches, reason = person_duplicates(
             national_id=national_id,
+            id_document=id_document,
             given_name=given_name,
             family_name=family_name,
             birth_year=year,
@@ -262,13 +314,14 @@ def person_create(
         family_name=family_name,
         id_document=id_document,
         national_id=national_id,
-        national_id_hash=keyed_hash(national_id) if national_id else "",
+        national_id_hash=national_id_key(id_document, national_id),
         name_hash=name_key(given_name, family_name),
         phone=phone.strip(),
         address=address.strip(),
     )
     identity.full_clean(exclude=["person"])
     identity.save()
+    _name_tokens_write(person, identity, new=True)
     for role in roles or ["participant"]:
         PersonRole.objects.get_or_create(person=person, role=role)
     audit_record(actor=actor, action="create", target=person)
@@ -295,23 +348,130 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
             setattr(person, field, changes[field])
             changed.append(field)
     identity = person.identity
+    kind = changes.get("id_document", identity.id_document) or ""
+    number = changes.get("national_id", identity.national_id)
+    if (kind, str(number or "").strip().upper()) != (identity.id_document, identity.national_id):
+        # A new number, or a new type for it: checked by the rules of its document. A
+        # number stored before the rules and left as it was stays (``cascada
+        # id_documents_check`` lists those).
+        kind, number = _document(person.organization, kind, number)
+        changes = {**changes, "id_document": kind, "national_id": number}
     for field in IDENTITY_FIELDS:
-        if field in changes and getattr(identity, field) != changes[field]:
-            value = (changes[field] or "").strip()
-            if field == "national_id":
-                value = value.upper()
-                identity.national_id_hash = keyed_hash(value) if value else ""
-            setattr(identity, field, value)
+        if field in changes and getattr(identity, field) != (changes[field] or "").strip():
+            setattr(identity, field, (changes[field] or "").strip())
             changed.append(field)
     if not identity.given_name:
         raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
+    identity.national_id_hash = national_id_key(identity.id_document, identity.national_id)
     identity.name_hash = name_key(identity.given_name, identity.family_name)
     person.full_clean()
     person.save()
     identity.save()
+    if {"given_name", "family_name"} & set(changed):
+        _name_tokens_write(person, identity)
     if changed:
         audit_record(actor=actor, action="update", target=person, detail={"fields": changed})
     return person
+
+
+# What a removal takes with the person: their own registry rows, and the cascade's
+# derived rows (recomputed from enrolments, of which a removable person has none).
+REMOVED_WITH_PERSON = frozenset(
+    {
+        "registry.person",
+        "registry.identity",
+        "registry.consent",
+        "registry.personrole",
+        "registry.nametoken",
+        "cascade.lineage",
+        "cascade.reach",
+    }
+)
+
+
+class PersonInUseError(ApplicationError):
+    def __init__(self, person: Person, held_by: list[str]) -> None:
+        super().__init__(
+            _(
+                "%(code)s cannot be removed: other records depend on it (%(what)s). If it is "
+                "a duplicate, merge it into the right record; otherwise withdraw the "
+                "enrolments and keep it."
+            )
+            % {"code": person.code, "what": ", ".join(held_by)},
+            code="person_in_use",
+            extra={"held_by": held_by},
+        )
+
+
+# How the records that keep a person are named to the user (translated; Django's default
+# plural of a verbose name, "inscripcións", is not Spanish).
+RECORD_NAMES = {
+    "trainings.enrolment": _("enrolments"),
+    "trainings.cohortfacilitator": _("cohorts he facilitates"),
+    "trainings.attendance": _("attendance records"),
+    "trainings.certificate": _("certificates"),
+    "accounts.user": _("user account"),
+}
+
+
+def _records_name(model: Any) -> str:
+    meta = model._meta
+    return str(RECORD_NAMES.get(meta.label_lower, meta.verbose_name_plural))
+
+
+def person_removal_blockers(*, person: Person) -> list[str]:
+    """What keeps a person from being removed, as names of records (translated): rows of
+    other apps pointing at them (enrolments, facilitations, attendance, certificates,
+    merged records, a user account), found without importing those apps."""
+    from django.db import router
+    from django.db.models.deletion import Collector
+
+    names: set[str] = set()
+    if getattr(person, "user", None) is not None:
+        names.add(str(_("user account")))
+    collector = Collector(using=router.db_for_write(Person))
+    try:
+        collector.collect([person])
+    except (ProtectedError, RestrictedError) as exc:
+        objs: Any = getattr(exc, "protected_objects", None) or getattr(
+            exc, "restricted_objects", ()
+        )
+        names |= {_records_name(o) for o in objs}
+    else:
+        names |= {
+            _records_name(model)
+            for model, objs in collector.data.items()
+            if objs and model._meta.label_lower not in REMOVED_WITH_PERSON
+        }
+        # Rows Django would delete in one query, without loading them.
+        names |= {
+            _records_name(qs.model)
+            for qs in collector.fast_deletes
+            if qs.model._meta.label_lower not in REMOVED_WITH_PERSON and qs.exists()
+        }
+    return sorted(names)
+
+
+@transaction.atomic
+def person_delete(*, actor: Any, person: Person) -> None:
+    """Remove a person registered by mistake, with their identity, consents, roles and
+    name tokens (S14). Refused with ``PersonInUseError`` while anything else depends on
+    them: enrolments, attendance, facilitations, certificates, merged records or a user
+    account (merge, or withdraw, instead). Audited with the code, never the name."""
+    if actor is not None:
+        scope.require(actor, Cap.MANAGE_PEOPLE, person.organization_id)
+    held_by = person_removal_blockers(person=person)
+    if held_by:
+        raise PersonInUseError(person, held_by)
+    pk, code = person.pk, person.code
+    person.delete()
+    audit_record(
+        actor=actor,
+        action="delete",
+        target_type="registry.person",
+        target_id=pk,
+        detail={"code": code},
+    )
 
 
 def person_roles_add(*, actor: Any, person: Person, roles: list[str]) -> None:

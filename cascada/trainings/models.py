@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.core.models import TimeStamped, random_code
 
+from .clock import cohort_status
+
 
 class Program(TimeStamped):
     name = models.CharField(_("name"), max_length=200)
@@ -86,8 +88,15 @@ class Cohort(TimeStamped):
     )
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # Not read: the status follows the dates (``current_status``, trainings/clock.py).
     status = models.CharField(
         _("status"), max_length=10, choices=CohortStatus.choices, default=CohortStatus.PLANNED
+    )
+    closed_on = models.DateField(
+        _("closed on"),
+        null=True,
+        blank=True,
+        help_text=_("Closed by hand before its end date (trainings.services.cohort_close)."),
     )
     completion_rule = models.CharField(
         _("completion rule"),
@@ -114,6 +123,14 @@ class Cohort(TimeStamped):
     @property
     def is_tot(self) -> bool:
         return self.kind == CohortKind.TOT
+
+    @property
+    def current_status(self) -> str:
+        """planned → running → closed from the dates, or closed by hand (clock.py)."""
+        return cohort_status(self)
+
+    def get_current_status_display(self) -> str:
+        return str(CohortStatus(self.current_status).label)
 
 
 class CohortFacilitator(models.Model):
@@ -198,6 +215,9 @@ class Enrolment(models.Model):
     enrolled_on = models.DateField(_("enrolled on"))
     # Cached by enrolment_completion_compute: the single place the completion rule lives.
     sessions_attended = models.PositiveSmallIntegerField(default=0)
+    # The rule is met ("on track" while the cohort runs); ``completed`` only once the
+    # cohort is over: the one final completion the cascade and certificates count.
+    meets_rule = models.BooleanField(_("meets the completion rule"), default=False)
     completed = models.BooleanField(_("completed"), default=False)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 

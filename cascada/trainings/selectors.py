@@ -24,6 +24,7 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
 
+from . import clock
 from .models import (
     Attendance,
     Certificate,
@@ -146,7 +147,7 @@ def cohort_list(
 ) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
     return (
         Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=cap))
-        .select_related("program", "place", "curriculum_version__curriculum")
+        .select_related("program__owner", "place", "curriculum_version__curriculum")
         .annotate(
             n_enrolled=_enrolment_count(status=EnrolmentStatus.ENROLLED),
             # Exact counts, for roles that see the people (``sees_exact``); viewers get
@@ -311,7 +312,7 @@ def cohort_list_filtered(
     if kind:
         qs = qs.filter(kind=kind)
     if status:
-        qs = qs.filter(status=status)
+        qs = qs.filter(clock.status_q(status))
     if year:
         qs = qs.filter(start_date__year=year)
     if text:
@@ -385,11 +386,7 @@ def person_choices(
 
     qs = person_list(user=user)
     if exclude_cohort is not None:
-        qs = qs.exclude(
-            pk__in=Enrolment.objects.filter(
-                cohort=exclude_cohort, status=EnrolmentStatus.ENROLLED
-            ).values("person_id")
-        )
+        qs = qs.exclude(pk__in=enrol_excluded_ids(cohort=exclude_cohort))
     people = list(qs.order_by("code")[:limit])
     names = identities_reveal(user=user, people=people)
     choices = [
@@ -517,3 +514,91 @@ def person_enrolments(*, user: Any, person: Any, cap: str = Cap.VIEW_PEOPLE) -> 
         .select_related("cohort__program", "certificate")
         .order_by("-cohort__start_date", "-id")
     )
+
+
+# ---------------------------------------------------------------- registering and enrolling
+
+
+def may_register_participants(*, user: Any, cohort: Cohort) -> bool:
+    """Whether ``user`` may register new participants into ``cohort`` and enrol people in
+    it (``Cap.REGISTER_PARTICIPANTS`` in the program's owner or a partner). Where the user
+    holds it only through a cohort-bound role (facilitator), only in the cohorts they
+    facilitate. The one answer: ``services.participant_register``,
+    ``services.enrolment_create`` and the pages ask it."""
+    if user is None:
+        return True
+    orgs = scope.org_ids(user, Cap.REGISTER_PARTICIPANTS) & {
+        cohort.program.owner_id,
+        *cohort.program.shared_with.values_list("pk", flat=True),
+    }
+    if not orgs:
+        return False
+    if orgs - scope.cohort_bound_org_ids(user, Cap.REGISTER_PARTICIPANTS):
+        return True
+    person_id: int | None = getattr(user, "person_id", None)
+    if person_id is None:
+        return False
+    return cohort.facilitations.filter(person_id=person_id).exists()
+
+
+def enrol_excluded_ids(*, cohort: Cohort) -> QuerySet[Any]:
+    """Ids of the people who cannot be enrolled in ``cohort`` (as a subquery): those
+    already enrolled, and its facilitators (``services.enrolment_create`` refuses them)."""
+    from cascada.registry.models import Person
+
+    return Person.objects.filter(
+        Q(
+            pk__in=Enrolment.objects.filter(cohort=cohort, status=EnrolmentStatus.ENROLLED).values(
+                "person_id"
+            )
+        )
+        | Q(pk__in=CohortFacilitator.objects.filter(cohort=cohort).values("person_id"))
+    ).values("pk")
+
+
+ENROL_SEARCH_LIMIT = 30
+
+
+def enrol_candidates_reveal(
+    *, user: Any, cohort: Cohort, text: str, limit: int = ENROL_SEARCH_LIMIT
+) -> list[PersonChoice]:
+    """The enrolment picker's search: people ``registry.selectors.person_search_reveal``
+    finds for ``text`` (scoped, by code, ID number or name; audited, one row per search;
+    S9: ``text`` arrives by POST), leaving out the cohort's facilitators and the people
+    already enrolled. Labelled with the full name where the user may read it, else the
+    code."""
+    from cascada.registry.selectors import person_search_reveal
+
+    found = person_search_reveal(user=user, text=text, limit=limit + 20)
+    excluded = set(
+        enrol_excluded_ids(cohort=cohort)
+        .filter(pk__in=[p.pk for p in found.people])
+        .values_list("pk", flat=True)
+    )
+    names = found.names
+    choices = [
+        PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code)
+        for p in found.people
+        if p.pk not in excluded
+    ]
+    choices.sort(key=lambda c: c.label.casefold())
+    return choices[:limit]
+
+
+def consent_text_version_default(*, user: Any, cohort: Cohort) -> str:
+    """The consent text version a registration form starts with: the latest one recorded
+    for participation by this user, else for the people of this cohort. Versions name a
+    printed form (e.g. "v2-2026"), not a person."""
+    from cascada.registry.models import Consent, ConsentPurpose
+
+    participation = Consent.objects.filter(purpose=ConsentPurpose.PARTICIPATION, granted=True)
+    for qs in (
+        participation.filter(recorded_by_id=getattr(user, "pk", None)),
+        participation.filter(
+            person_id__in=Enrolment.objects.filter(cohort=cohort).values("person_id")
+        ),
+    ):
+        version = qs.order_by("-recorded_at", "-id").values_list("text_version", flat=True).first()
+        if version:
+            return str(version)
+    return ""

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
@@ -24,6 +25,7 @@ from cascada.curricula.models import CurriculumVersion, SessionPlan
 from cascada.curricula.services import curriculum_version_freeze, version_total_hours
 from cascada.registry.models import Organization, Person, PersonRole, PersonRoleKind
 
+from . import clock
 from .models import (
     ATTENDED,
     Attendance,
@@ -37,6 +39,7 @@ from .models import (
     Program,
     Session,
 )
+from .selectors import may_register_participants
 
 
 def _require(actor: Any, cap: str, org_ids: Iterable[int]) -> None:
@@ -138,33 +141,132 @@ def cohort_create(
     return cohort
 
 
+def _recorded_sessions(cohort: Cohort) -> Any:
+    """Sessions with attendance or a headcount: history that later edits must respect."""
+    return cohort.sessions.filter(attendance_taken_at__isnull=False)
+
+
 @transaction.atomic
 def cohort_update(*, actor: Any, cohort: Cohort, **changes: Any) -> Cohort:
+    """Edit a cohort. Its status is not edited (it follows the dates; ``cohort_close``).
+    Once attendance exists its dates cannot leave out a recorded session, and its kind
+    (which decides the cascade's generations) no longer changes."""
     _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
     allowed = {
         "name",
+        "kind",
         "modality",
         "place",
+        "start_date",
         "end_date",
-        "status",
         "completion_rule",
         "min_attendance_pct",
     }
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    rule_changed = any(
-        f in changes and getattr(cohort, f) != changes[f]
-        for f in ("completion_rule", "min_attendance_pct")
-    )
+    changes = {f: v for f, v in changes.items() if getattr(cohort, f) != v}
+    rule_changed = any(f in changes for f in ("completion_rule", "min_attendance_pct"))
+    if "min_attendance_pct" in changes and not 1 <= changes["min_attendance_pct"] <= 100:
+        raise ApplicationError(
+            _("Minimum attendance must be between 1 and 100%."),
+            extra={"field": "min_attendance_pct"},
+        )
+    recorded = _recorded_sessions(cohort).order_by("date")
+    first, last = recorded.first(), recorded.last()
+    if "kind" in changes and first is not None:
+        raise ApplicationError(
+            _("The kind of a cohort with attendance cannot change."), extra={"field": "kind"}
+        )
+    start = changes.get("start_date", cohort.start_date)
+    end = changes.get("end_date", cohort.end_date)
+    if end is not None and end < start:
+        raise ApplicationError(
+            _("The end date is before the start date."), extra={"field": "end_date"}
+        )
+    if first is not None and start > first.date:
+        raise ApplicationError(
+            _("Attendance was taken on %(date)s: the cohort cannot start after that.")
+            % {"date": day_month(first.date)},
+            extra={"field": "start_date"},
+        )
+    if last is not None and end is not None and end < last.date:
+        raise ApplicationError(
+            _("Attendance was taken on %(date)s: the cohort cannot end before that.")
+            % {"date": day_month(last.date)},
+            extra={"field": "end_date"},
+        )
     for field, value in changes.items():
         setattr(cohort, field, value)
     cohort.full_clean()
     cohort.save()
     audit_record(actor=actor, action="update", target=cohort, detail={"fields": sorted(changes)})
-    if rule_changed:
+    if rule_changed or {"start_date", "end_date"} & set(changes):
         cohort_completion_recompute(cohort=cohort)
     return cohort
+
+
+@transaction.atomic
+def cohort_close(*, actor: Any, cohort: Cohort, on: dt.date | None = None) -> Cohort:
+    """Close a cohort before its end date: completion becomes final and certificates may
+    be issued. Not before its start, nor on a day still to come."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    today = clock.cohort_today(cohort)
+    on = on or today
+    if on > today or on < cohort.start_date:
+        raise ApplicationError(
+            _("A cohort is closed between its start date and today."),
+            code="close_date",
+            extra={"field": "closed_on"},
+        )
+    if cohort.closed_on is not None:
+        return cohort
+    cohort.closed_on = on
+    cohort.full_clean()
+    cohort.save(update_fields=["closed_on", "updated_at"])
+    audit_record(actor=actor, action="close", target=cohort, detail={"fields": ["closed_on"]})
+    cohort_completion_recompute(cohort=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_reopen(*, actor: Any, cohort: Cohort) -> Cohort:
+    """Undo a close by hand (refused once a certificate was issued: it is final)."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    if cohort.closed_on is None:
+        return cohort
+    if Certificate.objects.filter(enrolment__cohort=cohort, revoked=False).exists():
+        raise ApplicationError(
+            _("Certificates were issued for this cohort; it cannot be reopened."),
+            code="certified",
+        )
+    cohort.closed_on = None
+    cohort.save(update_fields=["closed_on", "updated_at"])
+    audit_record(actor=actor, action="reopen", target=cohort)
+    cohort_completion_recompute(cohort=cohort)
+    return cohort
+
+
+@transaction.atomic
+def cohort_delete(*, actor: Any, cohort: Cohort) -> None:
+    """Remove a cohort entered by mistake, with its sessions and enrolments. Refused once
+    attendance or a headcount was recorded: close it instead (history depends on it)."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    if (
+        _recorded_sessions(cohort).exists()
+        or Attendance.objects.filter(session__cohort=cohort).exists()
+    ):
+        raise ApplicationError(
+            _("Attendance was recorded in this cohort: it cannot be deleted. Close it instead."),
+            code="has_attendance",
+        )
+    audit_record(
+        actor=actor,
+        action="delete",
+        target=cohort,
+        detail={"count": cohort.enrolments.count()},
+    )
+    cohort.delete()
 
 
 @transaction.atomic
@@ -278,6 +380,19 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
     unknown = set(changes) - allowed
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    recorded = session.attendance_taken_at is not None or session.attendance.exists()
+    if recorded and "date" in changes and changes["date"] > clock.cohort_today(session.cohort):
+        raise ApplicationError(
+            _("Attendance was taken for this session: it cannot move to a day still to come."),
+            code="has_attendance",
+            extra={"field": "date"},
+        )
+    if recorded and changes.get("cancelled"):
+        raise ApplicationError(
+            _("Attendance was taken for this session: it cannot be cancelled."),
+            code="has_attendance",
+            extra={"field": "cancelled"},
+        )
     for field, value in changes.items():
         setattr(session, field, value)
     session.full_clean()
@@ -288,6 +403,22 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
     return session
 
 
+@transaction.atomic
+def session_delete(*, actor: Any, session: Session) -> None:
+    """Remove a session entered by mistake. Refused once attendance or a headcount was
+    recorded (cancel is for a meeting that did not happen; history stays)."""
+    cohort = session.cohort
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    if session.attendance_taken_at is not None or session.attendance.exists():
+        raise ApplicationError(
+            _("Attendance was taken for this session: it cannot be deleted."),
+            code="has_attendance",
+        )
+    audit_record(actor=actor, action="delete", target=session, detail={"into": cohort.pk})
+    session.delete()
+    cohort_completion_recompute(cohort=cohort)
+
+
 # ---------------------------------------------------------------- enrolment
 
 
@@ -295,11 +426,22 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
 def enrolment_create(
     *, actor: Any, cohort: Cohort, person: Person, enrolled_on: dt.date | None = None
 ) -> Enrolment:
-    """Enrol a person; enrolling someone already enrolled returns their enrolment."""
-    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
+    """Enrol a person; enrolling someone already enrolled returns their enrolment. Who
+    may: ``selectors.may_register_participants`` (facilitators in their own cohorts).
+    A cohort's facilitator is never enrolled in it as a participant: the cascade would
+    count him as trained by himself (docs/decisions/roster.md)."""
+    if not may_register_participants(user=actor, cohort=cohort):
+        _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
     if person.merged_into is not None:
         raise ApplicationError(
             _("This record was merged into %(code)s.") % {"code": person.merged_into.code}
+        )
+    if cohort.facilitations.filter(person=person).exists():
+        raise ApplicationError(
+            _("%(code)s facilitates this cohort and cannot also be enrolled in it.")
+            % {"code": person.code},
+            code="facilitator_not_participant",
+            extra={"field": "person"},
         )
     enrolment, created = Enrolment.objects.get_or_create(
         cohort=cohort, person=person, defaults={"enrolled_on": enrolled_on or timezone.localdate()}
@@ -316,6 +458,22 @@ def enrolment_create(
 
 
 @transaction.atomic
+def enrolment_delete(*, actor: Any, enrolment: Enrolment) -> None:
+    """Remove an enrolment made by mistake. Once he has attendance (or a certificate) he
+    is withdrawn instead (``enrolment_withdraw``): his history stays."""
+    _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(enrolment.cohort.program))
+    if enrolment.attendance.exists() or Certificate.objects.filter(enrolment=enrolment).exists():
+        raise ApplicationError(
+            _("He has attendance in this cohort: withdraw him instead of deleting."),
+            code="has_attendance",
+        )
+    audit_record(
+        actor=actor, action="delete", target=enrolment, detail={"into": enrolment.cohort_id}
+    )
+    enrolment.delete()
+
+
+@transaction.atomic
 def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(enrolment.cohort.program))
     enrolment.status = EnrolmentStatus.WITHDRAWN
@@ -325,7 +483,111 @@ def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
+# ---------------------------------------------------------------- registering at a session
+
+
+def _registering_organization(actor: Any, cohort: Cohort) -> Organization:
+    """Where a participant registered into ``cohort`` belongs: the program's owner when
+    the actor registers people there, else the actor's partner organization running it."""
+    program = cohort.program
+    if actor is None:
+        return program.owner
+    orgs = scope.org_ids(actor, Cap.REGISTER_PARTICIPANTS) & program_org_ids(program)
+    if program.owner_id in orgs or not orgs:
+        return program.owner
+    return Organization.objects.get(pk=min(orgs))
+
+
+@transaction.atomic
+def participant_register(
+    *,
+    actor: Any,
+    cohort: Cohort,
+    given_name: str,
+    family_name: str = "",
+    sex: str = "not_stated",
+    birth_year: int | None = None,
+    age: int | None = None,
+    id_document: str = "",
+    national_id: str = "",
+    participation_consent: bool,
+    reporting_consent: bool = False,
+    consent_text_version: str,
+    allow_duplicate: bool = False,
+) -> Enrolment:
+    """Register a new participant at a session of ``cohort``, all or nothing: the person
+    (``registry.services.person_create``, in ``_registering_organization``, with its
+    duplicate check within the actor's scope: ``DuplicatePersonError`` lists the likely
+    matches so the caller can enrol one of them instead), the consent read to him on the
+    spot (participation, required; aggregate reporting when given: S15) and the
+    enrolment. Each step writes its own audit row.
+
+    Who may: ``selectors.may_register_participants`` (coordinators; facilitators only in
+    the cohorts they facilitate). The actor reads nothing more about the new man than
+    their roster shows (S3)."""
+    from cascada.registry.models import ConsentPurpose
+    from cascada.registry.services import consent_record, person_create
+
+    if not may_register_participants(user=actor, cohort=cohort):
+        raise PermissionDeniedError(
+            _("You can only register participants in cohorts you facilitate.")
+        )
+    if not participation_consent:
+        raise ApplicationError(
+            _("He can take part only once he has consented to participate."),
+            code="consent_required",
+            extra={"field": "participation_consent"},
+        )
+    if not consent_text_version.strip():
+        raise ApplicationError(
+            _("Say which version of the consent text was used."),
+            extra={"field": "consent_text_version"},
+        )
+    person = person_create(
+        actor=actor,
+        organization=_registering_organization(actor, cohort),
+        given_name=given_name,
+        family_name=family_name,
+        sex=sex,
+        birth_year=birth_year,
+        age=age,
+        id_document=id_document,
+        national_id=national_id,
+        roles=[PersonRoleKind.PARTICIPANT],
+        allow_duplicate=allow_duplicate,
+        cap=Cap.REGISTER_PARTICIPANTS,
+    )
+    purposes = [ConsentPurpose.PARTICIPATION]
+    if reporting_consent:
+        purposes.append(ConsentPurpose.AGGREGATE_REPORTING)
+    for purpose in purposes:
+        consent_record(
+            actor=actor,
+            person=person,
+            purpose=purpose,
+            granted=True,
+            text_version=consent_text_version,
+        )
+    return enrolment_create(actor=actor, cohort=cohort, person=person)
+
+
 # ---------------------------------------------------------------- attendance
+
+
+def day_month(date: dt.date) -> str:
+    """ "8 de diciembre": a date in a sentence, in the user's language."""
+    return formats.date_format(date, pgettext("day and month in a sentence", "F j"))
+
+
+def session_not_in_future(*, session: Session) -> None:
+    """The time rule of attendance: names or a headcount are recorded from the session's
+    day on, in the organization's time zone (``clock.cohort_today``)."""
+    if session.date > clock.cohort_today(session.cohort):
+        raise ApplicationError(
+            _("The session is on %(date)s: attendance is recorded from that day.")
+            % {"date": day_month(session.date)},
+            code="future_session",
+        )
 
 
 def _can_take_attendance(actor: Any, cohort: Cohort) -> None:
@@ -354,6 +616,7 @@ def attendance_record(
     """
     cohort = session.cohort
     _can_take_attendance(actor, cohort)
+    session_not_in_future(session=session)
     if session.headcount is not None:
         raise ApplicationError(
             _(
@@ -403,8 +666,9 @@ def attendance_record(
     session.save(update_fields=["attendance_taken_at"])
     audit_record(actor=actor, action="attendance", target=session, detail={"count": len(marks)})
     if recompute:
+        context = cohort_completion_context(cohort)
         for enrolment in Enrolment.objects.filter(pk__in=list(marks)).select_related("cohort"):
-            enrolment_completion_compute(enrolment=enrolment)
+            enrolment_completion_compute(enrolment=enrolment, _context=context)
     return len(marks)
 
 
@@ -412,6 +676,8 @@ def attendance_record(
 def session_headcount_set(*, actor: Any, session: Session, headcount: int | None) -> Session:
     """Record how many came to a session where names were not taken."""
     _can_take_attendance(actor, session.cohort)
+    if headcount is not None:
+        session_not_in_future(session=session)
     if headcount is not None and headcount < 0:
         raise ApplicationError(_("A headcount cannot be negative."), extra={"field": "headcount"})
     if headcount is not None and session.attendance.exists():
@@ -444,7 +710,10 @@ def enrolment_completion_compute(
       cohort's sessions (cancelled and headcount-only sessions are left out);
     - core_modules: at least one session of every core module of the curriculum attended;
     - both: both of the above.
-    A withdrawn enrolment is never complete. Returns whether completion changed.
+    A withdrawn enrolment is never complete. Meeting the rule is cached as ``meets_rule``
+    ("on track" while the cohort runs); ``completed`` (final: the cascade's lineage and
+    certificates count only it) is set only once the cohort is over (``clock.cohort_is_over``:
+    its end date has passed or it was closed by hand). Returns whether ``completed`` changed.
     """
     cohort = enrolment.cohort
     ctx = _context if _context is not None else cohort_completion_context(cohort)
@@ -462,14 +731,22 @@ def enrolment_completion_compute(
         done = attended * 100 >= cohort.min_attendance_pct * ctx["total"]
     if done and cohort.completion_rule in (CompletionRule.CORE_MODULES, CompletionRule.BOTH):
         done = ctx["core_modules"] <= {m for _d, m in attended_sessions if m}
+    meets = done
+    done = meets and ctx["over"]
     completed_on = max((d for d, _m in attended_sessions), default=None) if done else None
     changed = done != enrolment.completed
-    if changed or attended != enrolment.sessions_attended or completed_on != enrolment.completed_on:
+    if (
+        changed
+        or meets != enrolment.meets_rule
+        or attended != enrolment.sessions_attended
+        or completed_on != enrolment.completed_on
+    ):
         enrolment.completed = done
+        enrolment.meets_rule = meets
         enrolment.completed_on = completed_on
         enrolment.sessions_attended = attended
         Enrolment.objects.filter(pk=enrolment.pk).update(
-            completed=done, completed_on=completed_on, sessions_attended=attended
+            completed=done, meets_rule=meets, completed_on=completed_on, sessions_attended=attended
         )
     if changed:
         from cascada.cascade.services import lineage_completion_changed
@@ -484,7 +761,11 @@ def cohort_completion_context(cohort: Cohort) -> dict[str, Any]:
         core = set(
             cohort.curriculum_version.modules.filter(is_core=True).values_list("pk", flat=True)
         )
-    return {"total": _named_sessions(cohort).count(), "core_modules": core}
+    return {
+        "total": _named_sessions(cohort).count(),
+        "core_modules": core,
+        "over": clock.cohort_is_over(cohort),
+    }
 
 
 def cohort_completion_recompute(*, cohort: Cohort) -> int:
@@ -493,6 +774,25 @@ def cohort_completion_recompute(*, cohort: Cohort) -> int:
     changed = 0
     for enrolment in cohort.enrolments.select_related("cohort"):
         changed += enrolment_completion_compute(enrolment=enrolment, _context=ctx)
+    return changed
+
+
+def cohorts_finalize(*, now: dt.datetime | None = None) -> int:
+    """Make completion final in every cohort that is over but not yet final (its end date
+    passed since the last write), and undo completions of cohorts not over (old data).
+    Run daily (``cascada cohorts_finalize``); idempotent. Returns enrolments changed."""
+    changed = 0
+    pending = Cohort.objects.filter(
+        clock.status_q(clock.CLOSED, now=now),
+        enrolments__meets_rule=True,
+        enrolments__completed=False,
+    )
+    early = Cohort.objects.exclude(clock.status_q(clock.CLOSED, now=now)).filter(
+        enrolments__completed=True
+    )
+    for cohort in (pending | early).distinct().select_related("program__owner"):
+        with transaction.atomic():
+            changed += cohort_completion_recompute(cohort=cohort)
     return changed
 
 
@@ -509,6 +809,10 @@ def _lineage_cohort_changed(cohort: Cohort) -> None:
 def certificate_issue(*, actor: Any, enrolment: Enrolment) -> Certificate:
     """Issue (or return the existing) certificate for a completed enrolment."""
     _require(actor, Cap.ISSUE_CERTIFICATES, program_org_ids(enrolment.cohort.program))
+    _cohort_over_for_certificates(enrolment.cohort)
+    if enrolment.meets_rule and not enrolment.completed:
+        # The cohort ended since the last write: completion becomes final now.
+        enrolment_completion_compute(enrolment=enrolment)
     if not enrolment.completed:
         raise ApplicationError(
             _("Only people who completed the cohort receive a certificate."), code="not_completed"
@@ -545,7 +849,22 @@ def certificate_download(*, actor: Any, certificate: Certificate, base_url: str)
     return content
 
 
+def _cohort_over_for_certificates(cohort: Cohort) -> None:
+    if not clock.cohort_is_over(cohort):
+        raise ApplicationError(
+            _("Certificates are issued once the cohort has ended (%(date)s) or has been closed.")
+            % {"date": day_month(cohort.end_date) if cohort.end_date else "—"},
+            code="cohort_not_over",
+        )
+
+
+@transaction.atomic
 def certificates_issue_for_cohort(*, actor: Any, cohort: Cohort) -> list[Certificate]:
+    """Certificates for everyone whose completion is final; only once the cohort is over."""
+    _require(actor, Cap.ISSUE_CERTIFICATES, program_org_ids(cohort.program))
+    _cohort_over_for_certificates(cohort)
+    if cohort.enrolments.filter(meets_rule=True, completed=False).exists():
+        cohort_completion_recompute(cohort=cohort)
     return [
         certificate_issue(actor=actor, enrolment=e)
         for e in cohort.enrolments.filter(completed=True).select_related(

@@ -12,6 +12,7 @@ urlpatterns: list = [
         cascade.cascade_level,
         name="cascade_level",
     ),
+    path("cascade/programs/<id:pk>/idle/", cascade.cascade_idle, name="cascade_idle"),
     path(
         "cascade/programs/<id:pk>/export.<str:fmt>",
         cascade.cascade_export,

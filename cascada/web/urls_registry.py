@@ -4,7 +4,7 @@ from django.urls import path
 
 import cascada.core.converters  # noqa: F401 (registers <id:> and <smallint:>)
 
-from .views import curricula, registry
+from .views import curricula, mending, places, registry
 
 urlpatterns = [
     path("people/", registry.person_list, name="person_list"),
@@ -14,7 +14,12 @@ urlpatterns = [
     path("people/<id:pk>/edit/", registry.person_edit, name="person_edit"),
     path("people/<id:pk>/consent/", registry.person_consent, name="person_consent"),
     path("people/<id:pk>/merge/", registry.person_merge, name="person_merge"),
+    path("people/<id:pk>/remove/", registry.person_remove, name="person_remove"),
     path("places/options/", registry.place_options, name="place_options"),
+    path("places/picker/", places.place_picker, name="place_picker"),
+    # Places are public reference data: the type-ahead is a GET, unlike searches of people
+    # (S9), and is not named "search".
+    path("places/suggest/", places.place_suggestions, name="place_suggestions"),
     path("organizations/", registry.organization_list, name="organization_list"),
     path("organizations/<id:pk>/", registry.organization_detail, name="organization_detail"),
     path("curricula/", curricula.curriculum_list, name="curriculum_list"),
@@ -26,6 +31,12 @@ urlpatterns = [
         name="curriculum_version_new",
     ),
     path("curricula/versions/<id:pk>/", curricula.curriculum_version, name="curriculum_version"),
+    path("curricula/modules/<id:pk>/edit/", mending.module_edit, name="module_edit"),
+    path("curricula/modules/<id:pk>/delete/", mending.module_delete, name="module_delete"),
+    path("curricula/plans/<id:pk>/edit/", mending.session_plan_edit, name="session_plan_edit"),
+    path(
+        "curricula/plans/<id:pk>/delete/", mending.session_plan_delete, name="session_plan_delete"
+    ),
     path("curricula/versions/<id:pk>/modules/", curricula.module_add, name="module_add"),
     path("curricula/modules/<id:pk>/plans/", curricula.session_plan_add, name="session_plan_add"),
 ]

@@ -4,6 +4,7 @@ from django.urls import path
 
 import cascada.core.converters  # noqa: F401 (registers <id:> and <smallint:>)
 
+from .views import mending, roster
 from .views import trainings as v
 
 urlpatterns = [
@@ -14,7 +15,15 @@ urlpatterns = [
     path("cohorts/", v.cohort_list, name="cohort_list"),
     path("cohorts/new/", v.cohort_create, name="cohort_create"),
     path("cohorts/<id:pk>/", v.cohort_detail, name="cohort_detail"),
+    path("cohorts/<id:pk>/edit/", mending.cohort_edit, name="cohort_edit"),
+    path("cohorts/<id:pk>/close/", mending.cohort_close, name="cohort_close"),
+    path("cohorts/<id:pk>/delete/", mending.cohort_delete, name="cohort_delete"),
+    path("cohorts/dates/", mending.date_problems, name="date_report"),
+    path("sessions/<id:pk>/delete/", mending.session_delete, name="session_delete"),
+    path("enrolments/<id:pk>/remove/", mending.enrolment_remove, name="enrolment_remove"),
     path("cohorts/<id:pk>/enrol/", v.cohort_enrol, name="cohort_enrol"),
+    path("cohorts/<id:pk>/enrol/search/", roster.cohort_enrol_search, name="cohort_enrol_search"),
+    path("cohorts/<id:pk>/register/", roster.participant_register, name="participant_register"),
     path(
         "cohorts/<id:pk>/certificates/",
         v.cohort_certificates_issue,

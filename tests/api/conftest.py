@@ -45,7 +45,7 @@ def build_world(org: Any, *, prefix: str = "") -> World:
         make_person(
             organization=org,
             given_name=f"{prefix}Participante{i}",
-            national_id=f"{prefix}4000000{i}",
+            national_id=f"4{1 if prefix else 0}00000{i}",  # 8 digits: a DNI
         )
         for i in range(3)
     ]

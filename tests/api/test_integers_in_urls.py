@@ -173,6 +173,10 @@ WEB_INTEGER_PARAMETERS = [
     ("/places/options/", "parent", 200),
     ("/places/options/", "place1", 200),
     ("/places/options/", "place2", 200),
+    ("/places/picker/", "place1", 200),  # the place picker: an invalid id is no choice
+    ("/places/picker/", "place2", 200),
+    ("/places/picker/", "place3", 200),
+    ("/places/picker/", "place_pick", 200),
     ("/exports/people/", "organization", 404),
     ("/exports/enrolments/", "program", 404),
     ("/exports/enrolments/", "cohort", 404),
@@ -184,6 +188,7 @@ WEB_INTEGER_PARAMETERS = [
     ("/cohorts/", "program", 200),  # a form: the field shows its error
     ("/cohorts/", "year", 200),
     ("/cohorts/new/", "program", 200),  # only an initial choice, never queried
+    ("/cohorts/{cohort}/register/", "session", 200),  # where to return: none if invalid
 ]
 
 
@@ -194,7 +199,7 @@ def test_web_integer_query_parameter_out_of_range_is_no_filter_or_404(
 ):
     login_verified(client, coordinator)
     client.raise_request_exception = False
-    url = path.format(program=world.program.pk)
+    url = path.format(program=world.program.pk, cohort=world.cohort.pk)
     response = client.get(url, {name: value})
     assert response.status_code == status, (url, name, value)
 
@@ -211,6 +216,7 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     covered = {name for _path, name in API_INTEGER_PARAMETERS}
     covered |= {name for _path, name, _status in WEB_INTEGER_PARAMETERS}
     not_integers = {"format", "start", "end", "next", "page", "purpose", "code"}
+    not_integers |= {"place0", "place_q"}  # the place picker: a country code, a place name
     reads = re.compile(
         r"(?:GET|query_params)\.get\(\s*\"(\w+)\"|query_(?:id|param|int)\([^,]+,\s*\"(\w+)\""
     )

@@ -29,7 +29,7 @@ def test_reach_per_generation_and_attrition(known):
 def test_multiplier_is_reach_per_directly_trained_person(known):
     fig = figures(known)
     assert fig.direct == 2
-    assert figures_present(fig, Scope(program=known.program))["multiplier"] == "3.5"
+    assert figures_present(fig, Scope(program=known.program))["multiplier"] == 3.5
 
 
 def test_replication_rate_and_time_to_first_cohort(known):
@@ -68,7 +68,7 @@ def test_a_trainers_figures_and_tree(known):
     fig = cascade_figures(Scope(trainer=a), today=known.today)
     assert (fig.enrolled, fig.completed) == (6, 5)
     assert fig.tree == {1: 4, 2: 1}
-    assert figures_present(fig, Scope(trainer=a))["multiplier"] == "1.2"
+    assert figures_present(fig, Scope(trainer=a))["multiplier"] == 1.2
 
 
 def test_where_it_thins(known, settings):

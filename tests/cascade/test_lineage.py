@@ -194,7 +194,9 @@ def _random_cascade(org, facilitators, steps):
     for what, c, p in steps:
         cohort, person = cohorts[c], people[p]
         if what == "complete":
-            complete(cohort, person)
+            # A cohort's facilitator is never enrolled in it (docs/decisions/roster.md).
+            if not cohort.facilitations.filter(person=person).exists():
+                complete(cohort, person)
         elif what == "uncomplete" and cohort.enrolments.filter(person=person).exists():
             uncomplete(cohort, person)
         elif what == "facilitate":

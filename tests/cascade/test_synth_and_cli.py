@@ -39,6 +39,19 @@ def test_synth_is_reproducible_and_six_generations_deep():
     assert first[1] > 10 * first[0] / 2  # attendance marks: several sessions per cohort
 
 
+def test_synth_obeys_the_time_rules():
+    """Every synthetic cohort is over, so completions are final, and no attendance,
+    completion or certificate is dated before it could be (issue 7)."""
+    from cascada.trainings.date_report import date_problems
+
+    with transaction.atomic():
+        synth_country(people=600, seed=5)
+        cohorts = list(Cohort.objects.select_related("program__owner"))
+        assert cohorts and {c.current_status for c in cohorts} == {"closed"}
+        assert date_problems(user=None) == []
+        transaction.set_rollback(True)
+
+
 def test_synth_lineage_matches_a_networkx_walk():
     from benchmarks.cascade import build_graph, nx_generations, nx_program_levels
     from cascada.cascade.models import TrainingEdge
@@ -90,9 +103,15 @@ def test_cascade_rebuild_command_gives_the_same_tables():
 def test_cascade_report_as_table_csv_and_xlsx(known, tmp_path):
     out = io.StringIO()
     call_command("cascade_report", program=known.program.pk, format="table", stdout=out)
-    assert "generation" in out.getvalue() and "Lima" in out.getvalue()
+    assert "generación" in out.getvalue() and "Lima" in out.getvalue()  # Spanish by default
     target = tmp_path / "c.csv"
-    call_command("cascade_report", program=known.program.pk, format="csv", output=str(target))
+    call_command(
+        "cascade_report",
+        program=known.program.pk,
+        format="csv",
+        language="en",
+        output=str(target),
+    )
     assert "generation,3,1,1" in target.read_text(encoding="utf-8-sig").replace("\r", "")
     xlsx = tmp_path / "c.xlsx"
     call_command("cascade_report", program=known.program.pk, format="xlsx", output=str(xlsx))

@@ -193,14 +193,25 @@ def test_import_enrolments_and_attendance(coordinator, org, tmp_path):
 def test_export_people_csv_with_identity_for_a_coordinator(coordinator, org, tmp_path):
     make_person(organization=org, given_name="Ficticio", national_id="12345678")
     out = tmp_path / "people.csv"
-    command("export_people", "--as", coordinator.username, "--format", "csv", "--output", str(out))
+    command(
+        "export_people",
+        "--as",
+        coordinator.username,
+        "--format",
+        "csv",
+        "--language",
+        "en",
+        "--output",
+        str(out),
+    )
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert len(rows) == 1 and rows[0]["national_id"] == "12345678"
+    assert len(rows) == 1 and rows[0]["ID number"] == "12345678"
     event = AuditEvent.objects.get(action="export")
     assert event.source == "cli" and event.detail["kind"] == "people" and event.detail["count"] == 1
 
 
 def test_export_people_is_pseudonymous_for_an_me_officer(org, tmp_path):
+    from cascada.imports.selectors import PEOPLE_COLUMNS
     from tests.accounts.factories import make_user
 
     officer = make_user(role="me_officer", organization=org)
@@ -209,7 +220,7 @@ def test_export_people_is_pseudonymous_for_an_me_officer(org, tmp_path):
     command("export_people", "--as", officer.username, "--format", "xlsx", "--output", str(out))
     sheet = load_workbook(out, read_only=True).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert "national_id" not in rows[0] and "given_name" not in rows[0]
+    assert len(rows[0]) == len(PEOPLE_COLUMNS)  # no identity columns
     assert "12345678" not in str(rows) and "Ficticio" not in str(rows)
     assert len(rows) == 2
 
@@ -243,9 +254,11 @@ def test_export_enrolments_and_attendance_for_a_cohort(coordinator, org, other_o
         marks={person.enrolments.get().pk: "present"},
     )
     out = tmp_path / "e.csv"
-    command("export_enrolments", "--as", coordinator.username, "--output", str(out))
+    command(
+        "export_enrolments", "--as", coordinator.username, "--language", "en", "--output", str(out)
+    )
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
-    assert [r["person_code"] for r in rows] == [person.code]  # the other org's enrolment is absent
+    assert [r["Code"] for r in rows] == [person.code]  # the other org's enrolment is absent
     out = tmp_path / "a.csv"
     command(
         "export_attendance",
@@ -253,17 +266,19 @@ def test_export_enrolments_and_attendance_for_a_cohort(coordinator, org, other_o
         coordinator.username,
         "--cohort",
         cohort.pk,
+        "--language",
+        "en",
         "--output",
         str(out),
     )
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     assert rows == [
         {
-            "person_code": person.code,
-            "cohort_id": str(cohort.pk),
-            "session_number": "1",
-            "session_date": "2026-03-02",
-            "status": "present",
+            "Code": person.code,
+            "Cohort": str(cohort.pk),
+            "Session": "1",
+            "Date": "2026-03-02",
+            "Status": "Present",
         }
     ]
 

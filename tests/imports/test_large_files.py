@@ -16,7 +16,13 @@ def test_dry_run_of_100000_people(coordinator, org, places, capsys, settings):
     settings.CASCADA_IMPORT_MAX_ROWS = ROWS + 1
     # A few people already registered, so the duplicate look-ups have something to find.
     for i in range(5):
-        make_person(organization=org, national_id=f"7{i:07d}", given_name=f"Ya{i}")
+        make_person(
+            organization=org,
+            national_id=f"7{i:07d}",
+            given_name=f"Ficticio{i}",
+            family_name="Prueba",
+            sex="male" if i % 4 in (0, 3) else "female",
+        )
     buffer = io.BytesIO()
     buffer.write("nombres;apellidos;dni;sexo;año_nacimiento;ubigeo\r\n".encode())
     sexes = ("M", "F", "femenino", "masculino")

@@ -56,7 +56,9 @@ def test_importing_the_same_file_twice_creates_no_duplicates(coordinator, org, p
 
 
 def test_a_person_already_registered_by_hand_is_matched_by_id_number(coordinator, org, places):
-    make_person(organization=org, given_name="Otro Nombre", national_id="10000001")
+    make_person(
+        organization=org, given_name="Ficticio Uno", family_name="PRUEBA", national_id="10000001"
+    )
     report = run(coordinator, org, csv_bytes([HEADERS_ES, *ROWS]), commit=True)
     assert report.created == 2 and report.unchanged == 1
     assert Identity.objects.filter(national_id_hash__isnull=False).count() == 3

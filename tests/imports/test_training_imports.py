@@ -224,3 +224,23 @@ def test_cohort_of_another_organization_is_unknown_even_to_its_importer(
     )
     report = run(other_coordinator, other_org, "attendance", data)
     assert codes(report) == [(2, "cohorte", "unknown_cohort")]
+
+
+def test_attendance_for_a_session_still_to_come_is_a_row_error(coordinator, org, people):
+    """The time rule in the dry run (issue 7): the row names the session's day."""
+    from django.utils import timezone
+
+    start = timezone.localdate() - dt.timedelta(days=7)
+    cohort = make_cohort(program=make_program(owner=org, name="En curso"), sessions=3, start=start)
+    enrol(cohort, people[0])
+    data = csv_bytes(
+        [
+            ["codigo", "cohorte", "sesion", "estado"],
+            [people[0].code, cohort.pk, "1", "presente"],  # 2: a week ago
+            [people[0].code, cohort.pk, "3", "presente"],  # 3: next week
+        ]
+    )
+    report = run(coordinator, org, "attendance", data)
+    assert codes(report) == [(3, "sesion", "session_future")]
+    assert "attendance is recorded from that day" in report.error_rows()[0][2]
+    assert not Attendance.objects.filter(session__cohort=cohort).exists()

@@ -183,7 +183,7 @@ def test_export_people_csv_streams_and_is_audited(coordinator_client, org, other
     assert "no-store" in response["Cache-Control"]
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert [r["national_id"] for r in rows] == ["12345678"]
+    assert [r["ID number"] for r in rows] == ["12345678"]
     assert AuditEvent.objects.filter(action="export", source="web").count() == 1
 
 
@@ -198,7 +198,7 @@ def test_export_enrolments_xlsx_for_a_cohort(coordinator_client, org):
         io.BytesIO(b"".join(response.streaming_content)), read_only=True
     ).worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "person_code" and len(rows) == 2
+    assert rows[0][0] == "Code" and len(rows) == 2
 
 
 def test_export_of_another_organizations_cohort_is_404(coordinator_client, other_org):

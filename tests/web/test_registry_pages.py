@@ -193,11 +193,11 @@ class TestPersonCreate:
     def test_a_person_in_another_organization_is_not_revealed(self, coordinator_client, other_org):
         # Typing an ID number must not tell A that B has this man in its programs (ADR 0005).
         other = make_person(
-            organization=other_org, given_name="X", id_document="dni", national_id="555"
+            organization=other_org, given_name="X", id_document="dni", national_id="55500555"
         )
         response = coordinator_client.post(
             reverse("web:person_create"),
-            person_payload(id_document="dni", national_id="555"),
+            person_payload(id_document="dni", national_id="55500555"),
         )
         assert response.status_code == 302
         assert other.code not in response.content.decode()

@@ -181,6 +181,9 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = os.environ.get("CASCADA_TIME_ZONE", "America/Lima")
 USE_I18N = True
 USE_TZ = True
+# Numbers are localized in templates ("8,1" in Spanish); no thousands separator, so years
+# and codes stay "2026" (docs/decisions/translations.md).
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
@@ -248,8 +251,8 @@ CASCADA_CASCADE_COMPLETION_THRESHOLD = int(
 )
 
 # Limits whose defaults live with the code that applies them (imports.parsers.Limits,
-# imports_sweep, registry.selectors' ID look-up limit): each can be set from the
-# environment here, e.g. CASCADA_IMPORT_MAX_ROWS=50000.
+# imports_sweep, registry.selectors' ID look-up limit, core.idempotency's windows): each
+# can be set from the environment here, e.g. CASCADA_IMPORT_MAX_ROWS=50000.
 for _name in (
     "CASCADA_IMPORT_MAX_BYTES",
     "CASCADA_IMPORT_MAX_ROWS",
@@ -262,6 +265,8 @@ for _name in (
     "CASCADA_IMPORT_KEEP_HOURS",
     "CASCADA_ID_LOOKUP_LIMIT",
     "CASCADA_ID_LOOKUP_WINDOW_SECONDS",
+    "CASCADA_IDEMPOTENCY_KEEP_HOURS",
+    "CASCADA_IDEMPOTENCY_REPLAY_SECONDS",
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])

@@ -8,7 +8,6 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cascada.core.converters import MAX_ID, bounded_int
 from cascada.registry.models import (
     ConsentPurpose,
     IdDocument,
@@ -17,79 +16,9 @@ from cascada.registry.models import (
     Place,
     Sex,
 )
-from cascada.registry.selectors import place_list
 
 from . import model_choice_field
-
-
-class PlaceOption(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Place) -> str:
-        return obj.name
-
-
-class PlacePickerMixin(forms.Form):
-    """Three chained selects: department, then province (or Bolivian municipality), then
-    district. Each list holds only the children of the choice above it, so a bound form
-    also checks that the chain is consistent."""
-
-    place1 = PlaceOption(
-        label=_("Department"), queryset=Place.objects.none(), required=False, empty_label="—"
-    )
-    place2 = PlaceOption(
-        label=_("Province or municipality"),
-        queryset=Place.objects.none(),
-        required=False,
-        empty_label="—",
-    )
-    place3 = PlaceOption(
-        label=_("District"), queryset=Place.objects.none(), required=False, empty_label="—"
-    )
-
-    def setup_places(self, place: Place | None = None) -> None:
-        chain: list[Place] = []
-        if place is not None and not self.is_bound:
-            node: Place | None = place
-            while node is not None:
-                chain.insert(0, node)
-                node = node.parent
-            for i, p in enumerate(chain[:3], start=1):
-                self.initial[f"place{i}"] = p.pk
-        model_choice_field(self, "place1").queryset = place_list(level="department").order_by(
-            "country", "name"
-        )
-        parents = [self._chosen(1), self._chosen(2)]
-        for level, parent_id in ((2, parents[0]), (3, parents[1])):
-            qs = (
-                place_list(parent=Place(pk=parent_id)).order_by("name")
-                if parent_id
-                else Place.objects.none()
-            )
-            model_choice_field(self, f"place{level}").queryset = qs
-        for level in (1, 2, 3):
-            self.fields[f"place{level}"].widget.attrs.update({"data-place-level": str(level)})
-
-    def _chosen(self, level: int) -> int | None:
-        key = f"place{level}"
-        raw = self.data.get(self.add_prefix(key)) if self.is_bound else self.initial.get(key)
-        if raw in (None, ""):
-            return None
-        try:  # an id too large for the database is no choice (cascada.core.converters)
-            return bounded_int(str(raw), minimum=1, maximum=MAX_ID)
-        except ValueError:
-            return None
-
-    def chosen_place(self) -> Place | None:
-        data = self.cleaned_data
-        return data.get("place3") or data.get("place2") or data.get("place1")
-
-    def clean(self) -> dict[str, Any]:
-        super().clean()
-        data = self.cleaned_data
-        if data.get("place3") and not data.get("place2"):
-            self.add_error("place2", _("Choose the province first."))
-        if data.get("place2") and not data.get("place1"):
-            self.add_error("place1", _("Choose the department first."))
-        return data
+from .places import PlacePickerMixin
 
 
 class PersonForm(PlacePickerMixin):
@@ -119,6 +48,7 @@ class PersonForm(PlacePickerMixin):
         "sex",
         "birth_year",
         "age",
+        "place0",
         "place1",
         "place2",
         "place3",
@@ -128,9 +58,11 @@ class PersonForm(PlacePickerMixin):
         "address",
     ]
 
-    def __init__(self, *args: Any, place: Place | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, place: Place | None = None, country: str | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.setup_places(place)
+        self.setup_places(place, country=country)
         self.fields["given_name"].widget.attrs["autocomplete"] = "off"
         self.fields["family_name"].widget.attrs["autocomplete"] = "off"
         self.fields["national_id"].widget.attrs["autocomplete"] = "off"
@@ -193,13 +125,13 @@ class PersonEditForm(PersonForm):
 
 class SearchForm(forms.Form):
     q = forms.CharField(
-        label=_("Code, ID number or full name"),
+        label=_("Code, ID number or name"),
         max_length=200,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
                 "autocomplete": "off",
-                "placeholder": _("Code, ID number or full name"),
+                "placeholder": _("Code, ID number or name"),
             }
         ),
     )

@@ -11,8 +11,8 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import ApplicationError
 from cascada.curricula.models import CurriculumVersion
-from cascada.registry.models import Organization, Place
-from cascada.registry.selectors import place_list
+from cascada.registry.models import Organization
+from cascada.registry.selectors import default_country
 from cascada.trainings import selectors
 from cascada.trainings.models import (
     AttendanceStatus,
@@ -25,6 +25,7 @@ from cascada.trainings.models import (
 from cascada.trainings.services import schedule_dates
 
 from . import choice_field, model_choice_field
+from .places import PlacePickerMixin
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -81,7 +82,7 @@ PATTERN_CHOICES = [
 ]
 
 
-class CohortForm(forms.Form):
+class CohortForm(PlacePickerMixin):
     program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=CohortKind.choices)
@@ -91,7 +92,6 @@ class CohortForm(forms.Form):
     curriculum_version = forms.ModelChoiceField(
         queryset=CurriculumVersion.objects.none(), label=_("Curriculum version"), required=False
     )
-    place = forms.ModelChoiceField(queryset=Place.objects.none(), label=_("Place"), required=False)
     start_date = forms.DateField(label=_("Start date"), widget=DATE)
     completion_rule = forms.ChoiceField(
         label=_("Completion rule"),
@@ -120,7 +120,7 @@ class CohortForm(forms.Form):
     )
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TIME)
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: Any, place: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         model_choice_field(self, "program").queryset = selectors.program_list(
             user=user, cap=Cap.MANAGE_PROGRAMS
@@ -128,7 +128,7 @@ class CohortForm(forms.Form):
         model_choice_field(
             self, "curriculum_version"
         ).queryset = selectors.curriculum_version_choices(user=user)
-        model_choice_field(self, "place").queryset = place_list().order_by("country", "name")
+        self.setup_places(place, country=default_country(user=user))
         choice_field(self, "facilitators").choices = [
             (c.pk, c.label) for c in selectors.person_choices(user=user)
         ]
@@ -167,18 +167,6 @@ class CohortFilterForm(forms.Form):
         model_choice_field(self, "program").queryset = selectors.program_list(user=user).order_by(
             "name"
         )
-
-
-class EnrolForm(forms.Form):
-    people = forms.TypedMultipleChoiceField(
-        label=_("People to enrol"), coerce=int, widget=forms.CheckboxSelectMultiple
-    )
-
-    def __init__(self, *args: Any, user: Any, cohort: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        choice_field(self, "people").choices = [
-            (c.pk, c.label) for c in selectors.person_choices(user=user, exclude_cohort=cohort)
-        ]
 
 
 class SessionForm(forms.Form):

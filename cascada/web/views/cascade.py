@@ -20,12 +20,25 @@ from cascada.cascade.exports import as_csv, as_xlsx, report_rows
 from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import NotFoundError
-from cascada.registry.selectors import department_choices, place_list
+from cascada.imports.formats import CONTENT_TYPES, DIALECTS, EXTENSIONS, FORMATS
+from cascada.registry.models import Person
+from cascada.registry.selectors import department_choices, identities_reveal, place_list
 from cascada.trainings.selectors import program_get
 
 from .common import HtmxHttpRequest
 
 DEFAULT_TARGET = 85_000
+
+
+def _with_names(request: HttpRequest, rows: list[dict[str, Any]], target: Any) -> None:
+    """Add ``name`` to rows about people, where the identity rule lets this user read it
+    (S3); a page that shows any name writes one audit row (S10). Viewers never get here
+    with rows: they see no trainer lists (ADR 0006)."""
+    names = identities_reveal(
+        user=request.user, people=[Person(pk=r["person_id"]) for r in rows], target=target
+    )
+    for row in rows:
+        row["name"] = names.get(row["person_id"], "")
 
 
 def _need(request: HttpRequest) -> None:
@@ -108,6 +121,7 @@ def cascade_level(request: HtmxHttpRequest, pk: int, generation: int) -> HttpRes
     program = _program(request, pk)
     sc = selectors.Scope(user=request.user, program=program, **_filters(request))
     trainers = selectors.level_trainers(sc=sc, generation=generation) if sc.sees_people else []
+    _with_names(request, trainers, program)
     template = "web/cascade/_level.html" if request.htmx else "web/cascade/level.html"
     return render(
         request,
@@ -122,9 +136,34 @@ def cascade_level(request: HtmxHttpRequest, pk: int, generation: int) -> HttpRes
 
 
 @require_GET
+def cascade_idle(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Who the idle trained trainers are, with names where the user may read them (an
+    htmx partial opened from the program page, or a page without JS): apart from the
+    program page so that its names are read, and audited, only when asked for."""
+    _need(request)
+    program = _program(request, pk)
+    filters = _filters(request)
+    sc = selectors.Scope(user=request.user, program=program, **filters)
+    idle: list[dict[str, Any]] = []
+    if sc.sees_people:  # no trainer lists for viewers (ADR 0006)
+        fig = selectors.cascade_figures(sc)
+        idle = [
+            {"person_id": pid, "code": code, "granted": granted, "last": last}
+            for pid, code, granted, last in fig.idle[:50]
+        ]
+        _with_names(request, idle, program)
+    template = "web/cascade/_idle.html" if request.htmx else "web/cascade/idle.html"
+    return render(
+        request,
+        template,
+        {"program": program, "idle": idle, "sees_people": sc.sees_people},
+    )
+
+
+@require_GET
 def cascade_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     _need(request)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in FORMATS:  # csv, csv_es (Excel in Spanish) or xlsx
         raise Http404
     program = _program(request, pk)
     sc = selectors.Scope(user=request.user, program=program, **_filters(request))
@@ -138,8 +177,9 @@ def cascade_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
-        response = HttpResponse(as_csv(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="cascade-{program.pk}.{fmt}"'
+        response = HttpResponse(as_csv(rows, DIALECTS[fmt]), content_type=CONTENT_TYPES[fmt])
+    filename = f"cascade-{program.pk}.{EXTENSIONS[fmt]}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -156,14 +196,18 @@ def cascade_trainer(request: HttpRequest, pk: int) -> HttpResponse:
     trainer = _trainer(request, pk)
     sc = selectors.Scope(user=request.user, trainer=trainer)
     shown = selectors.figures_present(selectors.cascade_figures(sc), sc)
+    children = selectors.trainer_children(trainer=trainer)
+    me = {"person_id": trainer.pk}
+    _with_names(request, [me, *children], trainer)
     return render(
         request,
         "web/cascade/trainer.html",
         {
             "trainer": trainer,
+            "trainer_name": me["name"],
             "f": shown,
             "info": selectors.trainer_lineage(trainer=trainer),
-            "children": selectors.trainer_children(trainer=trainer),
+            "children": children,
         },
     )
 
@@ -173,8 +217,6 @@ def cascade_tree(request: HttpRequest, pk: int) -> HttpResponse:
     """One more level of a trainer's tree (htmx partial)."""
     _need(request)
     trainer = _trainer(request, pk)
-    return render(
-        request,
-        "web/cascade/_tree.html",
-        {"children": selectors.trainer_children(trainer=trainer)},
-    )
+    children = selectors.trainer_children(trainer=trainer)
+    _with_names(request, children, trainer)
+    return render(request, "web/cascade/_tree.html", {"children": children})

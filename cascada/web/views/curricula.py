@@ -23,6 +23,7 @@ from cascada.registry.selectors import organization_list
 
 from ..forms import add_service_error, add_validation_error
 from ..forms.curricula import CurriculumForm, ModuleForm, SessionPlanForm, VersionNewForm
+from ..idempotency import idempotent, saved
 from .common import HtmxHttpRequest, domain_errors
 
 
@@ -50,6 +51,7 @@ def curriculum_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@idempotent
 def curriculum_create(request: HttpRequest) -> HttpResponse:
     organizations = organization_list(user=request.user).filter(
         pk__in=scope.org_ids(request.user, Cap.MANAGE_CURRICULA)
@@ -146,6 +148,10 @@ def _render_modules(
     return render(request, template, context)
 
 
+def _version_url(version: CurriculumVersion) -> str:
+    return reverse("web:curriculum_version", kwargs={"pk": version.pk})
+
+
 def _frozen(
     request: HtmxHttpRequest, version: CurriculumVersion, exc: ApplicationError
 ) -> HttpResponse:
@@ -169,6 +175,7 @@ def curriculum_version(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 @domain_errors
+@idempotent
 def module_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_get(user=request.user, pk=pk)
     scope.require(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)
@@ -192,13 +199,14 @@ def module_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Module added."))
                 return redirect("web:curriculum_version", pk=version.pk)
             version = selectors.version_get(user=request.user, pk=pk)
-            return _render_modules(request, version)
+            return saved(_render_modules(request, version), _version_url(version))
     return _render_modules(request, version, module_form=form)
 
 
 @login_required
 @require_POST
 @domain_errors
+@idempotent
 def session_plan_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     module = selectors.module_get(user=request.user, pk=pk)
     version = selectors.version_get(user=request.user, pk=module.version_id)
@@ -228,13 +236,14 @@ def session_plan_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Session plan added."))
                 return redirect("web:curriculum_version", pk=version.pk)
             version = selectors.version_get(user=request.user, pk=version.pk)
-            return _render_modules(request, version)
+            return saved(_render_modules(request, version), _version_url(version))
     return _render_modules(request, version, plan_form=form, plan_module_id=module.pk)
 
 
 @login_required
 @require_POST
 @domain_errors
+@idempotent
 def curriculum_version_new(request: HttpRequest, pk: int) -> HttpResponse:
     curriculum = selectors.curriculum_get(user=request.user, pk=pk)
     scope.require(request.user, Cap.MANAGE_CURRICULA, curriculum.organization_id)

@@ -24,7 +24,7 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError
-from cascada.imports.formats import CONTENT_TYPES, csv_lines, xlsx_write
+from cascada.imports.formats import CONTENT_TYPES, DIALECTS, csv_lines, xlsx_write
 from cascada.imports.models import ImportKind, ImportStatus
 from cascada.imports.selectors import (
     EXPORTS,
@@ -42,6 +42,7 @@ from cascada.registry.selectors import organization_list
 from cascada.trainings.selectors import cohort_list, program_list
 
 from ..forms import model_choice_field
+from ..idempotency import idempotent
 from .common import domain_errors
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -79,6 +80,7 @@ class ImportForm(forms.Form):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def import_start(request: HttpRequest) -> HttpResponse:
     organizations = import_organizations(user=request.user)
     if not organizations.exists():
@@ -109,6 +111,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@idempotent
 def import_review(request: HttpRequest, pk: int) -> HttpResponse:
     job = import_job_get(user=request.user, pk=pk)
     if request.method == "POST":
@@ -169,7 +172,8 @@ def export_start(request: HttpRequest) -> HttpResponse:
 
 
 def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
-    """Filters are ids only (no personal data in the URL, S9)."""
+    """Filters are ids only (no personal data in the URL, S9). Headers and values come in
+    the request's language; ``format=csv_es`` is the CSV that Excel in Spanish opens."""
     fmt = request.GET.get("format", "csv")
     if fmt not in CONTENT_TYPES:
         fmt = "csv"
@@ -180,9 +184,9 @@ def _export(request: HttpRequest, kind: str) -> HttpResponseBase:
     except InvalidQueryParameter:
         raise Http404 from None
     export = EXPORTS[kind](user=request.user, fmt=fmt, **ids)
-    if fmt == "csv":
+    if fmt in DIALECTS:
         response: HttpResponseBase = StreamingHttpResponse(
-            csv_lines(export.headers, export.rows), content_type=CONTENT_TYPES["csv"]
+            csv_lines(export.headers, export.rows, DIALECTS[fmt]), content_type=CONTENT_TYPES[fmt]
         )
         response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     else:

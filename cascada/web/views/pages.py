@@ -41,7 +41,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     cohorts = list(cohort_list(user=user).order_by("-start_date", "name"))
     # Running cohorts first, then the planned ones, then those already closed.
-    cohorts.sort(key=lambda c: STATUS_ORDER.get(c.status, 3))
+    cohorts.sort(key=lambda c: STATUS_ORDER.get(c.current_status, 3))
     by_program: dict[int, list[Any]] = {}
     for c in cohorts:
         by_program.setdefault(c.program_id, []).append(c)
@@ -77,7 +77,7 @@ def home(request: HttpRequest) -> HttpResponse:
     # else they would be a table the release does not protect.
     all_exact = len(exact_programs) == len(program_rows)
     totals = {
-        "running": sum(1 for c in cohorts if c.status == "running"),
+        "running": sum(1 for c in cohorts if c.current_status == "running"),
         "enrolled": sum(c.n_enrolled for c in cohorts) if all_exact else None,
         "completed": sum(c.n_completed for c in cohorts) if all_exact else None,
     }

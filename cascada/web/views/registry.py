@@ -25,6 +25,7 @@ from cascada.trainings.selectors import person_enrolments, program_list
 
 from ..forms import add_service_error, add_validation_error
 from ..forms.registry import ConsentForm, MergeForm, PersonCreateForm, PersonEditForm, SearchForm
+from ..idempotency import idempotent
 from .common import HtmxHttpRequest, age_band, domain_errors
 
 PAGE_SIZE = 25
@@ -108,11 +109,26 @@ def _manageable_orgs(user: Any) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@idempotent
 def person_create(request: HttpRequest) -> HttpResponse:
     organizations = _manageable_orgs(request.user)
     if not organizations.exists():
+        if request.method == "GET" and scope.has(request.user, Cap.REGISTER_PARTICIPANTS):
+            # Facilitators register people into their cohorts (docs/decisions/roster.md).
+            messages.info(
+                request,
+                _(
+                    "Participants are registered from the roster of your cohort: open the "
+                    "session and tap “Register a participant”."
+                ),
+            )
+            return redirect("web:cohort_list")
         raise PermissionDenied
-    form = PersonCreateForm(request.POST or None, organizations=organizations)
+    form = PersonCreateForm(
+        request.POST or None,
+        organizations=organizations,
+        country=selectors.default_country(user=request.user),
+    )
     duplicates: list[dict[str, Any]] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -210,6 +226,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         initial=initial,
         place=person.place,
+        country=person.organization.country,
         with_identity=identity is not None,
     )
     if request.method == "POST" and form.is_valid():
@@ -234,6 +251,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@idempotent
 def person_consent(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(user=request.user, pk=pk, audit=False)
     scope.require(request.user, Cap.RECORD_CONSENT, person.organization_id)
@@ -267,6 +285,7 @@ def person_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors
+@idempotent
 def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
     """Fold a duplicate record into this one, after an explicit confirmation step."""
     person = selectors.person_get(user=request.user, pk=pk, audit=False)
@@ -315,6 +334,37 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
             "person_name": names.get(person.pk, ""),
             "duplicate_name": names.get(duplicate.pk, "") if duplicate else "",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+@idempotent
+def person_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove a person registered by mistake: a page that says what goes (or what keeps
+    the record), then a POST. The service decides and audits (``person_delete``)."""
+    person = selectors.person_get(user=request.user, pk=pk, audit=request.method == "GET")
+    scope.require(request.user, Cap.MANAGE_PEOPLE, person.organization_id)
+    error = ""
+    if request.method == "POST":
+        code = person.code
+        try:
+            services.person_delete(actor=request.user, person=person)
+        except ApplicationError as exc:
+            error = str(exc.message)
+        else:
+            messages.success(request, _("Record %(code)s removed.") % {"code": code})
+            return redirect("web:person_list")
+    return render(
+        request,
+        "web/registry/person_remove.html",
+        {
+            "person": person,
+            "blockers": services.person_removal_blockers(person=person),
+            "error": error,
+        },
+        status=409 if error else 200,
     )
 
 

@@ -29,16 +29,17 @@ from cascada.registry.selectors import person_list
 from cascada.trainings import selectors, services
 from cascada.trainings.models import AttendanceStatus, CohortKind, EnrolmentStatus
 
+from ..forms.roster import EnrolPeopleForm, EnrolSearchForm
 from ..forms.trainings import (
     CohortFilterForm,
     CohortForm,
-    EnrolForm,
     HeadcountForm,
     ProgramForm,
     SessionForm,
     ShareForm,
     add_service_error,
 )
+from ..idempotency import idempotent
 
 # Short labels for the roster's four buttons (a quarter of a 390px screen each).
 ROSTER_BUTTONS = [
@@ -85,6 +86,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def program_create(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.MANAGE_PROGRAMS)
     form = ProgramForm(request.POST or None, user=request.user)
@@ -128,6 +130,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@idempotent
 def program_share(request: HttpRequest, pk: int) -> HttpResponse:
     program = _found(selectors.program_get, user=request.user, pk=pk)
     _require(request, Cap.MANAGE_PROGRAMS, program)
@@ -178,6 +181,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def cohort_create(request: HttpRequest) -> HttpResponse:
     _require(request, Cap.MANAGE_PROGRAMS)
     initial = {"program": request.GET.get("program")} if request.GET.get("program") else {}
@@ -228,7 +232,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
 
 
 def _cohort_page(
-    request: HttpRequest, cohort: Any, enrol_form: Any = None, status: int = 200
+    request: HttpRequest, cohort: Any, enrol_form: Any = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
     user = request.user
     program = cohort.program
@@ -236,12 +240,14 @@ def _cohort_page(
     can_see_people = selectors.user_can(user=user, cap=Cap.VIEW_PEOPLE, program=program)
     sessions = selectors.session_rows(user=user, cohort=cohort)
     enrolments = selectors.enrolment_rows(user=user, cohort=cohort) if can_see_people else []
-    if can_manage and enrol_form is None:
-        enrol_form = EnrolForm(user=user, cohort=cohort)
+    # Registering and the enrolment picker (a search, docs/decisions/roster.md).
+    can_enrol = selectors.may_register_participants(user=user, cohort=cohort)
+    extra.setdefault("enrol_search_form", EnrolSearchForm(prefix="enrol") if can_enrol else None)
     counted = [r for r in sessions if not r.session.cancelled and r.session.headcount is None]
     enrolled = [r for r in enrolments if r.enrolment.status == EnrolmentStatus.ENROLLED]
     # Per-cohort counts of people are not in a viewer's release (ADR 0006).
     exact = selectors.sees_exact(user=user, program=program)
+    over = cohort.current_status == "closed"
     summary = {
         "enrolled": cohort.n_enrolled if exact else None,
         "completed": cohort.n_completed if exact else None,
@@ -250,9 +256,14 @@ def _cohort_page(
         "held": sum(1 for r in counted if r.n_marked),
         "missing": sum(1 for r in sessions if r.missing),
         "certificates": sum(1 for r in enrolled if r.certificate),
+        # Over by its date since the last write: final at the next certificate or the
+        # nightly ``cohorts_finalize`` (docs/decisions/trainings.md, "Time rules").
         "awaiting_certificate": sum(
-            1 for r in enrolled if r.enrolment.completed and not r.certificate
+            1
+            for r in enrolled
+            if (r.enrolment.completed or over and r.enrolment.meets_rule) and not r.certificate
         ),
+        "over": over,
     }
     return render(
         request,
@@ -263,7 +274,9 @@ def _cohort_page(
             "enrolments": enrolments,
             "summary": summary,
             "total_sessions": len(counted),
-            "enrol_form": enrol_form if can_manage else None,
+            "enrol_form": enrol_form if can_enrol else None,
+            "can_enrol": can_enrol,
+            **extra,
             "can_manage": can_manage,
             "can_see_people": can_see_people,
             "exact": exact,
@@ -284,12 +297,19 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@idempotent
 def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    cohort = _found(selectors.cohort_get, user=request.user, pk=pk, cap=Cap.MANAGE_PROGRAMS)
-    form = EnrolForm(request.POST, user=request.user, cohort=cohort)
+    """Enrol the people ticked in the picker's search results (``web:cohort_enrol_search``)."""
+    cohort = _found(selectors.cohort_get, user=request.user, pk=pk)
+    if not selectors.may_register_participants(user=request.user, cohort=cohort):
+        raise PermissionDenied()
+    form = EnrolPeopleForm(request.POST)
     if form.is_valid():
-        people = list(person_list(user=request.user).filter(pk__in=form.cleaned_data["people"]))
+        wanted = set(form.cleaned_data["people"])
+        people = list(person_list(user=request.user).filter(pk__in=wanted))
         try:
+            if len(people) != len(wanted):  # someone the user does not see (S2)
+                raise ApplicationError(_("Choose people from the list."), extra={"field": "people"})
             with transaction.atomic():
                 for person in people:
                     services.enrolment_create(actor=request.user, cohort=cohort, person=person)
@@ -298,11 +318,12 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(n)d people enrolled.") % {"n": len(people)})
             return redirect(reverse("web:cohort_detail", args=[cohort.pk]) + "#enrolments")
-    return _cohort_page(request, cohort, enrol_form=form, status=400)
+    return _cohort_page(request, cohort, enrol_form=form, status=400, enrol_open=True)
 
 
 @login_required
 @require_POST
+@idempotent
 def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = _found(
         selectors.enrolment_get, user=request.user, pk=pk, cap=Cap.ISSUE_CERTIFICATES
@@ -320,6 +341,7 @@ def certificate_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@idempotent
 def cohort_certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
     cohort = _found(selectors.cohort_get, user=request.user, pk=pk, cap=Cap.ISSUE_CERTIFICATES)
     try:
@@ -327,6 +349,9 @@ def cohort_certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
             issued = services.certificates_issue_for_cohort(actor=request.user, cohort=cohort)
     except PermissionDeniedError:
         raise PermissionDenied() from None
+    except ApplicationError as error:
+        messages.error(request, str(error.message))
+        return redirect(reverse("web:cohort_detail", args=[cohort.pk]) + "#enrolments")
     if issued:
         messages.success(request, _("%(n)d certificates ready.") % {"n": len(issued)})
     else:
@@ -339,6 +364,7 @@ def cohort_certificates_issue(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@idempotent
 def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = _found(selectors.session_get, user=request.user, pk=pk, cap=Cap.MANAGE_PROGRAMS)
     initial = {
@@ -378,6 +404,9 @@ def _roster_context(request: HttpRequest, session: Any, **extra: Any) -> dict[st
         "unmarked": sum(1 for r in rows if r.status is None),
         "names_taken": any(r.status for r in rows),
         "headcount_form": HeadcountForm(initial={"headcount": session.headcount}),
+        "can_register": selectors.may_register_participants(
+            user=request.user, cohort=session.cohort
+        ),
     }
     context.update(extra)
     return context
@@ -407,7 +436,15 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
     row back; without JavaScript the same buttons post the whole form."""
     session = _found(selectors.session_get, user=request.user, pk=pk, cap=Cap.TAKE_ATTENDANCE)
     if request.method == "GET":
-        return render(request, "web/trainings/roster.html", _roster_context(request, session))
+        try:
+            services.session_not_in_future(session=session)
+        except ApplicationError as future:
+            extra = {"error": str(future.message)}
+        else:
+            extra = {}
+        return render(
+            request, "web/trainings/roster.html", _roster_context(request, session, **extra)
+        )
     rows = selectors.session_roster(user=request.user, session=session)  # codes: not shown
     marks = _marks_from_post(request, rows)
     error = ""
@@ -449,6 +486,7 @@ def session_roster(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@idempotent
 def session_headcount(request: HttpRequest, pk: int) -> HttpResponse:
     session = _found(selectors.session_get, user=request.user, pk=pk, cap=Cap.TAKE_ATTENDANCE)
     form = HeadcountForm(request.POST)

@@ -1,0 +1,85 @@
+"""In a real browser (Chromium, phone width): a session still to come refuses attendance
+with a clear message naming its day, both when the roster opens and after a tap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from django.utils import formats, timezone, translation
+from django_otp.oath import totp
+
+from tests.accounts.factories import PASSWORD, make_user, totp_device
+from tests.browser.test_training_flow import ARGS, CHROMIUM, PHONE
+from tests.registry.factories import make_org, make_person
+from tests.trainings.factories import enrol, make_cohort, make_program
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+def _month_names(day: dt.date) -> set[str]:
+    names = set()
+    for language in ("es", "en"):
+        with translation.override(language):
+            names.add(formats.date_format(day, "F").lower())
+    return names
+
+
+def test_a_future_session_refuses_attendance_with_a_clear_message(
+    live_server, browser, transactional_db
+):
+    org = make_org(name="Manuela Ramos")
+    start = timezone.localdate() + dt.timedelta(days=7)
+    cohort = make_cohort(program=make_program(owner=org), sessions=2, start=start, name="Futura")
+    (enrolment,) = enrol(cohort, make_person(organization=org, given_name="Aurelio"))
+    user = make_user(role="coordinator", organization=org, username="coordinadora")
+    device = totp_device(user)
+    session = cohort.sessions.get(number=1)
+
+    context = browser.new_context(viewport=PHONE, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    roster_url = f"{live_server.url}/sessions/{session.pk}/roster/"
+    page.goto(f"{live_server.url}/accounts/login/?next=/sessions/{session.pk}/roster/")
+    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
+    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
+    page.locator('[data-test="login-submit"]').click()
+    token = page.locator('input[name="token"], input[name="otp_token"]').first
+    token.fill(f"{totp(device.bin_key):06d}")
+    token.press("Enter")
+    page.wait_for_load_state()
+    if not page.url.startswith(roster_url):
+        page.goto(roster_url)
+
+    # On opening: the roster says from which day attendance can be taken.
+    notice = page.locator('ul[data-test="roster-error"]')
+    notice.wait_for()
+    text = notice.inner_text().lower()
+    assert str(start.day) in text and any(m in text for m in _month_names(start))
+
+    # A tap anyway: the row says why and stays unmarked; nothing is written.
+    row = page.locator(f'[data-test="roster-row"][data-enrolment="{enrolment.pk}"]')
+    row.locator('[data-test="mark-present"]').click()
+    row_error = page.locator(
+        f'[data-test="roster-row"][data-enrolment="{enrolment.pk}"] [data-test="roster-error"]'
+    )
+    row_error.wait_for()
+    assert str(start.day) in row_error.inner_text()
+    assert row.get_attribute("data-status") == ""
+    assert not session.attendance.exists()
+    context.close()

@@ -1,0 +1,157 @@
+"""On a 360 px phone, in Chromium: the cohort form's place picker finds a district by
+typing and picks its department and province with it, the cohort is saved there, nothing
+is wider than the screen; and the cascade page's tables fit the screen (issue 7)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from django_otp.oath import totp
+
+from cascada.registry.models import Place
+from cascada.trainings.models import Cohort
+from tests.accounts.factories import PASSWORD, make_user, totp_device
+from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS  # noqa: F401
+from tests.cascade.factories import complete, run_cohort
+from tests.registry.factories import make_org, make_person
+from tests.trainings.factories import make_program
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM),
+        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
+    ),
+]
+
+PHONE = {"width": 360, "height": 780}
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def world(transactional_db):
+    if not Place.objects.exists():  # an earlier transactional test flushed the migration's rows
+        loader = importlib.import_module("cascada.registry.migrations.0002_load_places")
+        loader.load_places(django_apps, connection.schema_editor())
+    org = make_org(name="Manuela Ramos")
+    program = make_program(owner=org, name="Cascada Nacional")
+    national = make_person(organization=org)
+    trainers = [make_person(organization=org) for _ in range(3)]
+    complete(run_cohort(program=program, facilitators=(national,), kind="tot"), *trainers)
+    for trainer in trainers:
+        cohort = run_cohort(
+            program=program,
+            facilitators=(trainer,),
+            place=Place.objects.get(country="PE", code="080108"),
+        )
+        complete(cohort, *(make_person(organization=org) for _ in range(3)))
+    user = make_user(role="coordinator", organization=org, username="coordinadora")
+    return {"program": program, "device": totp_device(user)}
+
+
+def _sign_in(page, live_server, device, next_url):
+    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
+    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
+    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
+    page.locator('[data-test="login-submit"]').click()
+    token = page.locator('input[name="token"], input[name="otp_token"]').first
+    token.fill(f"{totp(device.bin_key):06d}")
+    token.press("Enter")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}{next_url}")
+
+
+def _overflow(page) -> list[str]:
+    """What is wider than its box: the page itself, or any table inside its wrapper."""
+    return page.evaluate(
+        """() => {
+          const out = [];
+          if (document.documentElement.scrollWidth > window.innerWidth) out.push("page");
+          document.querySelectorAll("table").forEach((t) => {
+            const box = t.parentElement.getBoundingClientRect();
+            if (t.scrollWidth > Math.ceil(box.width) + 1) out.push(t.id || "table");
+          });
+          return out;
+        }"""
+    )
+
+
+def test_pick_a_district_by_typing_on_a_phone(live_server, browser, world):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    page.locator("#id_place_q").wait_for()
+    assert _overflow(page) == []
+
+    page.locator("#id_place_q").fill("wanchaq")
+    result = page.locator('[data-test="place-results"] button').first
+    result.wait_for()
+    assert result.inner_text() == "Wanchaq (distrito) — Cusco, Cusco"
+    result.click()
+    page.locator("#id_place3 option[selected]").wait_for(state="attached")
+    page.wait_for_timeout(200)  # htmx settles the swapped picker
+    chosen = [page.locator(f"#id_place{n} option:checked").inner_text() for n in (1, 2, 3)]
+    assert chosen == ["Cusco", "Cusco", "Wanchaq"]
+
+    page.locator("#id_program").select_option(str(world["program"].pk))
+    page.locator("#id_name").fill("Réplica Wanchaq")
+    page.locator("#id_start_date").fill("2026-03-02")
+    page.locator('[data-test="cohort-save"]').click()
+    page.wait_for_load_state()
+    cohort = Cohort.objects.get(name="Réplica Wanchaq")
+    assert cohort.place == Place.objects.get(country="PE", code="080108")
+    context.close()
+
+
+def test_the_cascade_page_fits_a_phone(live_server, browser, world):
+    context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    url = f"/cascade/programs/{world['program'].pk}/"
+    _sign_in(page, live_server, world["device"], url)
+    page.locator('[data-test="generation-2"] summary').click()
+    page.locator('[data-test="level-trainers"]').wait_for()
+    assert _overflow(page) == []
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "cascade-program-phone.png"), full_page=True)
+    context.close()
+
+
+def test_without_javascript_the_lists_fill_by_round_trips(live_server, browser, world):
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=1, locale="es-PE", java_script_enabled=False
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    page.locator("#id_program").select_option(str(world["program"].pk))
+    page.locator("#id_name").fill("Taller Wanchaq")
+    page.locator("#id_start_date").fill("2026-03-02")
+    refresh = page.locator('[data-test="place-refresh"]')
+    page.locator("#id_place1").select_option(label="Cusco")
+    refresh.click()
+    page.locator("#id_place2").select_option(label="Cusco")
+    refresh.click()
+    page.locator("#id_place3").select_option(label="Wanchaq")
+    assert page.locator("#id_name").input_value() == "Taller Wanchaq"  # kept across trips
+    assert not Cohort.objects.filter(name="Taller Wanchaq").exists()
+    page.locator('[data-test="cohort-save"]').click()
+    page.wait_for_load_state()
+    cohort = Cohort.objects.get(name="Taller Wanchaq")
+    assert cohort.place == Place.objects.get(country="PE", code="080108")
+    context.close()
