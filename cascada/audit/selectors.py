@@ -62,9 +62,11 @@ def audit_event_list(
             | Q(target_type="registry.person", detail__code=person_code)
         )
     zone = timezone.get_current_timezone()
-    if start is not None:
+    # The first and last days of the calendar bound nothing (and the day after the last
+    # one does not exist): no filter rather than an error.
+    if start is not None and start > dt.date.min:
         qs = qs.filter(at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=zone))
-    if end is not None:
+    if end is not None and end < dt.date.max:
         next_day = end + dt.timedelta(days=1)
         qs = qs.filter(at__lt=dt.datetime.combine(next_day, dt.time.min, tzinfo=zone))
     return qs.select_related(None).order_by("-at", "-id")

@@ -196,6 +196,21 @@ def cohort_update(*, actor: Any, cohort: Cohort, **changes: Any) -> Cohort:
             % {"date": day_month(last.date)},
             extra={"field": "end_date"},
         )
+    if "end_date" in changes and cohort.closed_on is None:
+        # Moving the end ahead of an issued certificate reopens the cohort: refused as
+        # ``cohort_reopen`` refuses it (S14: a correction never rewrites history).
+        first_issued = (
+            Certificate.objects.filter(enrolment__cohort=cohort, revoked=False)
+            .order_by("issued_on")
+            .values_list("issued_on", flat=True)
+            .first()
+        )
+        if first_issued is not None and (end is None or end >= first_issued):
+            raise ApplicationError(
+                _("Certificates were issued for this cohort; it cannot be reopened."),
+                code="has_certificates",
+                extra={"field": "end_date"},
+            )
     for field, value in changes.items():
         setattr(cohort, field, value)
     cohort.full_clean()
@@ -381,12 +396,8 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
     recorded = session.attendance_taken_at is not None or session.attendance.exists()
-    if recorded and "date" in changes and changes["date"] > clock.cohort_today(session.cohort):
-        raise ApplicationError(
-            _("Attendance was taken for this session: it cannot move to a day still to come."),
-            code="has_attendance",
-            extra={"field": "date"},
-        )
+    if recorded and "date" in changes:
+        _recorded_session_date_check(session, changes["date"])
     if recorded and changes.get("cancelled"):
         raise ApplicationError(
             _("Attendance was taken for this session: it cannot be cancelled."),
@@ -401,6 +412,35 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
     if "cancelled" in changes:
         cohort_completion_recompute(cohort=session.cohort)
     return session
+
+
+def _recorded_session_date_check(session: Session, date: dt.date) -> None:
+    """A session with attendance moves neither to a day still to come, nor after the day
+    its attendance was recorded, nor out of its cohort's dates (S14: the correction of a
+    date never makes recorded history break the time rules)."""
+    cohort = session.cohort
+    if date > clock.cohort_today(cohort):
+        raise ApplicationError(
+            _("Attendance was taken for this session: it cannot move to a day still to come."),
+            code="has_attendance",
+            extra={"field": "date"},
+        )
+    taken = session.attendance_taken_at
+    if taken is not None:
+        taken_on = timezone.localtime(taken, clock.organization_zone(cohort.program.owner)).date()
+        if date > taken_on:
+            raise ApplicationError(
+                _("Attendance was taken on %(date)s: the session cannot move after that.")
+                % {"date": day_month(taken_on)},
+                code="has_attendance",
+                extra={"field": "date"},
+            )
+    if date < cohort.start_date or (cohort.end_date is not None and date > cohort.end_date):
+        raise ApplicationError(
+            _("Attendance was taken for this session: it stays within the cohort's dates."),
+            code="has_attendance",
+            extra={"field": "date"},
+        )
 
 
 @transaction.atomic

@@ -11,9 +11,11 @@ from django.utils import formats, timezone, translation
 from django_otp.oath import totp
 
 from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, PHONE
+from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
+
+SMALL_PHONE = {"width": 360, "height": 740}
 
 pytestmark = [
     pytest.mark.browser,
@@ -51,7 +53,7 @@ def test_a_future_session_refuses_attendance_with_a_clear_message(
     device = totp_device(user)
     session = cohort.sessions.get(number=1)
 
-    context = browser.new_context(viewport=PHONE, locale="es-PE")
+    context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
     roster_url = f"{live_server.url}/sessions/{session.pk}/roster/"
@@ -82,4 +84,8 @@ def test_a_future_session_refuses_attendance_with_a_clear_message(
     assert str(start.day) in row_error.inner_text()
     assert row.get_attribute("data-status") == ""
     assert not session.attendance.exists()
+    # Both messages fit the phone's width.
+    assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "future-session-roster-phone.png"), full_page=True)
     context.close()

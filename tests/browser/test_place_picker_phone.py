@@ -29,6 +29,18 @@ pytestmark = [
 ]
 
 PHONE = {"width": 360, "height": 780}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _shoot(page, name: str, *, element: str | None = None) -> None:
+    """With CASCADA_SCREENSHOTS set, a picture for docs/screenshots/."""
+    if not os.environ.get("CASCADA_SCREENSHOTS"):
+        return
+    path = str(SCREENSHOTS / f"{name}.png")
+    if element:
+        page.locator(element).screenshot(path=path)
+    else:
+        page.screenshot(path=path, full_page=True)
 
 
 @pytest.fixture
@@ -60,7 +72,7 @@ def world(transactional_db):
         )
         complete(cohort, *(make_person(organization=org) for _ in range(3)))
     user = make_user(role="coordinator", organization=org, username="coordinadora")
-    return {"program": program, "device": totp_device(user)}
+    return {"program": program, "trainers": trainers, "device": totp_device(user)}
 
 
 def _sign_in(page, live_server, device, next_url):
@@ -102,15 +114,19 @@ def test_pick_a_district_by_typing_on_a_phone(live_server, browser, world):
     result = page.locator('[data-test="place-results"] button').first
     result.wait_for()
     assert result.inner_text() == "Wanchaq (distrito) — Cusco, Cusco"
+    _shoot(page, "place-search-phone", element="#place-picker")
     result.click()
     page.locator("#id_place3 option[selected]").wait_for(state="attached")
     page.wait_for_timeout(200)  # htmx settles the swapped picker
     chosen = [page.locator(f"#id_place{n} option:checked").inner_text() for n in (1, 2, 3)]
     assert chosen == ["Cusco", "Cusco", "Wanchaq"]
+    assert _overflow(page) == []
+    _shoot(page, "place-picked-phone", element="#place-picker")
 
     page.locator("#id_program").select_option(str(world["program"].pk))
     page.locator("#id_name").fill("Réplica Wanchaq")
     page.locator("#id_start_date").fill("2026-03-02")
+    _shoot(page, "cohort-form-phone")
     page.locator('[data-test="cohort-save"]').click()
     page.wait_for_load_state()
     cohort = Cohort.objects.get(name="Réplica Wanchaq")
@@ -127,8 +143,32 @@ def test_the_cascade_page_fits_a_phone(live_server, browser, world):
     page.locator('[data-test="generation-2"] summary').click()
     page.locator('[data-test="level-trainers"]').wait_for()
     assert _overflow(page) == []
-    if os.environ.get("CASCADA_SCREENSHOTS"):
-        page.screenshot(path=str(SCREENSHOTS / "cascade-program-phone.png"), full_page=True)
+    _shoot(page, "cascade-program-phone")
+
+    # A trainer's own page: her reach downstream and her tree, in Spanish.
+    page.goto(f"{live_server.url}/cascade/trainers/{world['trainers'][0].pk}/")
+    page.locator("h1").wait_for()
+    assert _overflow(page) == []
+    assert "Generación" in page.locator("main").inner_text()
+    _shoot(page, "cascade-trainer-phone")
+    context.close()
+
+
+def test_the_cohort_form_and_the_cascade_on_a_desktop(live_server, browser, world):
+    context = browser.new_context(viewport=DESKTOP, device_scale_factor=1, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    page.locator("#id_place_q").wait_for()
+    assert _overflow(page) == []
+    assert page.locator("h1").inner_text().strip() == "Nueva cohorte"
+    _shoot(page, "cohort-form-desktop")
+
+    page.goto(f"{live_server.url}/cascade/programs/{world['program'].pk}/")
+    page.locator('[data-test="generation-2"] summary').click()
+    page.locator('[data-test="level-trainers"]').wait_for()
+    assert _overflow(page) == []
+    _shoot(page, "cascade-program-desktop")
     context.close()
 
 

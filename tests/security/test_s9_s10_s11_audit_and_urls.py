@@ -226,6 +226,41 @@ def test_s11_audit_list_is_paginated(client, world):
     assert 'data-test="audit-row"' in second
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "end=9999-12-31",
+        "start=9999-12-31",
+        "start=0001-01-01",
+        "end=0001-01-01",
+        "start=2026-13-01",
+        "user=99999999999999999999",
+        "user=-1",
+        "action=%00",
+        "person=%00",
+        "page=99999999999999999999999",
+        "start=2026-01-01&end=2025-01-01",
+    ],
+)
+def test_s11_audit_filters_at_the_edges_never_fail_nor_widen_the_trail(client, world, query):
+    """Filter values an auditor can type: the last day of the calendar once gave a 500
+    (one day added to 9999-12-31); none may fail or show another organization's trail."""
+    other = build_world("AUF")
+    login_verified(client, other.coordinator)
+    client.get(reverse("web:person_detail", kwargs={"pk": other.person.pk}))
+    client.logout()
+    login_verified(client, world.auditor)
+    client.raise_request_exception = False
+    response = client.get(reverse("web:audit_list") + "?" + query)
+    assert response.status_code == 200, query
+    body = response.content.decode()
+    assert other.coordinator.username not in body and other.person.code not in body
+    # Another organization's user or person as a filter shows nothing of theirs either.
+    for leak in (f"user={other.coordinator.pk}", f"person={other.person.code}"):
+        body = client.get(reverse("web:audit_list") + "?" + leak).content.decode()
+        assert 'data-test="audit-row"' not in body, leak
+
+
 def test_s11_auditor_without_second_factor_is_stopped(client, world):
     client.force_login(world.auditor)
     response = client.get(reverse("web:audit_list"))

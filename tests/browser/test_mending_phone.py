@@ -1,0 +1,220 @@
+"""Mending what was entered, on a 360 px phone in Chromium, in Spanish (issue 7): the
+cohort edit form, removing an enrolment, the confirm page before deleting a session, the
+report of dates to review, the "Guardando…" button while a form is sent, and the audit
+trail with its filters as an auditor. Every page fits the screen without sideways
+scrolling and speaks Spanish; with CASCADA_SCREENSHOTS set, each is photographed for
+docs/screenshots/."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import pytest
+from django.utils import timezone
+from django_otp.oath import totp
+
+from cascada.trainings.models import Enrolment, Session
+from tests.accounts.factories import PASSWORD, make_user, totp_device
+from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS  # noqa: F401
+from tests.registry.factories import make_org, make_person
+from tests.trainings.factories import enrol, make_cohort, make_program
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
+]
+
+SMALL_PHONE = {"width": 360, "height": 740}
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def office(transactional_db):
+    """A running cohort with two men enrolled, and a cohort still to come where someone
+    was marked as completed before it even began (a date problem)."""
+    org = make_org(name="Manuela Ramos")
+    program = make_program(owner=org, name="Hombres de Miércoles")
+    cohort = make_cohort(
+        program=program, sessions=3, name="Villa El Salvador 2026", start=dt.date(2026, 3, 2)
+    )
+    aurelio, benito = (
+        make_person(organization=org, given_name=g, family_name=f)
+        for g, f in [("Aurelio", "Quispe Mamani"), ("Benito", "Huamán Condori")]
+    )
+    enrolments = enrol(cohort, aurelio, benito)
+    future = make_cohort(
+        program=program,
+        sessions=2,
+        name="Cusco · promotores",
+        start=timezone.localdate() + dt.timedelta(days=30),
+    )
+    (early,) = enrol(future, make_person(organization=org, given_name="Ciro"))
+    # Entered before the date rules existed: written straight to the table.
+    Enrolment.objects.filter(pk=early.pk).update(completed=True, completed_on=timezone.localdate())
+    coordinator = make_user(role="coordinator", organization=org, username="coordinadora")
+    auditor = make_user(role="auditor", organization=org, username="auditora")
+    return {
+        "cohort": cohort,
+        "enrolments": enrolments,
+        "future": future,
+        "coordinator": totp_device(coordinator),
+        "auditor": totp_device(auditor),
+    }
+
+
+def _sign_in(page, base, username, device, next_url):
+    page.goto(f"{base}/accounts/login/?next={next_url}")
+    page.locator('[data-test="login-form"] input[name="username"]').fill(username)
+    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
+    page.locator('[data-test="login-submit"]').click()
+    token = page.locator('input[name="token"], input[name="otp_token"]').first
+    token.fill(f"{totp(device.bin_key):06d}")
+    token.press("Enter")
+    page.wait_for_load_state()
+    if not page.url.endswith(next_url):
+        page.goto(f"{base}{next_url}")
+
+
+def _fits(page) -> None:
+    """Nothing is wider than the phone: neither the page nor a table in its box."""
+    wide = page.evaluate(
+        """() => {
+          const out = [];
+          if (document.documentElement.scrollWidth > window.innerWidth) out.push("page");
+          document.querySelectorAll("table").forEach((t) => {
+            const box = t.parentElement.getBoundingClientRect();
+            if (t.scrollWidth > Math.ceil(box.width) + 1) out.push(t.id || "table");
+          });
+          return out;
+        }"""
+    )
+    assert wide == []
+
+
+def _shoot(page, name: str) -> None:
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def _title(page) -> str:
+    return page.locator("main h1").first.inner_text().strip()
+
+
+def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
+    base = live_server.url
+    cohort, future = office["cohort"], office["future"]
+    context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    _sign_in(page, base, "coordinadora", office["coordinator"], f"/cohorts/{cohort.pk}/edit/")
+
+    # The cohort edit form: in Spanish, its dates filled in, the place picker beside.
+    page.locator("#cohort-edit-form").wait_for()
+    assert _title(page) == "Editar Villa El Salvador 2026"
+    assert page.locator("#id_start_date").input_value() == "2026-03-02"
+    assert page.locator('[data-test="cohort-edit-save"]').inner_text().strip() == "Guardar"
+    _fits(page)
+    _shoot(page, "cohort-edit-phone")
+
+    # Saving: until the server answers, the button says so and cannot be tapped again.
+    # For the picture the form answers into a hidden frame, so the page stays as it is
+    # at that moment instead of moving on to the cohort.
+    page.locator("#id_name").fill("Villa El Salvador 2026 · mañanas")
+    page.evaluate(
+        """() => {
+          const frame = document.createElement("iframe");
+          frame.name = "answer";
+          frame.hidden = true;
+          document.body.append(frame);
+          document.getElementById("cohort-edit-form").target = "answer";
+        }"""
+    )
+    save = page.locator('[data-test="cohort-edit-save"]')
+    save.click()
+    page.locator('[data-test="cohort-edit-save"][aria-busy="true"]').wait_for()
+    assert save.inner_text().strip() == "Guardando…"
+    assert save.is_disabled()
+    _fits(page)
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / "saving-button-phone.png"))
+    # The answer itself is not shown in a frame (X-Frame-Options); the save happened.
+    for _ in range(100):
+        cohort.refresh_from_db()
+        if cohort.name == "Villa El Salvador 2026 · mañanas":
+            break
+        page.wait_for_timeout(100)
+    assert cohort.name == "Villa El Salvador 2026 · mañanas"
+
+    # Removing an enrolment: withdraw or delete, explained in Spanish.
+    aurelio = office["enrolments"][0]
+    page.goto(f"{base}/enrolments/{aurelio.pk}/remove/")
+    page.locator('[data-test="confirm-form"]').wait_for()
+    assert _title(page) == f"Quitar a {aurelio.person.code} de la cohorte"
+    assert page.locator('[data-test="withdraw"]').inner_text().strip() == "Retirar"
+    _fits(page)
+    _shoot(page, "enrolment-remove-phone")
+    page.locator('[data-test="withdraw"]').click()
+    page.wait_for_url(f"{base}/cohorts/{cohort.pk}/#enrolments")
+    aurelio.refresh_from_db()
+    assert aurelio.status == "withdrawn"
+
+    # The confirm page before deleting a session that never had attendance.
+    third = cohort.sessions.get(number=3)
+    page.goto(f"{base}/sessions/{third.pk}/delete/")
+    page.locator('[data-test="confirm-form"]').wait_for()
+    assert _title(page) == "Eliminar la sesión 3"
+    _fits(page)
+    _shoot(page, "session-delete-phone")
+    page.locator('[data-test="confirm"]').click()
+    page.wait_for_url(f"{base}/cohorts/{cohort.pk}/#sessions")
+    assert not Session.objects.filter(pk=third.pk).exists()
+
+    # The dates to review: the completion entered before the cohort began.
+    page.goto(f"{base}/cohorts/dates/")
+    problem = page.locator('[data-test="problem"]')
+    problem.first.wait_for()
+    assert problem.count() == 1
+    text = problem.first.inner_text()
+    assert future.name in text and "Culminó antes de que terminara la cohorte" in text
+    _fits(page)
+    _shoot(page, "date-report-phone")
+    context.close()
+
+
+def test_an_auditor_filters_the_trail_on_a_phone(live_server, browser, office):
+    base = live_server.url
+    cohort = office["cohort"]
+    context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    # Something to audit: the coordinator looks at the cohort.
+    _sign_in(page, base, "coordinadora", office["coordinator"], f"/cohorts/{cohort.pk}/")
+    page.locator('[data-test="cohort-name"]').wait_for()
+    context.clear_cookies()
+
+    _sign_in(page, base, "auditora", office["auditor"], "/accounts/audit/")
+    page.locator('[data-test="audit-filters"]').wait_for()
+    assert _title(page) == "Registro de auditoría"
+    page.locator('[data-test="audit-filters"] select[name="user"]').select_option(
+        label="coordinadora"
+    )
+    page.locator('[data-test="audit-filters"] button[type="submit"]').click()
+    page.wait_for_url("**/accounts/audit/?*")
+    rows = page.locator('[data-test="audit-row"]')
+    rows.first.wait_for()
+    assert rows.count() >= 1
+    assert all("coordinadora" in r for r in rows.all_inner_texts())
+    _shoot(page, "audit-list-phone")
+    _fits(page)
+    context.close()
