@@ -8,20 +8,14 @@ import datetime as dt
 import os
 
 import pytest
-from django_otp.oath import totp
 
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import CHROMIUM, PHONE, _open_roster, browser  # noqa: F401
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import PHONE, needs_chromium, sign_in
+from tests.browser.test_training_flow import _open_roster
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -55,17 +49,6 @@ def cascade(transactional_db):
     return {"program": program, "tot": tot, "replica": replica, "device": totp_device(user)}
 
 
-def _sign_in(page, live_server, device, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(device.bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-
-
 def _complete_everyone(page, live_server, cohort):
     page.goto(f"{live_server.url}/cohorts/{cohort.pk}/")
     page.locator('[data-test="cohort-name"]').wait_for()
@@ -87,7 +70,7 @@ def test_the_cascade_grows_a_generation(live_server, browser, cascade):  # noqa:
     page = context.new_page()
     page.set_default_timeout(15000)
     program = cascade["program"]
-    _sign_in(page, live_server, cascade["device"], f"/cascade/programs/{program.pk}/")
+    sign_in(page, live_server.url, cascade["device"], f"/cascade/programs/{program.pk}/")
     assert _generations(page, live_server, program) == "0"
 
     # The ToT cohort completes: its two completers are generation 1 and may facilitate.

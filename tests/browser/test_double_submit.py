@@ -10,7 +10,6 @@ JavaScript (a phone browser with scripts off) the server alone recognises the se
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -21,39 +20,18 @@ from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
 from django.test.testcases import LiveServerThread, QuietWSGIRequestHandler
-from django_otp.oath import totp
 
 from cascada.curricula.models import Curriculum, Module, SessionPlan
 from cascada.curricula.services import curriculum_create, module_add
 from cascada.registry.models import Consent, Person
 from cascada.trainings.models import Cohort, Enrolment, Program, Session
-from tests.accounts.factories import PASSWORD, make_user, totp_device
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import DESKTOP, needs_chromium, sign_in
+from tests.browser.support import SMALL_PHONE as PHONE
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import make_cohort, make_program
 
-from .test_training_flow import ARGS, CHROMIUM
-
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
+pytestmark = needs_chromium
 
 
 class _OneAtATime(LiveServerThread):
@@ -106,18 +84,6 @@ def world(transactional_db) -> dict[str, Any]:
         "consenting": make_person(organization=org, given_name="Ciro", family_name="Huamán"),
         "enrolling": make_person(organization=org, given_name="Dario", family_name="Condori"),
     }
-
-
-def _sign_in(page: Any, base: str, device: Any) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(device.bin_key):06d}")
-    token.press("Enter")
-    page.locator('[data-test="brand"]').wait_for()
-    page.wait_for_load_state()
 
 
 def _twice(page: Any, button: Any, how: str) -> None:
@@ -278,7 +244,7 @@ def test_every_create_button_hit_twice_writes_one_record(server, browser, world,
     context = browser.new_context(viewport=viewport, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, server, world["device"])
+    sign_in(page, server, world["device"])
     written: dict[str, int] = {}
     for name, fill, count, landing in CREATES:
         before = count()
@@ -305,7 +271,7 @@ def test_the_button_shows_it_is_working(server, browser, world, monkeypatch):
     context = browser.new_context(viewport=PHONE, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, server, world["device"])
+    sign_in(page, server, world["device"])
     button = _module(page, server, world)
     label = button.inner_text()
     working = page.locator("body").get_attribute("data-saving")
@@ -326,7 +292,7 @@ def test_back_and_create_again_writes_nothing_more(server, browser, world):
     context = browser.new_context(viewport=PHONE, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, server, world["device"])
+    sign_in(page, server, world["device"])
     for name, fill, count, landing in CREATES[:3]:  # person, program, cohort
         assert landing is not None
         button = fill(page, server, world)
@@ -350,7 +316,7 @@ def test_without_javascript_the_server_recognises_the_second_copy(server, browse
     context = browser.new_context(viewport=PHONE, locale="es-PE", java_script_enabled=False)
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, server, world["device"])
+    sign_in(page, server, world["device"])
     for name, fill, count, landing in [CREATES[0], CREATES[2], CREATES[6]]:
         assert landing is not None
         before = count()

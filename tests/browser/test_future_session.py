@@ -6,32 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-import pytest
 from django.utils import formats, timezone, translation
-from django_otp.oath import totp
 
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import SCREENSHOTS, SMALL_PHONE, needs_chromium, sign_in
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
-SMALL_PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
+pytestmark = needs_chromium
 
 
 def _month_names(day: dt.date) -> set[str]:
@@ -56,17 +38,7 @@ def test_a_future_session_refuses_attendance_with_a_clear_message(
     context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    roster_url = f"{live_server.url}/sessions/{session.pk}/roster/"
-    page.goto(f"{live_server.url}/accounts/login/?next=/sessions/{session.pk}/roster/")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(device.bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-    if not page.url.startswith(roster_url):
-        page.goto(roster_url)
+    sign_in(page, live_server.url, device, f"/sessions/{session.pk}/roster/")
 
     # On opening: the roster says from which day attendance can be taken.
     notice = page.locator('ul[data-test="roster-error"]')

@@ -12,31 +12,14 @@ import os
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
 
 from cascada.trainings.models import Enrolment, Session
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS  # noqa: F401
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import SCREENSHOTS, SMALL_PHONE, needs_chromium, sign_in
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
-
-SMALL_PHONE = {"width": 360, "height": 740}
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -73,19 +56,6 @@ def office(transactional_db):
     }
 
 
-def _sign_in(page, base, username, device, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.locator('[data-test="login-form"] input[name="username"]').fill(username)
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(device.bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-    if not page.url.endswith(next_url):
-        page.goto(f"{base}{next_url}")
-
-
 def _fits(page) -> None:
     """Nothing is wider than the phone: neither the page nor a table in its box."""
     wide = page.evaluate(
@@ -117,7 +87,9 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, base, "coordinadora", office["coordinator"], f"/cohorts/{cohort.pk}/edit/")
+    sign_in(
+        page, base, office["coordinator"], f"/cohorts/{cohort.pk}/edit/", username="coordinadora"
+    )
 
     # The cohort edit form: in Spanish, its dates filled in, the place picker beside.
     page.locator("#cohort-edit-form").wait_for()
@@ -199,11 +171,11 @@ def test_an_auditor_filters_the_trail_on_a_phone(live_server, browser, office):
     page = context.new_page()
     page.set_default_timeout(15000)
     # Something to audit: the coordinator looks at the cohort.
-    _sign_in(page, base, "coordinadora", office["coordinator"], f"/cohorts/{cohort.pk}/")
+    sign_in(page, base, office["coordinator"], f"/cohorts/{cohort.pk}/", username="coordinadora")
     page.locator('[data-test="cohort-name"]').wait_for()
     context.clear_cookies()
 
-    _sign_in(page, base, "auditora", office["auditor"], "/accounts/audit/")
+    sign_in(page, base, office["auditor"], "/accounts/audit/", username="auditora")
     page.locator('[data-test="audit-filters"]').wait_for()
     assert _title(page) == "Registro de auditoría"
     page.locator('[data-test="audit-filters"] select[name="user"]').select_option(

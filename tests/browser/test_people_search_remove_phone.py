@@ -6,19 +6,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from django_otp.oath import totp
 
 from cascada.registry.models import Person
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS, browser  # noqa: F401
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import SCREENSHOTS, SMALL_PHONE, needs_chromium, sign_in
 from tests.registry.factories import make_org, make_person
 
-SMALL_PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 
 @pytest.fixture
@@ -38,16 +32,7 @@ def test_search_by_surname_then_remove_a_mistake(live_server, browser, office): 
     context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    page.goto(f"{live_server.url}/accounts/login/?next=/people/")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("coordina")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(office['device'].bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-    if "/people/" not in page.url:
-        page.goto(f"{live_server.url}/people/")
+    sign_in(page, live_server.url, office["device"], "/people/", username="coordina")
 
     # "quispe", lower case, finds the three Quispes and nobody else
     page.locator('#person-search input[name="q"]').fill("quispe")

@@ -10,26 +10,18 @@ import os
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
-from django_otp.oath import totp
 
 from cascada.registry.models import Place
 from cascada.trainings.models import Cohort
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS  # noqa: F401
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import DESKTOP, SCREENSHOTS, needs_chromium, sign_in
 from tests.cascade.factories import complete, run_cohort
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import make_program
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM),
-        reason="Debian's Chromium is not installed at /usr/bin/chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = needs_chromium
 
 PHONE = {"width": 360, "height": 780}
-DESKTOP = {"width": 1280, "height": 800}
 
 
 def _shoot(page, name: str, *, element: str | None = None) -> None:
@@ -41,17 +33,6 @@ def _shoot(page, name: str, *, element: str | None = None) -> None:
         page.locator(element).screenshot(path=path)
     else:
         page.screenshot(path=path, full_page=True)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield instance
-        instance.close()
 
 
 @pytest.fixture
@@ -75,18 +56,6 @@ def world(transactional_db):
     return {"program": program, "trainers": trainers, "device": totp_device(user)}
 
 
-def _sign_in(page, live_server, device, next_url):
-    page.goto(f"{live_server.url}/accounts/login/?next={next_url}")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("coordinadora")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(device.bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-    page.goto(f"{live_server.url}{next_url}")
-
-
 def _overflow(page) -> list[str]:
     """What is wider than its box: the page itself, or any table inside its wrapper."""
     return page.evaluate(
@@ -106,7 +75,7 @@ def test_pick_a_district_by_typing_on_a_phone(live_server, browser, world):
     context = browser.new_context(viewport=PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    sign_in(page, live_server.url, world["device"], "/cohorts/new/")
     page.locator("#id_place_q").wait_for()
     assert _overflow(page) == []
 
@@ -139,7 +108,7 @@ def test_the_cascade_page_fits_a_phone(live_server, browser, world):
     page = context.new_page()
     page.set_default_timeout(15000)
     url = f"/cascade/programs/{world['program'].pk}/"
-    _sign_in(page, live_server, world["device"], url)
+    sign_in(page, live_server.url, world["device"], url)
     page.locator('[data-test="generation-2"] summary').click()
     page.locator('[data-test="level-trainers"]').wait_for()
     assert _overflow(page) == []
@@ -158,7 +127,7 @@ def test_the_cohort_form_and_the_cascade_on_a_desktop(live_server, browser, worl
     context = browser.new_context(viewport=DESKTOP, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    sign_in(page, live_server.url, world["device"], "/cohorts/new/")
     page.locator("#id_place_q").wait_for()
     assert _overflow(page) == []
     assert page.locator("h1").inner_text().strip() == "Nueva cohorte"
@@ -178,7 +147,7 @@ def test_without_javascript_the_lists_fill_by_round_trips(live_server, browser, 
     )
     page = context.new_page()
     page.set_default_timeout(15000)
-    _sign_in(page, live_server, world["device"], "/cohorts/new/")
+    sign_in(page, live_server.url, world["device"], "/cohorts/new/")
     page.locator("#id_program").select_option(str(world["program"].pk))
     page.locator("#id_name").fill("Taller Wanchaq")
     page.locator("#id_start_date").fill("2026-03-02")

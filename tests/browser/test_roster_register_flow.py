@@ -8,21 +8,15 @@ import datetime as dt
 import os
 
 import pytest
-from django_otp.oath import totp
 
 from cascada.registry.models import Consent
 from cascada.trainings.models import Attendance, Enrolment
-from tests.accounts.factories import PASSWORD, make_user, totp_device
-from tests.browser.test_training_flow import ARGS, CHROMIUM, SCREENSHOTS, browser  # noqa: F401
+from tests.accounts.factories import make_user, totp_device
+from tests.browser.support import SCREENSHOTS, SMALL_PHONE, needs_chromium, sign_in
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
-SMALL_PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Chromium is not installed"),
-]
+pytestmark = needs_chromium
 
 # True when the text of an element is laid out on more than one line.
 WRAPS = """el => {
@@ -63,18 +57,10 @@ def test_facilitator_registers_a_participant_from_the_roster_and_takes_attendanc
     context = browser.new_context(viewport=SMALL_PHONE, device_scale_factor=1, locale="es-PE")
     page = context.new_page()
     page.set_default_timeout(15000)
-    roster_url = f"{live_server.url}/sessions/{session.pk}/roster/"
 
-    page.goto(f"{live_server.url}/accounts/login/?next=/sessions/{session.pk}/roster/")
-    page.locator('[data-test="login-form"] input[name="username"]').fill("fausto")
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    token = page.locator('input[name="token"], input[name="otp_token"]').first
-    token.fill(f"{totp(field['device'].bin_key):06d}")
-    token.press("Enter")
-    page.wait_for_load_state()
-    if not page.url.startswith(roster_url):
-        page.goto(roster_url)
+    sign_in(
+        page, live_server.url, field["device"], f"/sessions/{session.pk}/roster/", username="fausto"
+    )
     page.locator('[data-test="roster"]').wait_for()
 
     # "Registrar participante" on the roster opens the short form.
