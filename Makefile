@@ -21,7 +21,7 @@ run: install
 	$(BIN)/cascada migrate --noinput -v0
 	$(BIN)/cascada collectstatic --noinput -v0
 	$(BIN)/cascada demo
-	$(BIN)/cascada runserver 127.0.0.1:$(PORT)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.dev start -p $(PORT)
 
 lint: install
 	$(BIN)/ruff check cascada tests

@@ -2,7 +2,7 @@
 networkx walk over the same graph, in the same run, on the same data.
 
     python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
-                         [--only all|cascade|everyday|release]
+                         [--only all|cascade|everyday|release|load] [--users 20] [--seconds 120]
 
 Database: ``DATABASE_URL`` if set (e.g. postgres://postgres@127.0.0.1:5432/cascada_bench),
 else a scratch SQLite file ``var/bench/cascada-<people>-<seed>.sqlite3``. The synthetic
@@ -117,11 +117,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--completions", type=int, default=20, help="people in the new cohort")
     parser.add_argument(
         "--only",
-        choices=["all", "cascade", "everyday", "release"],
+        choices=["all", "cascade", "everyday", "release", "load"],
         default="all",
         help="which tables: the cascade, the everyday reads and writes, viewers' releases "
-        "(ADR 0006), or all",
+        "(ADR 0006), the pages under concurrent use (gunicorn), or all",
     )
+    parser.add_argument("--users", type=int, default=20, help="load: concurrent users")
+    parser.add_argument("--seconds", type=int, default=120, help="load: duration")
     args = parser.parse_args(argv)
     _setup(args.people, args.seed)
 
@@ -160,6 +162,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "release":
             _print_machine(info, args)
         release.print_table(rows_r, people=args.people, repeat=args.repeat, facts=facts)
+    if args.only in ("all", "load"):
+        from benchmarks import load
+
+        rows_l, facts = load.run(users=args.users, seconds=args.seconds, tag=tag)
+        if args.only == "load":
+            _print_machine(info, args)
+        load.print_table(rows_l, people=args.people, facts=facts)
     return 0
 
 
@@ -267,11 +276,11 @@ def _incremental(program: Any, n: int) -> list[float]:
     from cascada.trainings import services as trainings
 
     times: list[float] = []
-    original = services.lineage_completion_changed
+    original = services.lineage_person_completion_changed  # called by the hook receiver
 
-    def timed(*, enrolment: Any) -> None:
+    def timed(*, cohort_id: int, person_id: int) -> None:
         t = time.perf_counter()
-        original(enrolment=enrolment)
+        original(cohort_id=cohort_id, person_id=person_id)
         times.append((time.perf_counter() - t) * 1000)
 
     trainer = (
@@ -291,13 +300,13 @@ def _incremental(program: Any, n: int) -> list[float]:
     people = [Person.objects.create(organization_id=program.owner_id, sex="male") for _ in range(n)]
     enrolments = [trainings.enrolment_create(actor=None, cohort=cohort, person=p) for p in people]
     session = cohort.sessions.get()
-    services.lineage_completion_changed = timed  # type: ignore[assignment]
+    services.lineage_person_completion_changed = timed  # type: ignore[assignment]
     try:
         trainings.attendance_record(
             actor=None, session=session, marks={e.pk: "present" for e in enrolments}
         )
     finally:
-        services.lineage_completion_changed = original  # type: ignore[assignment]
+        services.lineage_person_completion_changed = original  # type: ignore[assignment]
     return times
 
 

@@ -21,6 +21,9 @@ class Cap:
     VIEW_PEOPLE = "view_people"  # pseudonymous person records (code, sex, age, place)
     VIEW_IDENTITY = "view_identity"  # names, ID numbers, phone, address (S3)
     MANAGE_PEOPLE = "manage_people"
+    # Erase a person's personal data at their request (S14, ARCO cancellation): not
+    # undoable, so its own capability (docs/decisions/arco.md).
+    ERASE_PEOPLE = "erase_people"
     MANAGE_CURRICULA = "manage_curricula"
     MANAGE_PROGRAMS = "manage_programs"  # programs, cohorts, sessions, enrolments
     TAKE_ATTENDANCE = "take_attendance"

@@ -7,7 +7,7 @@ text (``core.crypto.keyed_hash``, HMAC with a key outside the database): attempt
 same unknown name can still be grouped (and locked out, S5), but the text cannot be read
 back. A colon is not allowed in usernames, so the marker never looks like an account.
 
-The failed-login audit row (``audit.receivers``) and django-axes' attempt records
+The failed-login audit row (``accounts.receivers``) and django-axes' attempt records
 (``AXES_USERNAME_CALLABLE``) both use ``failed_login_name``.
 """
 

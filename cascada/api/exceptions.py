@@ -13,7 +13,7 @@ An exception no handler knows is logged (with its traceback, to the server log o
 answers 500 in the same shape, without any of its text. Errors are always rendered as
 JSON, also by actions whose success is a file (the certificate PDF). Errors Django raises
 before or outside a DRF view under ``/api/`` (an unknown URL, an id too large for the
-database) get the same shape from ``api_error_response`` (``cascada.web.views.errors``).
+database) get the same shape from ``api_error_response`` (``cascada.config.errors``).
 """
 
 from __future__ import annotations

@@ -52,4 +52,5 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
     path("cascade/", include("cascada.api.cascade")),
+    path("", include("cascada.api.arco")),
 ]

@@ -1,3 +1,7 @@
+"""Reads of the audit trail. Audit sits below accounts, so it does not decide who may read
+the trail: ``accounts.selectors.audit_event_list`` does (S11) and passes in the users
+whose trail the auditor reads."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,38 +11,25 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from cascada.accounts import scope
-from cascada.accounts.roles import Cap
-
 from .models import AuditEvent
 
 
-def _members(user: Any) -> QuerySet[Any]:
-    from cascada.accounts.models import User
-
-    orgs = scope.org_ids(user, Cap.VIEW_AUDIT)
-    return User.objects.filter(memberships__organization_id__in=orgs).distinct()
-
-
-def audit_event_list(
+def audit_events_of(
     *,
-    user: Any,
+    members: QuerySet[Any],
     actor_id: int | None = None,
     action: str | None = None,
     person_code: str | None = None,
     start: dt.date | None = None,
     end: dt.date | None = None,
 ) -> QuerySet[AuditEvent]:
-    """Only auditors read the trail (S11). They see what the users of their organizations
-    did, and what was done to those users' accounts (role changes, failed sign-ins).
+    """The trail about ``members`` (the users an auditor may read about, S11): what they
+    did, and what was done to their accounts (role changes, failed sign-ins).
 
     Filters narrow that list: who did it (a user id), the action, the person it was about
     (by code: the person, their enrolments, and a removal or merge that names the code)
     and the days (inclusive, in the site's
     time zone). A filter that matches nothing gives an empty list."""
-    if not scope.org_ids(user, Cap.VIEW_AUDIT):
-        return AuditEvent.objects.none()
-    members = _members(user)
     member_ids = [str(pk) for pk in members.values_list("pk", flat=True)]
     usernames = list(members.values_list("username", flat=True))
     qs = AuditEvent.objects.filter(
@@ -70,10 +61,3 @@ def audit_event_list(
         next_day = end + dt.timedelta(days=1)
         qs = qs.filter(at__lt=dt.datetime.combine(next_day, dt.time.min, tzinfo=zone))
     return qs.select_related(None).order_by("-at", "-id")
-
-
-def audit_actor_choices(*, user: Any) -> QuerySet[Any]:
-    """The users an auditor may filter the trail by: the members of their organizations."""
-    if not scope.org_ids(user, Cap.VIEW_AUDIT):
-        return _members(user).none()
-    return _members(user).order_by("username")

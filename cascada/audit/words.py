@@ -94,7 +94,17 @@ ACTIONS: dict[str, Promise] = {
     "consent_grant": pgettext_lazy("audit action", "Recorded a consent"),
     "consent_withdraw": pgettext_lazy("audit action", "Recorded a withdrawal of consent"),
     "merge": pgettext_lazy("audit action", "Merged two records of a person"),
+    # A person's rights (S14, ARCO: docs/decisions/arco.md)
+    "arco_export": pgettext_lazy("audit action", "Gave a person a copy of all their data"),
+    "erase": pgettext_lazy("audit action", "Erased a person's personal data"),
     "practicum": pgettext_lazy("audit action", "Recorded a practicum"),
+    "import_stop": pgettext_lazy("audit action", "Stopped an import part way"),
+    # Background jobs (docs/decisions/jobs.md)
+    "cancel": pgettext_lazy("audit action", "Cancelled a background job"),
+    "finish": pgettext_lazy("audit action", "A background job ended"),
+    # Backups (docs/decisions/backup.md)
+    "backup_create": pgettext_lazy("audit action", "Made a backup"),
+    "backup_restore": pgettext_lazy("audit action", "Restored a backup"),
 }
 
 TARGETS: dict[str, Promise] = {
@@ -112,6 +122,7 @@ TARGETS: dict[str, Promise] = {
     "curricula.module": _("Module"),
     "curricula.sessionplan": _("Session plan"),
     "imports.importjob": _("Import"),
+    "jobs.job": _("Background job"),
     "cascade.certification": _("Certification to facilitate"),
 }
 

@@ -25,7 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
-from cascada.core.privacy import REPORTABLE_SQL, Cell, release, share
+from cascada.core.privacy import Cell, release, share
+from cascada.registry.consent import REPORTABLE_SQL
 
 from .models import Certification, CohortLevel, Lineage, Reach
 

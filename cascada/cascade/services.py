@@ -1,7 +1,8 @@
 """The cascade's lineage, kept up to date incrementally as completions change.
 
-Called by ``cascada.trainings.services`` (``lineage_completion_changed``,
-``lineage_cohort_facilitators_changed``, ``lineage_person_merged``); ``lineage_rebuild``
+Called through the hooks of the apps below (``receivers.py``: trainings'
+``completions_changed`` and ``facilitators_changed``, the registry's ``person_merged``);
+``lineage_rebuild``
 recomputes everything from the trainings tables.
 
 Rules (see ``docs/decisions/cascade.md``):
@@ -412,8 +413,13 @@ def _levels_refresh(*, person_ids: Iterable[int] | None = None, cohort_ids: Any 
 @transaction.atomic
 def lineage_completion_changed(*, enrolment: Any) -> None:
     """An enrolment's completion changed: update the trainee's lineage."""
-    person_id = enrolment.person_id
-    before = _edges_sync(cohort_id=enrolment.cohort_id, person_ids=[person_id])
+    lineage_person_completion_changed(cohort_id=enrolment.cohort_id, person_id=enrolment.person_id)
+
+
+@transaction.atomic
+def lineage_person_completion_changed(*, cohort_id: int, person_id: int) -> None:
+    """``person_id``'s completion of ``cohort_id`` changed: update the trainee's lineage."""
+    before = _edges_sync(cohort_id=cohort_id, person_ids=[person_id])
     D = {person_id} | _descendants([person_id])
     _refresh(D, touched=before)
 

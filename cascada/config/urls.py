@@ -6,7 +6,7 @@ urlpatterns = [
     path("", include("cascada.web.urls")),
 ]
 
-handler400 = "cascada.web.views.errors.bad_request"
-handler403 = "cascada.web.views.errors.permission_denied"
-handler404 = "cascada.web.views.errors.page_not_found"
-handler500 = "cascada.web.views.errors.server_error"
+handler400 = "cascada.config.errors.bad_request"  # web page, or the API's error shape
+handler403 = "cascada.config.errors.permission_denied"
+handler404 = "cascada.config.errors.page_not_found"
+handler500 = "cascada.config.errors.server_error"

@@ -25,8 +25,9 @@ population), so each table is protected on its own, given the headline:
 
 Roles with access to the people behind a program (``trainings.selectors.sees_exact``)
 see exact figures of everyone. Viewers' figures count only people who consented to
-aggregate reporting (S15): ``reportable`` for the ORM and ``REPORTABLE_SQL`` for SQL are
-the one consent filter.
+aggregate reporting (S15): ``registry.consent.reportable`` for the ORM and
+``registry.consent.REPORTABLE_SQL`` for SQL are the one consent filter (the registry owns
+the person table; core knows no app above it).
 """
 
 from __future__ import annotations
@@ -38,10 +39,6 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from scipy.optimize import Bounds, LinearConstraint, milp
-
-# S15: the condition, on the person table aliased ``p``, that a person may be counted in
-# what a viewer sees. The ORM twin is ``reportable``.
-REPORTABLE_SQL = "p.reporting_consent"
 
 
 def threshold(*, court: bool = False) -> int:
@@ -91,14 +88,6 @@ def share(part: Cell, whole: Cell) -> str:
     if part.suppressed or whole.suppressed or not whole.value:
         return "–"
     return f"{round(100 * (part.value or 0) / whole.value)}%"
-
-
-def reportable(queryset: Any, *, person: str = "") -> Any:
-    """S15: aggregates count only people whose latest aggregate-reporting consent is a
-    grant. ``person`` is the path from the queryset's model to the person ("" for people,
-    "person" for enrolments, "enrolment__person" for attendance)."""
-    prefix = f"{person}__" if person else ""
-    return queryset.filter(**{f"{prefix}reporting_consent": True})
 
 
 # ---------------------------------------------------------------- tables

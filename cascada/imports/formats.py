@@ -7,7 +7,8 @@ a cell may hold, so a name typed as ``=CMD|' /C calc'!A0`` is shown, never run.
 Three formats: ``csv`` (comma, ISO dates, a dot for decimals: for programs), ``csv_es``
 ("Excel en español": semicolon, dd/mm/yyyy, a comma for decimals, as Excel set to
 Spanish opens a CSV with a double click) and ``xlsx``. Every CSV is UTF-8 with a BOM.
-Headers and values arrive already translated (``imports.selectors``, ``cascade.exports``).
+Headers and values arrive already translated (``registry.exports``, ``trainings.exports``,
+``cascade.exports``).
 """
 
 from __future__ import annotations
@@ -44,6 +45,10 @@ DIALECTS = {"csv": STANDARD, "csv_es": EXCEL_ES}
 # LibreOffice or Google Sheets (tab and carriage return too, as some of them trim them).
 # The full-width forms are included because some spreadsheets in Asian locales take them.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# A spreadsheet may split a cell where the reader's delimiter falls (a CSV opened with
+# another separator, "Text to columns", a paste that breaks lines): every piece that would
+# then start with a formula character is neutralised too, with the same apostrophe.
+_SPLIT_FORMULA = re.compile(r"([,;|\t\r\n]\s*)(?=[=+\-@\uff1d\uff0b\uff0d\uff20])")
 # Characters XML 1.0 cannot hold: openpyxl refuses them (a server error) and a CSV reader
 # shows them as garbage. They carry no meaning in a name or a label.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -53,7 +58,10 @@ def cell(value: Any, dialect: Dialect = STANDARD) -> Any:
     """A value as a spreadsheet should show it: the one escaping rule of every CSV and
     XLSX Cascada writes. Text that a spreadsheet would run as a formula, even after
     leading spaces (`` =1+1``), gets a leading apostrophe, which spreadsheets show as text
-    (OWASP's rule for CSV injection); control characters are dropped. Dates are ISO, or
+    (OWASP's rule for CSV injection), and so does every piece after a separator
+    (``,``, ``;``, ``|``, tab, line break) that would start a formula once a spreadsheet
+    splits the cell there (``a;=HYPERLINK(…)`` is written ``a;'=HYPERLINK(…)``);
+    control characters are dropped. Dates are ISO, or
     dd/mm/yyyy (with the time after it) in the Spanish-Excel dialect, which also writes
     decimals with a comma."""
     if value is None:
@@ -67,10 +75,17 @@ def cell(value: Any, dialect: Dialect = STANDARD) -> Any:
     if isinstance(value, float) and dialect.decimal_comma:
         return repr(value).replace(".", ",")
     if isinstance(value, str):
-        value = _CONTROL.sub("", value)
+        value = _split_safe(_CONTROL.sub("", value))
         if value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START):
             return "'" + value
     return value
+
+
+def _split_safe(value: str) -> str:
+    """Neutralise the pieces after the first visible character (a formula at the start
+    is the leading rule's: one apostrophe, before everything)."""
+    start = len(value) - len(value.lstrip()) + 1
+    return value[:start] + _SPLIT_FORMULA.sub(r"\1'", value[start:])
 
 
 class _Echo:

@@ -1,17 +1,18 @@
 """What each import problem means, in the reader's language.
 
 Problems are stored as a code and parameters (on ``ImportJob.errors``) and turned into
-text when shown, so each user reads them in their own language.
+text when shown, so each user reads them in their own language. The problems of the file
+and of values any import reads are here; each kind of import adds the problems of its own
+rows when it is registered (``kinds.register``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-
-from cascada.registry.documents import REASONS as DOCUMENT_REASONS
 
 MESSAGES: dict[str, Any] = {
     # the whole file
@@ -28,6 +29,18 @@ MESSAGES: dict[str, Any] = {
         "'CSV UTF-8' or as .xlsx and try again."
     ),
     "missing_columns": _("Required columns are missing: %(columns)s."),
+    "unknown_columns": _(
+        "These columns hold data but are not columns this import reads: %(columns)s. "
+        "Rename them to the expected names, or delete them, and upload the file again."
+    ),
+    "unknown_sheet": _("The workbook has no sheet named “%(sheet)s”. Its sheets: %(sheets)s."),
+    "no_visible_sheet": _(
+        "Every sheet of this workbook is hidden (%(sheets)s): choose the sheet to read by its name."
+    ),
+    "no_matching_sheet": _(
+        "No visible sheet of this workbook has the columns of this import. Its sheets: "
+        "%(sheets)s. Choose the sheet to read by its name, or check its column names."
+    ),
     # limits (parsers.Limits): which one, and where
     "file_too_large": _(
         "The file is too large (%(size)s; at most %(max)s): split it into smaller files."
@@ -59,6 +72,19 @@ MESSAGES: dict[str, Any] = {
     ),
     "write_failed": _("Row %(row)s could not be saved (%(reason)s). Nothing was imported."),
     "unexpected": _("An unexpected problem stopped the import. Nothing was imported."),
+    # why a commit stopped part way (``ImportJob.commit_problem``)
+    "commit_cancelled": _(
+        "The import was stopped before row %(row)s: the rows before it were imported, the "
+        "others were not."
+    ),
+    "commit_new_errors": _(
+        "New problems were found at row %(row)s while importing, so the import stopped "
+        "before writing that part of the file. Review them below."
+    ),
+    "commit_write_failed": _(
+        "Row %(row)s could not be saved (%(reason)s): the import stopped before it."
+    ),
+    "commit_unexpected": _("An unexpected problem stopped the import."),
     # one cell
     "required": _("This value is required."),
     "too_long": _("Too long: at most %(max)s characters."),
@@ -77,38 +103,18 @@ MESSAGES: dict[str, Any] = {
     ),
     "bad_enrolment_status": _("Unknown enrolment status “%(value)s”: use enrolled or withdrawn."),
     "duplicate_row": _("The same person as row %(other)s."),
-    "duplicate_enrolment": _("The same person and cohort as row %(other)s."),
-    "duplicate_mark": _("The same person and session as row %(other)s."),
-    # Only ever a person the importer may see (ADR 0005).
-    "id_registered": _(
-        "This ID number is already registered (person %(code)s): check whether it is the "
-        "same person."
-    ),
-    "id_conflict": _(
-        "This ID number belongs to person %(code)s, registered with another name or sex: "
-        "nothing was changed. Check the number; if it is right, correct that person's "
-        "record first."
-    ),
-    "possible_duplicate": _(
-        "A person with the same name, birth year and place is already registered (person %(code)s)."
-    ),
-    "unknown_person_code": _("No person with code “%(value)s” in this organization."),
-    "unknown_person": _("No person with this code or ID number."),
-    "person_required": _("Give the person's code or ID number."),
-    "unknown_cohort": _("Unknown cohort “%(value)s”."),
-    "session_required": _("Give the session number or the session date."),
-    "unknown_session": _("Cohort %(cohort)s has no session %(value)s."),
-    "ambiguous_session": _(
-        "Cohort %(cohort)s has several sessions on %(value)s: give the session number."
-    ),
-    "session_closed": _(
-        "Session %(value)s was cancelled or has only a headcount: names cannot be recorded."
-    ),
-    "not_enrolled": _("This person is not enrolled in cohort %(cohort)s."),
-    "session_future": _("Session %(value)s is on %(date)s: attendance is recorded from that day."),
-    # the rules of each ID document (registry.documents), by their reason codes
-    **DOCUMENT_REASONS,
+    # the rows of each kind are described by the kind (``kinds.ImportKind.messages``)
 }
+
+
+def register_messages(messages: Mapping[str, Any]) -> None:
+    """Add the problems of a kind of import (``kinds.register``). A code may be registered
+    twice only with the same text."""
+    for code, text in messages.items():
+        current = MESSAGES.get(code)
+        if current is not None and str(current) != str(text):
+            raise ValueError(f"Import message {code!r} is already registered with other text.")
+        MESSAGES[code] = text
 
 
 def describe(code: str, params: dict[str, Any] | None = None) -> str:

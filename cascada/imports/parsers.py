@@ -9,23 +9,40 @@ declared member sizes and compression ratios before openpyxl opens it, then rows
 rows, columns and cell length as rows stream. Going over a limit is a ``FileProblem``
 saying which limit and where; the import stops and writes nothing.
 
-Also the small value parsers every import shares (sex, dates, years, statuses), which
-turn what people type in Spanish or English into Cascada's values.
+Which sheet of a workbook is read, and where its table starts, is decided here too
+(``open_table``'s ``sheet`` and ``matches``). The value parsers are in ``values``.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import datetime as dt
 import io
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from charset_normalizer import from_bytes
+
+# The value parsers live in ``values``; importers may take them from here too.
+from .values import (  # noqa: F401
+    ATTENDANCE,
+    ENROLMENT,
+    ROLES,
+    SEXES,
+    ValueProblem,
+    cell_text,
+    clean_text,
+    normalize_text,
+    parse_attendance_status,
+    parse_date,
+    parse_enrolment_status,
+    parse_int,
+    parse_roles,
+    parse_sex,
+    shown,
+)
 
 SAMPLE_BYTES = 64 * 1024
 ZIP_MAGIC = b"PK\x03\x04"
@@ -99,31 +116,55 @@ class Table:
     rows: Iterator[tuple[int, list[Any]]]  # (row number as shown in the spreadsheet, cells)
     close: Callable[[], object] = field(default=lambda: None)  # its result is ignored
     encoding: str = ""
+    sheet: str = ""  # the sheet of a workbook that is read
+    estimated_rows: int = 0  # for a progress bar only: the declared size, or a guess
 
 
-def normalize_text(value: str) -> str:
-    """Accents removed, casefolded, spaces collapsed: 'Año  Nacimiento' -> 'ano nacimiento'."""
-    text = unicodedata.normalize("NFKD", value or "")
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return " ".join(text.casefold().split())
+# Words that do not tell columns apart: "Fecha de nacimiento" is "fecha nacimiento", and
+# "N° DNI", "Nº DNI", "Nro. DNI" and "Número de DNI" are all "dni".
+_FILLER_WORDS = {"de", "del", "la", "el", "los", "las", "y", "e"}
+_NUMBER_WORDS = {"n", "no", "nro", "nros", "num", "numero", "nr", "number", "nu", "ndeg"}
 
 
 def header_key(value: Any) -> str:
-    text = normalize_text(str(value or ""))
-    text = re.sub(r"[^a-z0-9]+", "_", text)
-    return text.strip("_")
+    """A header as compared with the names a kind accepts: case, accents, punctuation,
+    spaces, invisible characters, what is in brackets, "de"/"del" and a leading "N°" or
+    "Nro." do not matter."""
+    text = normalize_text(clean_text(str(value or "")).replace("°", " ").replace("º", " "))
+    # What is in brackets explains the column: "Sexo (M/F)", "Nombre(s)", "Edad (años)".
+    text = re.sub(r"\([^)]*\)", " ", text)
+    words = [w for w in re.split(r"[^a-z0-9]+", text) if w and w not in _FILLER_WORDS]
+    if len(words) > 1 and words[0] in _NUMBER_WORDS:
+        words = words[1:]
+    return "_".join(words)
 
 
 def _blank(cells: list[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    return all(c is None or (isinstance(c, str) and not clean_text(c)) for c in cells)
 
 
 # ---------------------------------------------------------------- opening files
 
 
-def open_table(stream: IO[bytes], filename: str = "", limits: Limits | None = None) -> Table:
+HeaderMatch = Callable[[list[str]], bool]
+HEADER_SEARCH_ROWS = 10  # title rows an office may put above the table
+
+
+def open_table(
+    stream: IO[bytes],
+    filename: str = "",
+    limits: Limits | None = None,
+    *,
+    sheet: str = "",
+    matches: HeaderMatch | None = None,
+) -> Table:
     """Open a CSV or XLSX file (told apart by content, not by name), within ``limits``
-    (``import_limits()`` unless given)."""
+    (``import_limits()`` unless given).
+
+    ``matches`` tells a kind's header row: the table starts at the first of the first rows
+    that matches (title rows above it are skipped), and in a workbook the sheet read is
+    ``sheet`` when named, else the first visible sheet whose headers match; several
+    sheets and none matching is a ``FileProblem`` listing them, never a silent guess."""
     limits = limits or import_limits()
     size = stream.seek(0, io.SEEK_END)
     stream.seek(0)
@@ -134,10 +175,10 @@ def open_table(stream: IO[bytes], filename: str = "", limits: Limits | None = No
     if not head:
         raise FileProblem("empty_file")
     if head.startswith(ZIP_MAGIC):
-        return _open_xlsx(stream, limits)
+        return _open_xlsx(stream, limits, sheet=sheet, matches=matches)
     if head.startswith(OLE_MAGIC):
         raise FileProblem("old_xls")
-    return _open_csv(stream, limits)
+    return _open_csv(stream, limits, matches=matches, size=size)
 
 
 def check_zip(stream: IO[bytes], limits: Limits) -> None:
@@ -171,7 +212,9 @@ def check_zip(stream: IO[bytes], limits: Limits) -> None:
             )
 
 
-def _open_xlsx(stream: IO[bytes], limits: Limits) -> Table:
+def _open_xlsx(
+    stream: IO[bytes], limits: Limits, *, sheet: str = "", matches: HeaderMatch | None = None
+) -> Table:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
@@ -180,17 +223,11 @@ def _open_xlsx(stream: IO[bytes], limits: Limits) -> Table:
     check_zip(stream, limits)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        sheets = list(workbook.worksheets)
     except (BadZipFile, InvalidFileException, KeyError, OSError, ValueError, IndexError):
         raise FileProblem("bad_xlsx") from None
-    # The <dimension> a file declares may be forged ("A1:XFD1048576"): openpyxl would pad
-    # every row to it and add empty rows up to it. Read what the sheet really holds.
-    sheet.reset_dimensions()
-
     try:
-        # One column more than allowed, to tell an over-wide header from a full one.
-        raw = enumerate(sheet.iter_rows(values_only=True, max_col=limits.max_columns + 1), 1)
-        headers, start = _first_row(raw, limits)
+        chosen, headers, start, declared = _choose_sheet(sheets, limits, sheet, matches)
     except FileProblem:
         workbook.close()
         raise
@@ -200,7 +237,7 @@ def _open_xlsx(stream: IO[bytes], limits: Limits) -> Table:
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         # Cells right of the header belong to no column: they are not even built.
-        data = sheet.iter_rows(min_row=start + 1, max_col=len(headers), values_only=True)
+        data = chosen.iter_rows(min_row=start + 1, max_col=len(headers), values_only=True)
         try:
             yield from _limited(enumerate(data, start + 1), headers, limits)
         except FileProblem:
@@ -208,7 +245,93 @@ def _open_xlsx(stream: IO[bytes], limits: Limits) -> Table:
         except Exception:
             raise FileProblem("bad_xlsx") from None
 
-    return Table(headers=headers, rows=rows(), close=workbook.close, encoding="xlsx")
+    return Table(
+        headers=headers,
+        rows=rows(),
+        close=workbook.close,
+        encoding="xlsx",
+        sheet=chosen.title,
+        estimated_rows=max(0, min(declared, limits.max_rows) - start),
+    )
+
+
+def _sheet_names(sheets: list[Any]) -> str:
+    from django.utils.translation import pgettext
+
+    hidden = pgettext("a sheet of a workbook", "hidden")
+
+    def name(ws: Any) -> str:
+        shown_ = getattr(ws, "sheet_state", "visible") == "visible"
+        return f"“{ws.title}”" + ("" if shown_ else f" ({hidden})")
+
+    return ", ".join(name(ws) for ws in sheets)
+
+
+def _sheet_header(ws: Any, limits: Limits, matches: HeaderMatch | None) -> tuple[list[str], int]:
+    # The <dimension> a file declares may be forged ("A1:XFD1048576"): openpyxl would pad
+    # every row to it and add empty rows up to it. Read what the sheet really holds.
+    ws.reset_dimensions()
+    # One column more than allowed, to tell an over-wide header from a full one.
+    raw = enumerate(ws.iter_rows(values_only=True, max_col=limits.max_columns + 1), 1)
+    return _header_row(raw, limits, matches)
+
+
+def _choose_sheet(
+    sheets: list[Any], limits: Limits, wanted: str, matches: HeaderMatch | None
+) -> tuple[Any, list[str], int, int]:
+    """The sheet to read, its headers, its header row and its declared last row."""
+    if not sheets:
+        raise FileProblem("bad_xlsx")
+    if wanted:
+        key = normalize_text(wanted)
+        found = [ws for ws in sheets if normalize_text(ws.title) == key]
+        if not found:
+            raise FileProblem("unknown_sheet", sheet=wanted[:40], sheets=_sheet_names(sheets))
+        candidates = found
+    else:
+        candidates = [ws for ws in sheets if getattr(ws, "sheet_state", "visible") == "visible"]
+        if not candidates:
+            raise FileProblem("no_visible_sheet", sheets=_sheet_names(sheets))
+    first: tuple[Any, list[str], int, int] | None = None
+    for ws in candidates:
+        declared = ws.max_row or 0  # before reset_dimensions: the declared size
+        try:
+            headers, start = _sheet_header(ws, limits, matches)
+        except FileProblem as problem:
+            if problem.code != "empty_file" or wanted or len(candidates) == 1:
+                raise
+            continue  # an empty sheet beside the table
+        if matches is None or wanted or matches(headers):
+            return ws, headers, start, declared
+        first = first or (ws, headers, start, declared)
+    if first is not None and len(candidates) == 1 and len(sheets) == 1:
+        # One sheet only: read it, and its missing columns are named to the user.
+        return first
+    if first is None:
+        raise FileProblem("empty_file")
+    raise FileProblem("no_matching_sheet", sheets=_sheet_names(sheets))
+
+
+def _header_row(
+    raw: Iterator[tuple[int, Any]], limits: Limits, matches: HeaderMatch | None
+) -> tuple[list[str], int]:
+    """The header row: the first non-empty row, or with ``matches`` the first of the first
+    ``HEADER_SEARCH_ROWS`` non-empty rows that matches (a title above the table is not a
+    header). ``raw`` is left just after the header row when it was found by ``matches``
+    or is the first non-empty row."""
+    first = _first_row(raw, limits)
+    if matches is None or matches(first[0]):
+        return first
+    for _ in range(HEADER_SEARCH_ROWS - 1):
+        try:
+            candidate = _first_row(raw, limits)
+        except FileProblem as problem:
+            if problem.code == "empty_file":
+                break
+            raise
+        if matches(candidate[0]):
+            return candidate
+    return first
 
 
 def _first_row(raw: Iterator[tuple[int, Any]], limits: Limits) -> tuple[list[str], int]:
@@ -219,7 +342,7 @@ def _first_row(raw: Iterator[tuple[int, Any]], limits: Limits) -> tuple[list[str
                 cells.pop()
             if len(cells) > limits.max_columns:
                 raise FileProblem("too_many_columns", row=number, max=limits.max_columns)
-            headers = [str(c).strip() if c is not None else "" for c in cells]
+            headers = [clean_text(str(c)) if c is not None else "" for c in cells]
             _check_cells(number, headers, headers, limits)
             return headers, number
         if number > limits.max_blank_rows:
@@ -303,7 +426,9 @@ def sniff_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
-def _open_csv(stream: IO[bytes], limits: Limits) -> Table:
+def _open_csv(
+    stream: IO[bytes], limits: Limits, *, matches: HeaderMatch | None = None, size: int = 0
+) -> Table:
     sample = stream.read(SAMPLE_BYTES)
     stream.seek(0)
     if not sample.strip(b" \r\n\t\xef\xbb\xbf"):
@@ -322,13 +447,25 @@ def _open_csv(stream: IO[bytes], limits: Limits) -> Table:
     delimiter = sniff_delimiter(first_line)
     text.seek(0)
     reader = csv.reader(text, delimiter=delimiter)
-    raw = _csv_records(reader)
-    headers, _start = _first_row(raw, limits)
+    if matches is not None:
+        # Look for the header among the first rows, then read again from the start up to it.
+        headers, start = _header_row(_csv_records(reader), limits, matches)
+        text.seek(0)
+        reader = csv.reader(text, delimiter=delimiter)
+        raw = _csv_records(reader)
+        for _ in range(start):
+            next(raw)
+    else:
+        raw = _csv_records(reader)
+        headers, start = _first_row(raw, limits)
+    lines = sample.count(b"\n") or 1
+    estimate = int(lines * max(size, len(sample)) / max(len(sample), 1)) - start
     return Table(
         headers=headers,
         rows=_limited(raw, headers, limits),
         close=lambda: text.detach(),
         encoding=encoding,
+        estimated_rows=max(0, min(estimate, limits.max_rows)),
     )
 
 
@@ -345,206 +482,3 @@ def _csv_records(reader: Any) -> Iterator[tuple[int, list[str]]]:
             raise FileProblem("bad_csv", row=number + 1) from None
         number += 1
         yield number, cells
-
-
-# ---------------------------------------------------------------- values
-
-
-class ValueProblem(Exception):
-    def __init__(self, code: str, **params: Any):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text; Excel numbers that are really codes lose their '.0'."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    return str(value).strip()
-
-
-def shown(value: Any, limit: int = 30) -> str:
-    text = cell_text(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-SEXES = {
-    "female": {"f", "female", "femenino", "femenina", "mujer", "w", "woman", "fem"},
-    "male": {"m", "male", "masculino", "hombre", "varon", "h", "man", "masc"},
-    "other": {"o", "x", "other", "otro", "otra", "no binario", "non binary", "nonbinary"},
-    "not_stated": {
-        "",
-        "ns",
-        "nd",
-        "-",
-        "not stated",
-        "no indica",
-        "no precisa",
-        "prefiere no decir",
-        "prefer not to say",
-        "sin dato",
-        "desconocido",
-        "unknown",
-    },
-}
-_SEX_LOOKUP = {alias: value for value, aliases in SEXES.items() for alias in aliases}
-
-
-def parse_sex(value: Any) -> str:
-    key = normalize_text(cell_text(value)).rstrip(".")
-    try:
-        return _SEX_LOOKUP[key]
-    except KeyError:
-        raise ValueProblem("bad_sex", value=shown(value)) from None
-
-
-ATTENDANCE = {
-    "present": {
-        "present",
-        "presente",
-        "p",
-        "asistio",
-        "asistencia",
-        "si",
-        "yes",
-        "x",
-        "1",
-        "a tiempo",
-    },
-    "absent": {"absent", "ausente", "a", "falta", "falto", "no", "0", "inasistencia", "f"},
-    "excused": {
-        "excused",
-        "justificado",
-        "justificada",
-        "j",
-        "falta justificada",
-        "ausencia justificada",
-        "permiso",
-        "e",
-    },
-    "makeup": {
-        "makeup",
-        "make-up",
-        "make up",
-        "recuperacion",
-        "recupero",
-        "recuperada",
-        "recuperado",
-        "r",
-    },
-}
-_ATTENDANCE_LOOKUP = {alias: value for value, aliases in ATTENDANCE.items() for alias in aliases}
-
-
-def parse_attendance_status(value: Any) -> str:
-    key = normalize_text(cell_text(value)).rstrip(".")
-    try:
-        return _ATTENDANCE_LOOKUP[key]
-    except KeyError:
-        raise ValueProblem("bad_status", value=shown(value)) from None
-
-
-ENROLMENT = {
-    "enrolled": {
-        "",
-        "enrolled",
-        "inscrito",
-        "inscrita",
-        "matriculado",
-        "matriculada",
-        "activo",
-        "activa",
-        "active",
-    },
-    "withdrawn": {"withdrawn", "retirado", "retirada", "baja", "desertor", "desertora", "abandono"},
-}
-_ENROLMENT_LOOKUP = {alias: value for value, aliases in ENROLMENT.items() for alias in aliases}
-
-
-def parse_enrolment_status(value: Any) -> str:
-    key = normalize_text(cell_text(value)).rstrip(".")
-    try:
-        return _ENROLMENT_LOOKUP[key]
-    except KeyError:
-        raise ValueProblem("bad_enrolment_status", value=shown(value)) from None
-
-
-ROLES = {
-    "participant": {"participant", "participante"},
-    "promoter": {"promoter", "promotor", "promotora"},
-    "facilitator": {"facilitator", "facilitador", "facilitadora"},
-    "trainer": {"trainer", "capacitador", "capacitadora"},
-    "mentor": {"mentor", "mentora"},
-    "activist": {"activist", "activista"},
-    "researcher": {"researcher", "investigador", "investigadora"},
-}
-_ROLE_LOOKUP = {alias: value for value, aliases in ROLES.items() for alias in aliases}
-
-
-def parse_roles(value: Any) -> list[str]:
-    out: list[str] = []
-    for part in re.split(r"[,;/|]", cell_text(value)):
-        key = normalize_text(part)
-        if not key:
-            continue
-        try:
-            role = _ROLE_LOOKUP[key]
-        except KeyError:
-            raise ValueProblem("bad_role", value=shown(part)) from None
-        if role not in out:
-            out.append(role)
-    return out
-
-
-def parse_int(value: Any) -> int:
-    if isinstance(value, bool):
-        raise ValueProblem("bad_number", value=shown(value))
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = cell_text(value)
-    if re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-        return int(float(text)) if "." in text else int(text)
-    raise ValueProblem("bad_number", value=shown(value))
-
-
-EXCEL_EPOCH = dt.date(1899, 12, 30)
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T].*)?$")
-_DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})(?: .*)?$")
-
-
-def parse_date(value: Any) -> dt.date:
-    """Day first: 05/03/2026 is the 5th of March. Also ISO dates, two-digit years and
-    Excel serial numbers (days since 1899-12-30)."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _serial(value, value)
-    text = cell_text(value)
-    try:
-        if m := _ISO.match(text):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _DMY.match(text):
-            year = int(m[3])
-            if len(m[3]) == 2:
-                year += 2000
-            return dt.date(year, int(m[2]), int(m[1]))
-    except ValueError:
-        raise ValueProblem("bad_date", value=shown(value)) from None
-    if re.fullmatch(r"\d{5}(\.\d+)?", text):
-        return _serial(float(text), value)
-    raise ValueProblem("bad_date", value=shown(value))
-
-
-def _serial(number: float, original: Any) -> dt.date:
-    if not 1 <= number < 2958466:
-        raise ValueProblem("bad_date", value=shown(original))
-    return EXCEL_EPOCH + dt.timedelta(days=int(number))

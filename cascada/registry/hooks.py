@@ -1,9 +1,13 @@
 """The registry's news for the apps above it (``core/hooks.py`` explains hooks).
 
-Every app that holds rows about a person answers both hooks in its ``AppConfig.ready()``:
-``person_merged`` moves its rows from the duplicate to the record kept; ``person_erased``
-removes (or strips of anything that identifies the person) its rows, files and generated
-exports, keeping the counts that aggregates are built from (S14, ARCO, docs/decisions/arco.md).
+Every app above the registry that holds rows about a person answers the three hooks in its
+``AppConfig.ready()`` (in ``<app>/arco.py`` for the last two): ``person_merged`` moves its
+rows from the duplicate to the record kept; ``person_erased`` removes (or strips of anything
+that identifies the person) its rows, files and generated exports, keeping the counts that
+aggregates are built from; ``person_exported`` returns its rows about the person for the
+person's copy of their data (S14, ARCO, docs/decisions/arco.md). Apps below the registry
+(``audit``, ``imports``, ``core``) cannot hear a registry hook: ``registry/arco.py`` calls
+their ``arco`` functions directly.
 """
 
 from __future__ import annotations
@@ -39,5 +43,19 @@ class PersonErased:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PersonExported:
+    """Everything held about ``person`` is being gathered for the person (ARCO access and
+    portability, ``registry.arco.person_export_reveal``). Each receiver returns
+    ``{section: JSON-ready data}`` about its own rows; other people appear by code only."""
+
+    actor: Any
+    person: Person
+    # Receivers add the records whose audit trail belongs in the copy, as
+    # ``(target_type, id)`` (e.g. the person's enrolments); the registry lists their events.
+    audit_targets: list[tuple[str, Any]] = field(default_factory=list)
+
+
 person_merged: Hook[PersonMerged] = Hook("registry.person_merged")
 person_erased: Hook[PersonErased] = Hook("registry.person_erased")
+person_exported: Hook[PersonExported] = Hook("registry.person_exported")

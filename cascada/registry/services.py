@@ -21,6 +21,7 @@ from cascada.core.crypto import keyed_hash, keyed_hasher
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 
 from . import documents
+from .arco import refuse_if_erased
 from .models import (
     Consent,
     ConsentPurpose,
@@ -334,9 +335,11 @@ PERSON_FIELDS = ("sex", "birth_year", "place")
 
 @transaction.atomic
 def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
-    """Correct a person's record (ARCO rectification). Audits the field names, not values."""
+    """Correct a person's record (ARCO rectification). Audits the field names, not values.
+    A record whose personal data were erased can no longer be corrected (``arco.py``)."""
     if actor is not None:
         scope.require(actor, Cap.MANAGE_PEOPLE, person.organization_id)
+    refuse_if_erased(person)
     unknown = set(changes) - set(IDENTITY_FIELDS) - set(PERSON_FIELDS)
     if unknown:
         raise ApplicationError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -536,8 +539,10 @@ class MergeResult:
 @transaction.atomic
 def person_merge(*, actor: Any, keep: Person, duplicate: Person) -> MergeResult:
     """Fold ``duplicate`` into ``keep``: enrolments, attendance, facilitation, consents and
-    roles move; the duplicate stays as a tombstone pointing at ``keep``."""
-    from cascada.trainings.services import trainings_person_reassign
+    roles move; the duplicate stays as a tombstone pointing at ``keep``. The apps above
+    move their own rows through the ``person_merged`` hook, in this transaction (a failing
+    receiver undoes the merge); each answers ``{label: count}`` for ``moved``."""
+    from .hooks import PersonMerged, person_merged
 
     if actor is not None:
         scope.require(actor, Cap.MANAGE_PEOPLE, keep.organization_id)
@@ -546,7 +551,10 @@ def person_merge(*, actor: Any, keep: Person, duplicate: Person) -> MergeResult:
         raise ApplicationError(_("A person cannot be merged into themselves."))
     if duplicate.merged_into_id or keep.merged_into_id:
         raise ApplicationError(_("This record has already been merged."))
-    moved = trainings_person_reassign(source=duplicate, target=keep)
+    refuse_if_erased(keep, duplicate)
+    moved: dict[str, int] = {}
+    for answer in person_merged.send(PersonMerged(actor=actor, kept=keep, merged=duplicate)):
+        moved.update(answer)  # type: ignore[call-overload]
     moved["consents"] = Consent.objects.filter(person=duplicate).update(person=keep)
     for role in duplicate.roles.values_list("role", flat=True):
         PersonRole.objects.get_or_create(person=keep, role=role)

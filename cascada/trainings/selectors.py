@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -16,6 +17,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -318,6 +321,56 @@ def cohort_list_filtered(
     if text:
         qs = qs.filter(Q(name__icontains=text) | Q(program__name__icontains=text))
     return qs.order_by("-start_date", "name", "pk")
+
+
+@dataclass
+class ProgramCohortTotals:
+    cohorts: int = 0
+    running: int = 0
+    enrolled: int = 0
+    completed: int = 0
+
+
+def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
+    """Per program: the user's visible cohorts, how many run today, and their enrolments
+    (``n_enrolled`` / ``n_completed`` of ``cohort_list`` summed), in two grouped queries
+    rather than every cohort loaded (the home page; docs/performance.md, "Load")."""
+    visible = cohort_list(user=user).order_by().values("pk")
+    out: dict[int, ProgramCohortTotals] = {}
+    for row in (
+        Cohort.objects.filter(pk__in=visible)
+        .values("program_id")
+        .annotate(n=Count("pk"), running=Count("pk", filter=clock.status_q(clock.RUNNING)))
+        .order_by()
+    ):
+        out[row["program_id"]] = ProgramCohortTotals(cohorts=row["n"], running=row["running"])
+    for counts in (
+        Enrolment.objects.filter(cohort_id__in=visible)
+        .values("cohort__program_id")
+        .annotate(
+            enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
+            completed=Count("pk", filter=Q(completed=True)),
+        )
+        .order_by()
+    ):
+        totals = out.setdefault(counts["cohort__program_id"], ProgramCohortTotals())
+        totals.enrolled, totals.completed = counts["enrolled"], counts["completed"]
+    return out
+
+
+def cohort_list_by_status(*, user: Any) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
+    """``cohort_list`` running first, then planned, then closed; newest first within."""
+    rank = Case(
+        When(clock.status_q(clock.RUNNING), then=Value(0)),
+        When(clock.status_q(clock.PLANNED), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        cohort_list(user=user)
+        .alias(status_rank=rank)
+        .order_by("status_rank", "-start_date", "name", "pk")
+    )
 
 
 @dataclass

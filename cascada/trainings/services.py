@@ -26,6 +26,12 @@ from cascada.curricula.services import curriculum_version_freeze, version_total_
 from cascada.registry.models import Organization, Person, PersonRole, PersonRoleKind
 
 from . import clock
+from .hooks import (
+    CompletionsChanged,
+    FacilitatorsChanged,
+    completions_changed,
+    facilitators_changed,
+)
 from .models import (
     ATTENDED,
     Attendance,
@@ -298,7 +304,7 @@ def cohort_facilitator_add(
         audit_record(
             actor=actor, action="facilitator_add", target=cohort, detail={"into": person.pk}
         )
-        _lineage_cohort_changed(cohort)
+        _lineage_cohort_changed(cohort, added=(person.pk,))
     return link
 
 
@@ -789,9 +795,13 @@ def enrolment_completion_compute(
             completed=done, meets_rule=meets, completed_on=completed_on, sessions_attended=attended
         )
     if changed:
-        from cascada.cascade.services import lineage_completion_changed
-
-        lineage_completion_changed(enrolment=enrolment)
+        person = (enrolment.person_id,)
+        with transaction.atomic():  # callers outside a transaction (a command) too
+            completions_changed.send(
+                CompletionsChanged(
+                    cohort=cohort, gained=person if done else (), lost=() if done else person
+                )
+            )
     return changed
 
 
@@ -836,10 +846,9 @@ def cohorts_finalize(*, now: dt.datetime | None = None) -> int:
     return changed
 
 
-def _lineage_cohort_changed(cohort: Cohort) -> None:
-    from cascada.cascade.services import lineage_cohort_facilitators_changed
-
-    lineage_cohort_facilitators_changed(cohort=cohort)
+def _lineage_cohort_changed(cohort: Cohort, *, added: tuple[int, ...] = ()) -> None:
+    with transaction.atomic():
+        facilitators_changed.send(FacilitatorsChanged(cohort=cohort, added=added))
 
 
 # ---------------------------------------------------------------- certificates
@@ -958,7 +967,4 @@ def trainings_person_reassign(*, source: Person, target: Person) -> dict[str, in
             moved["facilitations"] += 1
         else:
             link.delete()
-    from cascada.cascade.services import lineage_person_merged
-
-    lineage_person_merged(source=source, target=target)
-    return moved
+    return moved  # the cascade's lineage follows through its own person_merged receiver

@@ -4,7 +4,7 @@ from django.urls import path
 
 import cascada.core.converters  # noqa: F401 (registers <id:> and <smallint:>)
 
-from .views import curricula, mending, places, registry
+from .views import arco, curricula, mending, places, registry
 
 urlpatterns = [
     path("people/", registry.person_list, name="person_list"),
@@ -15,6 +15,10 @@ urlpatterns = [
     path("people/<id:pk>/consent/", registry.person_consent, name="person_consent"),
     path("people/<id:pk>/merge/", registry.person_merge, name="person_merge"),
     path("people/<id:pk>/remove/", registry.person_remove, name="person_remove"),
+    # A person's rights (S14, ARCO): docs/decisions/arco.md
+    path("people/<id:pk>/data/", arco.person_data, name="person_data"),
+    path("people/<id:pk>/data.json", arco.person_data_json, name="person_data_json"),
+    path("people/<id:pk>/erase/", arco.person_erase, name="person_erase"),
     path("places/options/", registry.place_options, name="place_options"),
     path("places/picker/", places.place_picker, name="place_picker"),
     # Places are public reference data: the type-ahead is a GET, unlike searches of people

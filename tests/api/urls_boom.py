@@ -31,7 +31,7 @@ urlpatterns = [
     *project_urlpatterns,
 ]
 
-handler400 = "cascada.web.views.errors.bad_request"
-handler403 = "cascada.web.views.errors.permission_denied"
-handler404 = "cascada.web.views.errors.page_not_found"
-handler500 = "cascada.web.views.errors.server_error"
+handler400 = "cascada.config.errors.bad_request"
+handler403 = "cascada.config.errors.permission_denied"
+handler404 = "cascada.config.errors.page_not_found"
+handler500 = "cascada.config.errors.server_error"

@@ -97,8 +97,11 @@ def test_commit_twice_creates_no_duplicates_and_audits_the_cli(coordinator, org,
     command(*args)
     command(*args)
     assert Person.objects.count() == 1
+    # The command asks for jobs (audited from the CLI) and the jobs write as the user.
     event = AuditEvent.objects.get(action="create", target_type="registry.person")
-    assert event.source == "cli" and event.actor == coordinator
+    assert event.source == "job" and event.actor == coordinator
+    asked = AuditEvent.objects.filter(action="create", target_type="jobs.job")
+    assert {e.source for e in asked} == {"cli"} and {e.actor for e in asked} == {coordinator}
 
 
 @pytest.mark.parametrize(
@@ -211,7 +214,7 @@ def test_export_people_csv_with_identity_for_a_coordinator(coordinator, org, tmp
 
 
 def test_export_people_is_pseudonymous_for_an_me_officer(org, tmp_path):
-    from cascada.imports.selectors import PEOPLE_COLUMNS
+    from cascada.registry.exports import PEOPLE_COLUMNS
     from tests.accounts.factories import make_user
 
     officer = make_user(role="me_officer", organization=org)
@@ -326,7 +329,7 @@ def test_an_unexpected_failure_is_one_line_not_a_traceback(
     def boom(**kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(cli_imports, "import_run", boom)
+    monkeypatch.setattr(cli_imports, "import_job_store", boom)
     error, _out = failing(
         "import_people", people_file(GOOD), "--organization", org.pk, "--as", coordinator.username
     )

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from cascada.cascade.exports import HELD_BACK, as_csv, report_rows
 from cascada.core.privacy import Cell
-from cascada.imports.selectors import attendance_export, enrolments_export, people_export
+from cascada.trainings.exports import attendance_export, enrolments_export, people_export
 from cascada.trainings.services import attendance_record
 from tests.accounts.factories import login_verified
 from tests.registry.factories import make_person, make_place

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 
 import pytest
@@ -126,3 +127,73 @@ def test_web_exports_escape_names_and_codes(coordinator_client, evil_world, fmt,
     assert response.status_code == 200
     cells = csv_cells(body(response)) if fmt == "csv" else xlsx_cells(body(response))
     assert_escaped(cells, *expected)
+
+
+# ---------------------------------------------------------------- however the cell is split
+
+SPLIT = [
+    'a;=HYPERLINK("http://x","clic")',
+    "x,=1+1",
+    "x\t=cmd|' /C calc'!A0",
+    "x|@SUM(A1)",
+    "Lima,\n-2+3",
+    "x, +1",
+    "x;\r=1",
+    "x,\uff1d1",
+]
+SEPARATORS = re.compile(r"[,;|\t\r\n]")
+STARTS = ("=", "+", "-", "@", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def pieces_run_nothing(value: object) -> bool:
+    """Split a cell wherever a spreadsheet might, and no piece starts a formula."""
+    if not isinstance(value, str):
+        return True
+    return not any(p.lstrip().startswith(STARTS) for p in SEPARATORS.split(value))
+
+
+@pytest.mark.parametrize("text", SPLIT)
+def test_a_formula_after_a_separator_inside_a_value_is_neutralised(text):
+    written = cell(text)
+    assert not pieces_run_nothing(text)  # the attack is real
+    assert pieces_run_nothing(written)
+    assert written.replace("'", "") == text.replace("'", "")  # only apostrophes added
+
+
+@pytest.mark.parametrize("value", ["Lima, Perú", "1-2, 3-4", "a=b; c=d", "O'Brien, Ana"])
+def test_separators_without_a_formula_are_untouched(value):
+    assert cell(value) == value
+
+
+@pytest.mark.parametrize("dialect", ["csv", "csv_es"])
+@pytest.mark.parametrize("read_with", [",", ";", "\t", "|"])
+def test_csv_read_back_with_any_delimiter_runs_nothing(dialect, read_with):
+    from cascada.imports.formats import DIALECTS
+
+    text = "".join(csv_lines(["h"], [[t] for t in SPLIT], DIALECTS[dialect])).lstrip("\ufeff")
+    for row in csv.reader(io.StringIO(text), delimiter=read_with):
+        assert all(pieces_run_nothing(c) for c in row), row
+
+
+def test_xlsx_read_back_has_no_formula_and_no_piece_that_would_run():
+    out = io.BytesIO()
+    xlsx_write(["h"], [[t] for t in SPLIT], out)
+    cells = xlsx_cells(out.getvalue())
+    assert all(pieces_run_nothing(c) for c in cells)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv_es", "xlsx"])
+def test_a_name_with_a_formula_after_a_separator_is_exported_safely(coordinator_client, org, fmt):
+    from tests.registry.factories import make_person
+
+    make_person(organization=org, given_name='Ana;=HYPERLINK("http://x")', family_name="x,=1+1")
+    response = coordinator_client.get(reverse("web:export_people"), {"format": fmt})
+    assert response.status_code == 200
+    data = body(response)
+    if fmt == "xlsx":
+        cells = xlsx_cells(data)
+    else:
+        text = data.decode("utf-8-sig")
+        cells = [c for d in ",;" for row in csv.reader(io.StringIO(text), delimiter=d) for c in row]
+    assert 'Ana;\'=HYPERLINK("http://x")' in cells or fmt != "xlsx"
+    assert all(pieces_run_nothing(c) for c in cells)

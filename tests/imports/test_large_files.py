@@ -45,7 +45,7 @@ def test_dry_run_of_100000_people(coordinator, org, places, capsys, settings):
 
 def test_batch_hasher_matches_the_registry_look_up_hash(db):
     from cascada.core.crypto import keyed_hash
-    from cascada.imports.services import _Hasher
+    from cascada.imports.importer import Hasher as _Hasher
     from cascada.registry.services import name_key
 
     hasher = _Hasher()

@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from cascada.imports import services
+from cascada.imports import runner
 from cascada.imports.messages import describe
 from cascada.imports.services import import_run
 from cascada.registry.models import Person
@@ -86,7 +86,7 @@ def test_one_row_over_the_limit_stops_the_import_and_writes_nothing(
     coordinator, org, settings, monkeypatch, maker
 ):
     settings.CASCADA_IMPORT_MAX_ROWS = 10
-    monkeypatch.setattr(services, "BATCH", 4)  # earlier batches are already written
+    monkeypatch.setattr(runner, "BATCH", 4)  # earlier batches are already written
     exactly = run(coordinator, org, maker(people(10)))
     assert exactly.ok and exactly.total_rows == 10
     report = run(coordinator, org, maker(people(11)), commit=True, skip_errors=True)

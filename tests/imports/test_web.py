@@ -14,6 +14,7 @@ from cascada.audit.models import AuditEvent
 from cascada.imports.models import ImportJob
 from cascada.registry.models import Person
 from tests.accounts.factories import login_verified, make_user
+from tests.jobs.support import jobs_inline
 from tests.registry.factories import make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
@@ -25,6 +26,13 @@ GOOD = [
     ["Ficticia", "Dos", "10000002", "F"],
 ]
 BAD = [*GOOD, ["", "Sin Nombre", "10000003", "marciano"]]
+
+
+@pytest.fixture(autouse=True)
+def _jobs_at_once(monkeypatch):
+    """The check and the commit are background jobs; here they run at once (the queue,
+    the worker and the progress page: tests/jobs/test_import_jobs.py)."""
+    jobs_inline(monkeypatch)
 
 
 def upload(client, org, rows=GOOD, kind="people", name="gente.csv", data=None):
@@ -59,6 +67,11 @@ def test_confirm_imports_and_deletes_the_file(coordinator_client, org):
     response = coordinator_client.post(
         reverse("web:import_review", args=[job.pk]), {"action": "confirm"}
     )
+    # The commit is a background job: the page it goes back to shows the result.
+    assert response.status_code == 302 and response.url == reverse(
+        "web:import_review", args=[job.pk]
+    )
+    response = coordinator_client.get(response.url)
     assert response.status_code == 302 and response.url == reverse("web:import_done", args=[job.pk])
     job.refresh_from_db()
     assert job.status == "confirmed" and job.created == 2 and not job.file
@@ -104,8 +117,9 @@ def test_confirming_twice_imports_once(coordinator_client, org):
 
 
 def test_uploading_the_same_file_twice_creates_no_duplicates(coordinator_client, org):
-    for _ in range(2):
-        upload(coordinator_client, org)
+    for n in range(2):
+        # Another name: the same form sent again within minutes is taken for a double send.
+        upload(coordinator_client, org, name=f"gente-{n}.csv")
         job = ImportJob.objects.latest("pk")
         coordinator_client.post(reverse("web:import_review", args=[job.pk]), {"action": "confirm"})
     assert Person.objects.count() == 2
@@ -232,7 +246,7 @@ def test_long_error_lists_are_capped_with_the_total(coordinator_client, org):
 def test_a_failure_while_confirming_keeps_the_dry_run_and_writes_nothing(
     coordinator_client, org, monkeypatch
 ):
-    from cascada.imports import services
+    from cascada.registry import importers as services
 
     upload(coordinator_client, org)
     job = ImportJob.objects.get()

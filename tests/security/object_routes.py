@@ -46,6 +46,9 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:person_consent": _person,
     "web:person_merge": _person,
     "web:person_remove": _person,
+    "web:person_data": _person,
+    "web:person_data_json": _person,
+    "web:person_erase": _person,
     "web:organization_detail": _org,
     # web: curricula
     "web:curriculum_detail": _curriculum,
@@ -90,6 +93,8 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "api-person-detail": _person,
     "api-person-consents": _person,
     "api-person-merge": _person,
+    "api-person-data": _person,
+    "api-person-erase": _person,
     # api: curricula
     "api-curriculum-detail": _curriculum,
     "api-curriculum-versions": _curriculum,

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from cascada.core.privacy import reportable
+from cascada.registry.consent import reportable
 from cascada.registry.models import Consent, ConsentPurpose, Person
 from cascada.registry.services import consent_record
 from cascada.trainings.models import Enrolment

@@ -52,10 +52,14 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "django_htmx",
+    # Background work: Django's tasks API (backport) and its database backend (ADR 0007).
+    "django_tasks",
+    "django_tasks_db",
     # Cascada's domain apps
     "cascada.core",
     "cascada.accounts",
     "cascada.audit",
+    "cascada.jobs",
     "cascada.registry",
     "cascada.curricula",
     "cascada.trainings",
@@ -270,6 +274,13 @@ for _name in (
 ):
     if os.environ.get(_name):
         globals()[_name] = int(os.environ[_name])
+
+# Background jobs (ADR 0007): the database backend on SQLite and PostgreSQL alike; the
+# worker is `cascada worker` (started with the server by `make run`). A running job whose
+# heartbeat is older than CASCADA_JOB_STALE_SECONDS is taken as lost (worker killed) and
+# is picked up again by the next worker (cascada.jobs.services.jobs_recover).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+CASCADA_JOB_STALE_SECONDS = int(os.environ.get("CASCADA_JOB_STALE_SECONDS", "300"))
 
 LOGGING = {
     "version": 1,

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
-from cascada.audit.selectors import audit_actor_choices, audit_event_list
+from cascada.accounts.selectors import audit_actor_choices, audit_event_list
 from cascada.audit.words import ACTIONS, action_choices, audit_events_worded
 from cascada.core.converters import InvalidQueryParameter, query_id
 

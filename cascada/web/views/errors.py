@@ -1,8 +1,8 @@
 """Error pages that show no traceback and no data (S20), and a health check.
 
-Under ``/api/`` the same handlers answer in the API's JSON error shape
-(``cascada.api.exceptions.api_error_response``): an unknown API URL, an id the path
-converters refuse, or a failure outside a DRF view is never an HTML page there."""
+Django calls them through ``cascada.config.errors``, which answers in the API's JSON error
+shape under ``/api/`` (an unknown API URL, an id the path converters refuse, a failure
+outside a DRF view is never an HTML page there)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,6 @@ from django.shortcuts import render
 
 
 def _page(request: HttpRequest, status: int, title: str) -> HttpResponse:
-    if request.path_info.startswith("/api/"):
-        from cascada.api.exceptions import api_error_response
-
-        return api_error_response(status)
     return render(request, "web/error.html", {"status": status, "title": title}, status=status)
 
 

@@ -13,7 +13,9 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.cascade.selectors import Scope, cascade_figures, figures_present
 from cascada.trainings.selectors import (
-    cohort_list,
+    ProgramCohortTotals,
+    cohort_list_by_status,
+    cohort_totals_by_program,
     program_list,
     sees_exact,
     sessions_missing_attendance,
@@ -22,7 +24,6 @@ from cascada.trainings.selectors import (
 from ..nav import url_or_none
 
 COHORTS_SHOWN = 12
-STATUS_ORDER = {"running": 0, "planned": 1, "closed": 2}
 MISSING_SHOWN = 10
 
 QUICK_LINKS = (
@@ -39,21 +40,18 @@ QUICK_LINKS = (
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    cohorts = list(cohort_list(user=user).order_by("-start_date", "name"))
-    # Running cohorts first, then the planned ones, then those already closed.
-    cohorts.sort(key=lambda c: STATUS_ORDER.get(c.current_status, 3))
-    by_program: dict[int, list[Any]] = {}
-    for c in cohorts:
-        by_program.setdefault(c.program_id, []).append(c)
+    # Sums and counts in SQL, and only the cohorts shown loaded: a coordinator of a large
+    # organization sees thousands of cohorts (docs/performance.md, "Load").
+    totals_by_program = cohort_totals_by_program(user=user)
     program_rows = []
     exact_programs: set[int] = set()
     for program in program_list(user=user).prefetch_related("shared_with").order_by("name"):
-        members = by_program.get(program.pk, [])
-        row: dict[str, Any] = {"program": program, "cohorts": len(members)}
+        members = totals_by_program.get(program.pk, ProgramCohortTotals())
+        row: dict[str, Any] = {"program": program, "cohorts": members.cohorts}
         if sees_exact(user=user, program=program):
             exact_programs.add(program.pk)
-            row["enrolled"] = sum(c.n_enrolled for c in members)
-            row["completed"] = sum(c.n_completed for c in members)
+            row["enrolled"] = members.enrolled
+            row["completed"] = members.completed
         else:
             # ADR 0006: a viewer sees a program's figures only as its protected release.
             sc = Scope(user=user, program=program)
@@ -62,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
             row["people"] = True  # counts of people (the release), not enrolments
         program_rows.append(row)
     cohort_rows = []
-    for c in cohorts[:COHORTS_SHOWN]:
+    for c in cohort_list_by_status(user=user)[:COHORTS_SHOWN]:
         exact = c.program_id in exact_programs
         cohort_rows.append(
             {
@@ -76,10 +74,11 @@ def home(request: HttpRequest) -> HttpResponse:
     # Totals across programs only for a user who sees every program's people: for anyone
     # else they would be a table the release does not protect.
     all_exact = len(exact_programs) == len(program_rows)
+    every = totals_by_program.values()
     totals = {
-        "running": sum(1 for c in cohorts if c.current_status == "running"),
-        "enrolled": sum(c.n_enrolled for c in cohorts) if all_exact else None,
-        "completed": sum(c.n_completed for c in cohorts) if all_exact else None,
+        "running": sum(t.running for t in every),
+        "enrolled": sum(t.enrolled for t in every) if all_exact else None,
+        "completed": sum(t.completed for t in every) if all_exact else None,
     }
     # Sessions to take attendance for: a to-do for those who take or manage attendance.
     to_do = scope.has(user, Cap.TAKE_ATTENDANCE) or scope.has(user, Cap.MANAGE_PROGRAMS)
@@ -102,7 +101,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "programs": program_rows,
             "totals": totals,
             "cohorts": cohort_rows,
-            "more_cohorts": max(len(cohorts) - COHORTS_SHOWN, 0),
+            "more_cohorts": max(sum(t.cohorts for t in every) - COHORTS_SHOWN, 0),
             "cohorts_url": url_or_none("web:cohort_list"),
             "missing": missing,
             "missing_total": missing_qs.count(),

@@ -9,10 +9,9 @@ from cascada.audit.models import AuditEvent
 from cascada.imports.messages import describe
 from cascada.imports.services import import_run
 from cascada.registry.models import Person
+from tests.imports.factories import csv_bytes, stream
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
-
-from .factories import csv_bytes, stream
 
 HEADERS = ["nombres", "apellidos", "dni", "sexo", "año_nacimiento", "ubigeo"]
 

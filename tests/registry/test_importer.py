@@ -7,12 +7,11 @@ import datetime as dt
 import pytest
 
 from cascada.core.errors import PermissionDeniedError
-from cascada.imports import services
 from cascada.imports.services import import_run
+from cascada.registry import importers
 from cascada.registry.models import Identity, Person
+from tests.imports.factories import csv_bytes, stream, xlsx_bytes
 from tests.registry.factories import make_person
-
-from .factories import csv_bytes, stream, xlsx_bytes
 
 HEADERS_ES = ["nombres", "apellidos", "dni", "sexo", "año_nacimiento", "ubigeo", "telefono"]
 ROWS = [
@@ -136,11 +135,26 @@ def test_missing_required_columns_are_named(coordinator, org):
     assert "nombres" in report.file_error_text and "given_name" in report.file_error_text
 
 
-def test_extra_columns_are_ignored_and_reported(coordinator, org, places):
-    data = csv_bytes([[*HEADERS_ES, "Comentario", "Color favorito"], [*ROWS[0], "x", "y"]])
+def test_empty_extra_columns_are_ignored_and_reported(coordinator, org, places):
+    data = csv_bytes([[*HEADERS_ES, "Comentario", "Color favorito"], [*ROWS[0], "", " "]])
     report = run(coordinator, org, data)
     assert report.ok
     assert report.ignored_columns == ["Comentario", "Color favorito"]
+
+
+def test_an_unknown_column_that_holds_data_is_an_error_naming_it(coordinator, org, places):
+    # Never dropped silently (issue 8): the file cannot be imported until it is renamed or
+    # deleted, and nothing is written.
+    data = csv_bytes(
+        [[*HEADERS_ES, "Comentario", "Color favorito"], [*ROWS[0], "", ""], [*ROWS[1], "x", ""]]
+    )
+    report = run(coordinator, org, data, commit=True, skip_errors=True)
+    assert report.file_error == {
+        "code": "unknown_columns",
+        "params": {"columns": "“Comentario”"},
+    }
+    assert "“Comentario”" in report.file_error_text and "Color" not in report.file_error_text
+    assert not report.written and Person.objects.count() == 0
 
 
 def test_bad_rows_are_listed_with_spreadsheet_row_and_column(coordinator, org, places):
@@ -191,16 +205,16 @@ def test_file_with_errors_writes_nothing_unless_told_to_skip(coordinator, org, p
 
 
 def test_a_failure_midway_leaves_nothing_behind(coordinator, org, places, monkeypatch):
-    real = services.person_create
+    real = importers.person_create
     calls = {"n": 0}
 
     def failing(**kwargs):
         calls["n"] += 1
         if calls["n"] == 3:
-            raise services.ApplicationError("disk full")
+            raise importers.ApplicationError("disk full")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "person_create", failing)
+    monkeypatch.setattr(importers, "person_create", failing)
     data = csv_bytes([HEADERS_ES, *ROWS, ["Ficticio Cuatro", "Demo", "", "M", "1999", "", ""]])
     report = run(coordinator, org, data, commit=True)
     assert not report.written

@@ -1,4 +1,5 @@
-"""Sign-in events reach us as Django's auth signals; we only record them (S10)."""
+"""Sign-in events reach us as Django's auth signals; we only record them in the audit
+trail (S10). Connected by ``AccountsConfig.ready()``: audit sits below accounts."""
 
 from __future__ import annotations
 
@@ -7,11 +8,11 @@ from typing import Any
 from django.contrib.auth import signals
 from django.dispatch import receiver
 
-from cascada.accounts.signin import failed_login_account, unknown_name_marker
+from cascada.audit.services import audit_record
 from cascada.core import context
 from cascada.core.middleware import client_address
 
-from .services import audit_record
+from .signin import failed_login_account, unknown_name_marker
 
 
 @receiver(signals.user_logged_in)

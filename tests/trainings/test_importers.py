@@ -10,10 +10,9 @@ from cascada.core.errors import PermissionDeniedError
 from cascada.imports.services import import_run
 from cascada.trainings.models import Attendance, Enrolment
 from cascada.trainings.services import session_update
+from tests.imports.factories import csv_bytes, stream, xlsx_bytes
 from tests.registry.factories import make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
-
-from .factories import csv_bytes, stream, xlsx_bytes
 
 
 @pytest.fixture
@@ -244,3 +243,36 @@ def test_attendance_for_a_session_still_to_come_is_a_row_error(coordinator, org,
     assert codes(report) == [(3, "sesion", "session_future")]
     assert "attendance is recorded from that day" in report.error_rows()[0][2]
     assert not Attendance.objects.filter(session__cohort=cohort).exists()
+
+
+def test_an_enrolment_date_outside_its_cohort_is_a_row_error(coordinator, org, people):
+    """Registration opens before a cohort starts; nobody enrols after its last day, nor
+    on a day still to come (issue 8: dates checked against what they belong to)."""
+    cohort = make_cohort(
+        program=make_program(owner=org),
+        sessions=1,
+        start=dt.date(2026, 3, 2),
+        end_date=dt.date(2026, 3, 31),
+    )
+    data = csv_bytes(
+        [
+            ["dni", "cohorte", "fecha de inscripción"],
+            ["50000000", cohort.pk, "20/02/2026"],  # before the start: registration, fine
+            ["50000001", cohort.pk, "01/04/2026"],  # after the end
+            ["50000002", cohort.pk, "31/03/2026"],  # the last day
+        ]
+    )
+    report = run(coordinator, org, "enrolments", data)
+    assert codes(report) == [(3, "fecha de inscripción", "enrolled_after_end")]
+    assert report.error_rows()[0][2] == (
+        f"Enrolment date 2026-04-01 is after the last day of cohort {cohort.pk} (2026-03-31)."
+    )
+    assert report.valid_rows == 2
+
+
+def test_an_enrolment_date_in_the_future_is_a_row_error(coordinator, org, people):
+    cohort = make_cohort(program=make_program(owner=org), sessions=10, start=dt.date.today())
+    later = dt.date.today() + dt.timedelta(days=3)  # within the cohort, but to come
+    data = csv_bytes([["dni", "cohorte", "fecha"], ["50000000", cohort.pk, later.isoformat()]])
+    report = run(coordinator, org, "enrolments", data)
+    assert codes(report) == [(2, "fecha", "enrolled_in_future")]

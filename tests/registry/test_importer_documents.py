@@ -11,10 +11,10 @@ from cascada.core.crypto import keyed_hash
 from cascada.imports.models import ImportJob
 from cascada.imports.services import import_run
 from cascada.registry.models import Identity, Person
+from tests.imports.factories import csv_bytes, stream, xlsx_bytes
+from tests.jobs.support import run_queued_jobs
 from tests.registry.factories import make_person
 from tests.trainings.factories import make_cohort, make_program
-
-from .factories import csv_bytes, stream, xlsx_bytes
 
 HEADERS = ["nombres", "apellidos", "dni", "sexo"]
 
@@ -134,6 +134,7 @@ def test_the_review_page_shows_the_conflict_with_row_and_column(coordinator_clie
     response = coordinator_client.post(
         reverse("web:import_start"), {"kind": "people", "organization": org.pk, "file": file}
     )
+    run_queued_jobs()  # the check is a background job
     page = coordinator_client.get(response.url).content.decode()
     assert 'data-row="2"' in page and registered.code in page and ">dni<" in page
     assert ImportJob.objects.get().created == 0 and Person.objects.count() == 1

@@ -1,0 +1,24 @@
+"""The cascade's answers to the news of the apps below it (``core/hooks.py``), subscribed
+in ``CascadeConfig.ready()``: the lineage follows completions, facilitators and merges."""
+
+from __future__ import annotations
+
+from cascada.registry.hooks import PersonMerged
+from cascada.trainings.hooks import CompletionsChanged, FacilitatorsChanged
+
+from . import services
+
+
+def completions_changed(event: CompletionsChanged) -> None:
+    for person_id in (*event.gained, *event.lost):
+        services.lineage_person_completion_changed(cohort_id=event.cohort.pk, person_id=person_id)
+
+
+def facilitators_changed(event: FacilitatorsChanged) -> None:
+    services.lineage_cohort_facilitators_changed(cohort=event.cohort)
+
+
+def person_merged(event: PersonMerged) -> dict[str, int]:
+    """Runs after trainings moved the duplicate's enrolments (apps below answer first)."""
+    services.lineage_person_merged(source=event.merged, target=event.kept)
+    return {}

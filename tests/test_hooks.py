@@ -1,0 +1,88 @@
+"""The wiring of the hooks (``cascada/core/hooks.py``): who answers each piece of news,
+and that the answers run in the sender's transaction. A lost subscription fails here
+rather than leaving a person's rows behind (docs/decisions/layers-and-hooks.md)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cascada.cascade.models import Lineage, TrainingEdge
+from cascada.core.errors import ApplicationError
+from cascada.core.hooks import Hook
+from cascada.registry.hooks import person_merged
+from cascada.registry.models import Person
+from cascada.registry.services import person_merge
+from cascada.trainings.models import Enrolment
+from tests.cascade.factories import complete, run_cohort
+from tests.registry.factories import make_person
+from tests.trainings.factories import make_program
+
+# Every hook and its receivers, in the order they run (apps below first).
+EXPECTED = {
+    "registry.person_merged": (
+        "cascada.trainings.receivers.person_merged",
+        "cascada.cascade.receivers.person_merged",
+    ),
+    "trainings.completions_changed": ("cascada.cascade.receivers.completions_changed",),
+    "trainings.facilitators_changed": ("cascada.cascade.receivers.facilitators_changed",),
+    "registry.person_erased": (
+        "cascada.trainings.arco.person_erased",
+        "cascada.cascade.arco.person_erased",
+    ),
+    "registry.person_exported": (
+        "cascada.trainings.arco.person_exported",
+        "cascada.cascade.arco.person_exported",
+    ),
+}
+
+
+def test_every_hook_has_exactly_its_receivers():
+    wired = {name: hook.receivers for name, hook in Hook.declared().items()}
+    assert wired == EXPECTED
+
+
+def test_a_hook_refuses_to_send_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="outside a transaction"):
+        person_merged.send(object())  # type: ignore[arg-type]
+
+
+@pytest.mark.django_db
+def test_merging_moves_enrolments_through_the_trainings_receiver(org):
+    program = make_program(owner=org)
+    keep, dup, trainer = (make_person(organization=org) for _ in range(3))
+    cohort = run_cohort(program=program, facilitators=(trainer,))
+    complete(cohort, dup)
+    result = person_merge(actor=None, keep=keep, duplicate=dup)
+    assert result.moved["enrolments"] == 1
+    assert list(Enrolment.objects.filter(cohort=cohort).values_list("person_id", flat=True)) == [
+        keep.pk
+    ]
+
+
+@pytest.mark.django_db
+def test_a_failing_receiver_rolls_the_merge_back(org):
+    program = make_program(owner=org)
+    keep, dup, trainer = (make_person(organization=org) for _ in range(3))
+    cohort = run_cohort(program=program, facilitators=(trainer,))
+    complete(cohort, dup)
+
+    def refuse(event):
+        raise ApplicationError("refused")
+
+    person_merged.subscribe(refuse)
+    try:
+        with pytest.raises(ApplicationError):
+            person_merge(actor=None, keep=keep, duplicate=dup)
+    finally:
+        person_merged._receivers.remove(refuse)
+    assert Enrolment.objects.get(cohort=cohort).person_id == dup.pk  # moved, then undone
+    assert Person.objects.get(pk=dup.pk).merged_into_id is None
+
+
+@pytest.mark.django_db
+def test_a_completion_reaches_the_lineage_through_the_hook(org):
+    program = make_program(owner=org)
+    trainer, trainee = (make_person(organization=org) for _ in range(2))
+    complete(run_cohort(program=program, facilitators=(trainer,)), trainee)
+    assert TrainingEdge.objects.filter(trainer=trainer, trainee=trainee).exists()
+    assert Lineage.objects.get(person=trainee).generation == 1
