@@ -135,7 +135,7 @@ def test_a_user_whose_role_was_removed_since_gets_a_failed_job(org, coordinator)
     Membership.objects.filter(user=coordinator).delete()
     assert job_run(job.pk) == JobStatus.FAILED
     job.refresh_from_db()
-    assert "no longer have permission" in job.message
+    assert "ya no tiene permiso" in job.message  # in the asker's language (Spanish)
     assert not AuditEvent.objects.filter(action="tick").exists()
 
 

@@ -81,6 +81,7 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     # web: imports
     "web:import_review": _import_job,
     "web:import_done": _import_job,
+    "web:import_progress": _import_job,
     # web: cascade
     "web:cascade_program": _program,
     "web:cascade_level": lambda w: {"pk": str(w.program.pk), "generation": "1"},

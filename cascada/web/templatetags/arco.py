@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import formats
 
 from cascada.registry import arco
 from cascada.registry.models import ConsentPurpose, IdDocument, PersonRoleKind, Sex
@@ -52,3 +54,16 @@ def _choices() -> dict[str, dict[str, Any]]:
 def arco_label(value: Any, kind: str) -> Any:
     """The reader's words for a stored value of the copy (``"female"`` → "Mujer")."""
     return _choices().get(kind, {}).get(value, value)
+
+
+@register.filter
+def arco_date(value: Any) -> Any:
+    """A date of the JSON copy (ISO, ``2026-04-30`` or a timestamp) as the reader's locale
+    writes it; anything else as it is."""
+    if not isinstance(value, str) or len(value) < 10:
+        return value
+    try:
+        day = dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return value
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
