@@ -10,8 +10,10 @@ from . import services
 
 
 def completions_changed(event: CompletionsChanged) -> None:
-    for person_id in (*event.gained, *event.lost):
-        services.lineage_person_completion_changed(cohort_id=event.cohort.pk, person_id=person_id)
+    """All completions one write changed, in one pass over the lineage."""
+    services.lineage_people_completion_changed(
+        cohort_id=event.cohort.pk, person_ids=(*event.gained, *event.lost)
+    )
 
 
 def facilitators_changed(event: FacilitatorsChanged) -> None:

@@ -419,8 +419,18 @@ def lineage_completion_changed(*, enrolment: Any) -> None:
 @transaction.atomic
 def lineage_person_completion_changed(*, cohort_id: int, person_id: int) -> None:
     """``person_id``'s completion of ``cohort_id`` changed: update the trainee's lineage."""
-    before = _edges_sync(cohort_id=cohort_id, person_ids=[person_id])
-    D = {person_id} | _descendants([person_id])
+    lineage_people_completion_changed(cohort_id=cohort_id, person_ids=[person_id])
+
+
+@transaction.atomic
+def lineage_people_completion_changed(*, cohort_id: int, person_ids: Iterable[int]) -> None:
+    """The completions of ``person_ids`` in ``cohort_id`` changed (one write): update their
+    lineage together, one pass over the edges and one refresh of the closure."""
+    people = set(person_ids)
+    if not people:
+        return
+    before = _edges_sync(cohort_id=cohort_id, person_ids=people)
+    D = people | _descendants(people)
     _refresh(D, touched=before)
 
 

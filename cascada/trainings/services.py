@@ -713,8 +713,10 @@ def attendance_record(
     audit_record(actor=actor, action="attendance", target=session, detail={"count": len(marks)})
     if recompute:
         context = cohort_completion_context(cohort)
+        news = _CompletionNews(cohort)
         for enrolment in Enrolment.objects.filter(pk__in=list(marks)).select_related("cohort"):
-            enrolment_completion_compute(enrolment=enrolment, _context=context)
+            enrolment_completion_compute(enrolment=enrolment, _context=context, _news=news)
+        news.send()  # one piece of news for the whole write: the lineage moves once
     return len(marks)
 
 
@@ -748,7 +750,10 @@ def _named_sessions(cohort: Cohort) -> Any:
 
 
 def enrolment_completion_compute(
-    *, enrolment: Enrolment, _context: dict[str, Any] | None = None
+    *,
+    enrolment: Enrolment,
+    _context: dict[str, Any] | None = None,
+    _news: _CompletionNews | None = None,
 ) -> bool:
     """Apply the cohort's completion rule to one enrolment and cache the result.
 
@@ -795,14 +800,32 @@ def enrolment_completion_compute(
             completed=done, meets_rule=meets, completed_on=completed_on, sessions_attended=attended
         )
     if changed:
-        person = (enrolment.person_id,)
+        news = _news if _news is not None else _CompletionNews(cohort)
+        (news.gained if done else news.lost).append(enrolment.person_id)
+        if _news is None:
+            news.send()
+    return changed
+
+
+class _CompletionNews:
+    """The completions one write changed in a cohort, sent up as ONE ``completions_changed``
+    event when the write is done (the cascade then moves the lineage once, not per person)."""
+
+    def __init__(self, cohort: Cohort) -> None:
+        self.cohort = cohort
+        self.gained: list[int] = []
+        self.lost: list[int] = []
+
+    def send(self) -> None:
+        if not (self.gained or self.lost):
+            return
         with transaction.atomic():  # callers outside a transaction (a command) too
             completions_changed.send(
                 CompletionsChanged(
-                    cohort=cohort, gained=person if done else (), lost=() if done else person
+                    cohort=self.cohort, gained=tuple(self.gained), lost=tuple(self.lost)
                 )
             )
-    return changed
+        self.gained, self.lost = [], []
 
 
 def cohort_completion_context(cohort: Cohort) -> dict[str, Any]:
@@ -822,8 +845,10 @@ def cohort_completion_recompute(*, cohort: Cohort) -> int:
     """Re-apply the completion rule to every enrolment of a cohort. Returns how many changed."""
     ctx = cohort_completion_context(cohort)
     changed = 0
+    news = _CompletionNews(cohort)
     for enrolment in cohort.enrolments.select_related("cohort"):
-        changed += enrolment_completion_compute(enrolment=enrolment, _context=ctx)
+        changed += enrolment_completion_compute(enrolment=enrolment, _context=ctx, _news=news)
+    news.send()
     return changed
 
 
