@@ -2,7 +2,8 @@
 networkx walk over the same graph, in the same run, on the same data.
 
     python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
-                         [--only all|cascade|everyday|release|load] [--users 20] [--seconds 120]
+                         [--only all|cascade|everyday|release|attendance|load|imports]
+                         [--users 20] [--seconds 120] [--import-rows 100000]
 
 Database: ``DATABASE_URL`` if set (e.g. postgres://postgres@127.0.0.1:5432/cascada_bench),
 else a scratch SQLite file ``var/bench/cascada-<people>-<seed>.sqlite3``. The synthetic
@@ -117,14 +118,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--completions", type=int, default=20, help="people in the new cohort")
     parser.add_argument(
         "--only",
-        choices=["all", "cascade", "everyday", "release", "load"],
+        choices=["all", "cascade", "everyday", "release", "attendance", "load", "imports"],
         default="all",
         help="which tables: the cascade, the everyday reads and writes, viewers' releases "
-        "(ADR 0006), the pages under concurrent use (gunicorn), or all",
+        "(ADR 0006), attendance where 20 people complete, the pages under concurrent use "
+        "(gunicorn), importing people (a fresh database of its own), or all",
+    )
+    parser.add_argument(
+        "--import-rows", type=int, default=100_000, help="imports: rows in the people file"
     )
     parser.add_argument("--users", type=int, default=20, help="load: concurrent users")
     parser.add_argument("--seconds", type=int, default=120, help="load: duration")
     args = parser.parse_args(argv)
+    if args.only == "imports":  # a database of its own: no synthetic country needed
+        from benchmarks import imports
+
+        imports.run_apart(args.import_rows)
+        return 0
     _setup(args.people, args.seed)
 
     from django.core.management import call_command
@@ -162,6 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "release":
             _print_machine(info, args)
         release.print_table(rows_r, people=args.people, repeat=args.repeat, facts=facts)
+    if args.only in ("all", "attendance"):
+        from benchmarks import attendance
+
+        rows_a, facts = attendance.run(tag=tag, repeat=args.repeat, people=args.completions)
+        if args.only == "attendance":
+            _print_machine(info, args)
+        attendance.print_table(rows_a, people=args.people, repeat=args.repeat, facts=facts)
     if args.only in ("all", "load"):
         from benchmarks import load
 
@@ -169,6 +186,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "load":
             _print_machine(info, args)
         load.print_table(rows_l, people=args.people, facts=facts)
+    if args.only == "all":
+        from benchmarks import imports
+
+        imports.run_apart(args.import_rows)
     return 0
 
 

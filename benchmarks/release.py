@@ -31,6 +31,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from benchmarks import clients
 from benchmarks.table import print_boxed
 
 SYNTHETIC_ROWS = (10, 25, 50)
@@ -194,13 +195,10 @@ def run(*, tag: str, repeat: int = 7) -> tuple[list[tuple[str, ...]], dict[str, 
 
 
 def _run(tag: str, repeat: int, facts: dict[str, Any]) -> list[tuple[str, ...]]:
-    from django.conf import settings
-    from django.test import Client
-    from django.test.utils import override_settings
 
     from cascada.accounts import scope
     from cascada.accounts.roles import TWO_FACTOR_ROLES, Role
-    from cascada.accounts.services import membership_grant, totp_device_create, user_create
+    from cascada.accounts.services import membership_grant, user_create
     from cascada.cascade.selectors import Scope, cascade_figures, figures_present
     from cascada.core import privacy
     from cascada.trainings.selectors import cohort_list, program_list
@@ -312,20 +310,9 @@ def _run(tag: str, repeat: int, facts: dict[str, Any]) -> list[tuple[str, ...]]:
 
         return go
 
-    # The test client's host, and static URLs without a collectstatic manifest.
-    plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    with override_settings(
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-        STORAGES={**settings.STORAGES, "staticfiles": plain_static},
-    ):
-        officer_client = Client()
-        officer_client.force_login(officer)
-        device = totp_device_create(user=officer, confirmed=True)
-        session = officer_client.session
-        session["otp_device_id"] = device.persistent_id  # the second factor passed
-        session.save()
-        viewer_client = Client()
-        viewer_client.force_login(viewer)
+    with clients.pages():
+        officer_client = clients.signed_in(officer, second_factor=True)
+        viewer_client = clients.signed_in(viewer)
         (h_ms, h_nq, h_milps, _r), (v_ms, v_nq, v_milps, response) = _measure(
             [home(officer_client), home(viewer_client)], repeat
         )

@@ -9,9 +9,9 @@ Every import counts: top-level and nested inside functions, ``import x`` and
 layer and do not import each other. News going up travels through typed hooks
 (``cascada/core/hooks.py``), never through an import.
 
-``ALLOWED`` lists today's exceptions, as ``"importing module -> imported module"``. It may
-only shrink: an entry that no longer occurs fails ``test_every_allowed_entry_still_exists``,
-so whoever removes an upward import also removes its entry.
+There is no allow-list: issue 8 emptied it (the last entries, the registry reading
+enrolments to decide who sees a person, became the ``people_reached`` question that
+trainings answers). A rule that needs an app above its own moves up, or asks a question.
 """
 
 from __future__ import annotations
@@ -43,13 +43,6 @@ for _rank, _layer in enumerate(ORDER):
         RANK[_app] = _rank
 INTERFACES = {"web", "api", "cli"}
 DOMAIN = {app for app in RANK if app not in INTERFACES | {"demo", "config"}}
-
-ALLOWED: set[str] = {
-    # Person visibility and the identity rule reach people through enrolments and shared
-    # programs (trainings); roster names need enrolments.
-    "cascada.registry.selectors -> cascada.trainings.models",
-    "cascada.registry.selectors -> cascada.trainings.selectors",
-}
 
 
 def _module_name(path: Path, root: Path = ROOT) -> str:
@@ -111,14 +104,7 @@ def violations(root: Path = ROOT) -> dict[str, list[str]]:
 
 
 def test_every_import_follows_the_layer_order():
-    found = violations()
-    new = {key: where for key, where in found.items() if key not in ALLOWED}
-    assert new == {}, "imports of an app to the right (use a hook, or move the rule)"
-
-
-def test_every_allowed_entry_still_exists():
-    """The allow-list only shrinks: drop an entry once its import is gone."""
-    assert ALLOWED - set(violations()) == set()
+    assert violations() == {}, "imports of an app to the right (use a hook, or move the rule)"
 
 
 def test_every_app_has_a_place_in_the_order():
@@ -127,7 +113,7 @@ def test_every_app_has_a_place_in_the_order():
 
 
 def test_the_domain_never_imports_an_interface():
-    """The old guarantee, kept without exception: no allow-list entry may weaken it."""
+    """The old guarantee, named on its own so that its failure says what broke."""
     found = [key for key in violations() if _app(key.split(" -> ")[0]) in DOMAIN]
     assert [key for key in found if _app(key.split(" -> ")[1]) in INTERFACES] == []
 

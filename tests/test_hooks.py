@@ -8,8 +8,8 @@ import pytest
 
 from cascada.cascade.models import Lineage, TrainingEdge
 from cascada.core.errors import ApplicationError
-from cascada.core.hooks import Hook
-from cascada.registry.hooks import person_merged
+from cascada.core.hooks import Hook, Question
+from cascada.registry.hooks import people_reached, person_merged
 from cascada.registry.models import Person
 from cascada.registry.services import person_merge
 from cascada.trainings.models import Enrolment
@@ -36,9 +36,48 @@ EXPECTED = {
 }
 
 
+# Every question the registry asks the apps above, and who answers it.
+EXPECTED_ANSWERS = {
+    "registry.people_reached": ("cascada.trainings.selectors.people_reached",),
+    "registry.organizations_reached": ("cascada.trainings.selectors.organizations_reached",),
+}
+
+
 def test_every_hook_has_exactly_its_receivers():
     wired = {name: hook.receivers for name, hook in Hook.declared().items()}
     assert wired == EXPECTED
+
+
+def test_every_question_has_exactly_its_answers():
+    wired = {name: question.receivers for name, question in Question.declared().items()}
+    assert wired == EXPECTED_ANSWERS
+
+
+@pytest.mark.django_db
+def test_a_lost_answer_hides_people_it_never_shows_more(org, monkeypatch):
+    """Visibility through a shared program comes from trainings' answer; without it the
+    partner sees only its own people (narrower), and nobody else's."""
+    from cascada.accounts.roles import Role
+    from cascada.registry.selectors import identity_visible_ids, person_list
+    from cascada.trainings.services import enrolment_create, program_share
+    from tests.accounts.factories import make_user
+    from tests.registry.factories import make_org
+    from tests.trainings.factories import make_cohort
+
+    partner = make_org(name="Socia")
+    program = make_program(owner=org)
+    program_share(actor=None, program=program, organization=partner)
+    enrolled = make_person(organization=org)
+    enrolment_create(actor=None, cohort=make_cohort(program=program), person=enrolled)
+    stranger = make_person(organization=org)
+    user = make_user(organization=partner, role=Role.COORDINATOR)
+    ids = {enrolled.pk, stranger.pk}
+
+    assert set(person_list(user=user).values_list("pk", flat=True)) == {enrolled.pk}
+    assert identity_visible_ids(user=user, person_ids=ids) == {enrolled.pk}
+    monkeypatch.setattr(people_reached, "_receivers", [])
+    assert set(person_list(user=user).values_list("pk", flat=True)) == set()
+    assert identity_visible_ids(user=user, person_ids=ids) == set()
 
 
 def test_a_hook_refuses_to_send_outside_a_transaction():

@@ -26,7 +26,12 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
 from cascada.core.privacy import Cell, release, share
+from cascada.curricula.models import CurriculumVersion
 from cascada.registry.consent import REPORTABLE_SQL
+from cascada.registry.models import Person, Place, Sex
+from cascada.registry.selectors import person_get
+from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
+from cascada.trainings.selectors import cohort_ids_visible, program_list, sees_exact
 
 from .models import Certification, CohortLevel, Lineage, Reach
 
@@ -69,7 +74,6 @@ class Scope:
         """Exact figures of everyone, or the protected release (ADR 0006)."""
         if self.user is None:
             return True
-        from cascada.trainings.selectors import sees_exact
 
         return sees_exact(user=self.user, program=self.program)
 
@@ -79,8 +83,6 @@ class Scope:
 
 
 def _cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
-    from cascada.trainings.models import Cohort, CohortFacilitator
-    from cascada.trainings.selectors import cohort_ids_visible
 
     qs = Cohort.objects.all()
     if sc.user is not None:
@@ -114,9 +116,6 @@ def _cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
 
 
 def _tables() -> dict[str, str]:
-    from cascada.curricula.models import CurriculumVersion
-    from cascada.registry.models import Person, Place
-    from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
 
     return {
         "en": Enrolment._meta.db_table,
@@ -489,7 +488,6 @@ def _attrition(c: Cell, e: Cell) -> str:
 
 
 def _sex_choices() -> list[tuple[str, Any]]:
-    from cascada.registry.models import Sex
 
     return list(Sex.choices)
 
@@ -499,7 +497,6 @@ def _sex_choices() -> list[tuple[str, Any]]:
 
 def program_cascade_list(*, user: Any) -> list[Any]:
     """Programs the user may see, each with its people trained (from the lineage)."""
-    from cascada.trainings.selectors import program_list
 
     return list(program_list(user=user).order_by("name"))
 
@@ -507,7 +504,6 @@ def program_cascade_list(*, user: Any) -> list[Any]:
 def trainer_get(*, user: Any, pk: Any) -> Any:
     """A trainer whose tree the user may see: people access is needed (the tree is about a
     person). Unknown or foreign -> NotFoundError."""
-    from cascada.registry.selectors import person_get
 
     if not scope.has(user, Cap.VIEW_PEOPLE):
         raise NotFoundError()

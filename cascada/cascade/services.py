@@ -31,6 +31,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.audit.services import audit_record
+from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, EnrolmentStatus
+
 from .models import Certification, CohortLevel, Lineage, Reach, TrainingEdge
 
 INF = 10**6
@@ -51,7 +56,6 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> s
     """Make the edges of a cohort (or of some of its trainees) match completions and
     facilitators; keep certifications for training-of-trainers cohorts in step. Returns
     the trainers those edges had before."""
-    from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, EnrolmentStatus
 
     edges = TrainingEdge.objects.filter(cohort_id=cohort_id)
     enrolments = Enrolment.objects.filter(cohort_id=cohort_id)
@@ -366,7 +370,6 @@ def _refresh(D: set[int], touched: Iterable[int] = ()) -> None:
 def _levels_refresh(*, person_ids: Iterable[int] | None = None, cohort_ids: Any = None) -> None:
     """The generation each cohort delivers: 1 + the lowest generation of its facilitators.
     Rows are kept only where it is above 1 (a missing row means 1)."""
-    from cascada.trainings.models import CohortFacilitator
 
     qs = CohortFacilitator.objects.all()
     if cohort_ids is not None:
@@ -422,7 +425,7 @@ def lineage_person_completion_changed(*, cohort_id: int, person_id: int) -> None
     lineage_people_completion_changed(cohort_id=cohort_id, person_ids=[person_id])
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # part of the write that changed the completions
 def lineage_people_completion_changed(*, cohort_id: int, person_ids: Iterable[int]) -> None:
     """The completions of ``person_ids`` in ``cohort_id`` changed (one write): update their
     lineage together, one pass over the edges and one refresh of the closure."""
@@ -444,12 +447,10 @@ def lineage_cohort_facilitators_changed(*, cohort: Any) -> None:
     trainees = set(
         TrainingEdge.objects.filter(cohort_id=cohort.pk).values_list("trainee_id", flat=True)
     )
-    from cascada.trainings.models import CohortFacilitator
 
     now = set(
         CohortFacilitator.objects.filter(cohort_id=cohort.pk).values_list("person_id", flat=True)
     )
-    from cascada.trainings.models import Enrolment
 
     completers = set(
         Enrolment.objects.filter(cohort_id=cohort.pk, completed=True).values_list(
@@ -466,7 +467,6 @@ def lineage_cohort_facilitators_changed(*, cohort: Any) -> None:
 def lineage_person_merged(*, source: Any, target: Any) -> None:
     """Two person records were merged: ``source``'s enrolments and facilitation now
     belong to ``target``. Rebuild the edges of every cohort either took part in."""
-    from cascada.trainings.models import CohortFacilitator, Enrolment
 
     people = [source.pk, target.pk]
     D = set(people) | _descendants(people)
@@ -499,7 +499,6 @@ def lineage_person_merged(*, source: Any, target: Any) -> None:
 
 def _edges_rebuild() -> None:
     """All edges and certifications from completions × facilitators, in two statements."""
-    from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment
 
     edge = TrainingEdge._meta.db_table
     cert = Certification._meta.db_table
@@ -551,9 +550,6 @@ def lineage_rebuild() -> dict[str, int]:
 @transaction.atomic
 def certification_practicum_set(*, actor: Any, certification: Certification, done: bool) -> None:
     """Record that a certified facilitator completed (or not) their supervised practicum."""
-    from cascada.accounts import scope
-    from cascada.accounts.roles import Cap
-    from cascada.audit.services import audit_record
 
     if actor is not None:
         scope.require(actor, Cap.MANAGE_PROGRAMS, certification.cohort.program.owner_id)

@@ -63,6 +63,8 @@ def rotate(token: str) -> str:
 
 def normalize(value: str) -> str:
     """Case, accent and space-insensitive form used for look-up hashes."""
+    if (value or "").isascii():  # nothing to decompose (most names, every number)
+        return " ".join((value or "").casefold().split())
     text = unicodedata.normalize("NFKD", value or "")
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(text.casefold().split())

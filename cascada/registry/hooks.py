@@ -8,6 +8,12 @@ aggregates are built from; ``person_exported`` returns its rows about the person
 person's copy of their data (S14, ARCO, docs/decisions/arco.md). Apps below the registry
 (``audit``, ``imports``, ``core``) cannot hear a registry hook: ``registry/arco.py`` calls
 their ``arco`` functions directly.
+
+Two questions go up too (``core.hooks.Question``): the registry decides who sees a person
+and whose identity a user may read (``registry/selectors.py``), but people also reach a
+user through rows of the apps above (enrolled in a cohort of a shared program). Those apps
+answer ``people_reached`` and ``organizations_reached`` with a filter; the registry OR-s the
+answers with its own rule, so a lost answer shows fewer people, never more.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from cascada.core.hooks import Hook
+from cascada.core.hooks import Hook, Question
 
 if TYPE_CHECKING:
     from cascada.registry.models import Person
@@ -59,3 +65,30 @@ class PersonExported:
 person_merged: Hook[PersonMerged] = Hook("registry.person_merged")
 person_erased: Hook[PersonErased] = Hook("registry.person_erased")
 person_exported: Hook[PersonExported] = Hook("registry.person_exported")
+
+
+@dataclass(frozen=True)
+class PeopleReached:
+    """Which people does ``user``, through ``cap``, reach by your rows? Answer a ``Q`` on
+    ``Person`` (or ``None``). With ``belonging``, only people who *belong* to an
+    organization where the user holds ``cap`` (the identity rule: enrolled in a program it
+    owns or partners in; facilitating does not make a person belong). ``person_ids``, when
+    given, are the only candidates (answers may narrow their subqueries to them)."""
+
+    user: Any
+    cap: str
+    belonging: bool = False
+    person_ids: frozenset[int] | None = None
+
+
+@dataclass(frozen=True)
+class OrganizationsReached:
+    """Which other organizations does a member of ``org_ids`` see by your rows (partners
+    of a shared program)? Answer a ``Q`` on ``Organization`` (or ``None``)."""
+
+    user: Any
+    org_ids: frozenset[int]
+
+
+people_reached: Question[PeopleReached] = Question("registry.people_reached")
+organizations_reached: Question[OrganizationsReached] = Question("registry.organizations_reached")

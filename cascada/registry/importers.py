@@ -5,7 +5,7 @@ The machinery (reading files, the batched loop, row errors, the diff) is
 ``cascada.imports``; this module holds what is particular to people: the columns offices
 in Peru and Bolivia write, the rules of names, ID numbers (``documents``), places and
 duplicates (``services.person_duplicates_batch``, ADR 0005), and the write through
-``services.person_create``.
+``services.people_create_checked`` (in bulk, a batch at a time).
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts.roles import Cap
-from cascada.core.errors import ApplicationError
 from cascada.imports.importer import Importer, Planned, WriteFailed
 from cascada.imports.kinds import ImportKind
 from cascada.imports.parsers import (
@@ -44,8 +43,10 @@ from .models import Country, Identity, Person, Place, PlaceLevel
 from .selectors import person_list
 from .services import (
     DuplicateCandidate,
+    NewPerson,
+    PersonRejected,
     default_document,
-    person_create,
+    people_create_checked,
     person_duplicates_batch,
 )
 
@@ -422,26 +423,30 @@ class PeopleImporter(PersonRefs):
         return names.get(person.pk) == p.name_hash
 
     def write(self, items: list[PersonRow]) -> None:
-        for p in items:
-            try:
-                person_create(
-                    actor=self.actor,
-                    organization=self.organization,
-                    given_name=p.given_name,
-                    family_name=p.family_name,
-                    sex=p.sex or "not_stated",
-                    birth_year=p.birth_year,
-                    age=p.age if p.birth_year is None else None,
-                    place=p.place,
-                    id_document=p.id_document,
-                    national_id=p.national_id,
-                    phone=p.phone,
-                    address=p.address,
-                    roles=p.roles or None,
-                    allow_duplicate=True,  # checked above, once per batch
-                )
-            except ApplicationError as exc:
-                raise WriteFailed(p.row, str(exc)) from exc
+        """The batch's new people in bulk (duplicates were looked for in ``check``)."""
+        try:
+            people_create_checked(
+                actor=self.actor,
+                organization=self.organization,
+                people=[
+                    NewPerson(
+                        given_name=p.given_name,
+                        family_name=p.family_name,
+                        sex=p.sex or "not_stated",
+                        birth_year=p.birth_year,
+                        age=p.age if p.birth_year is None else None,
+                        place=p.place,
+                        id_document=p.id_document,
+                        national_id=p.national_id,
+                        phone=p.phone,
+                        address=p.address,
+                        roles=tuple(p.roles),
+                    )
+                    for p in items
+                ],
+            )
+        except PersonRejected as exc:
+            raise WriteFailed(items[exc.position].row, str(exc)) from exc
 
 
 PEOPLE = ImportKind(

@@ -21,26 +21,29 @@ from cascada.core.crypto import keyed_hash
 from cascada.core.errors import ApplicationError, NotFoundError
 
 from . import documents
+from .hooks import OrganizationsReached, PeopleReached, organizations_reached, people_reached
 from .models import Identity, NameToken, Organization, Person, Place, PlaceLevel
 from .names import MAX_QUERY_TOKENS, name_tokens, token_hasher
 
 
-def organization_list(*, user: Any) -> QuerySet[Organization]:
-    """Organizations the user belongs to, and partners of programs shared with them."""
-    from cascada.trainings.models import Program
+def _either(answers: list[object], q: Q) -> Q:
+    """``q`` OR every answer to a registry question (``hooks.py``): a lost answer narrows."""
+    for answer in answers:
+        if not isinstance(answer, Q):
+            raise TypeError(f"a registry question was answered with {answer!r}, not a Q")
+        q |= answer
+    return q
 
-    mine = {org for org, _r in scope._roles(user).items()}
+
+def organization_list(*, user: Any) -> QuerySet[Organization]:
+    """Organizations the user belongs to, and partners of programs shared with them (the
+    apps above answer ``organizations_reached``)."""
+    mine = frozenset(org for org, _r in scope._roles(user).items())
     if not mine:
         return Organization.objects.none()
-    partners = Program.objects.filter(Q(owner_id__in=mine) | Q(shared_with__in=mine)).values(
-        "owner_id"
-    )
-    shared = Program.shared_with.through.objects.filter(program__owner_id__in=mine).values(
-        "organization_id"
-    )
-    return Organization.objects.filter(
-        Q(pk__in=mine) | Q(pk__in=partners) | Q(pk__in=shared)
-    ).distinct()
+    asked = OrganizationsReached(user=user, org_ids=mine)
+    q = _either(organizations_reached.ask(asked), Q(pk__in=mine))
+    return Organization.objects.filter(q).distinct()
 
 
 @functools.lru_cache(maxsize=4)
@@ -69,26 +72,16 @@ def place_list(
 
 
 def _visible_person_q(user: Any, cap: str) -> Q | None:
-    """People of the user's organizations, plus those enrolled in or facilitating cohorts
-    of programs their organizations own or share. Facilitator-only organizations reach
-    only the cohorts that user facilitates."""
-    from cascada.trainings.models import CohortFacilitator, Enrolment
-    from cascada.trainings.selectors import cohort_ids_visible
-
+    """People of the user's organizations, plus those the apps above say the user reaches
+    (``people_reached``: enrolled in or facilitating cohorts of programs their
+    organizations own or share; facilitator-only organizations reach only the cohorts that
+    user facilitates)."""
     orgs = scope.org_ids(user, cap)
     if not orgs:
         return None
-    bound = scope.cohort_bound_org_ids(user, cap)
-    full = orgs - bound
-    cohorts = cohort_ids_visible(user=user, cap=cap)
-    # Subqueries, not joins: an OR across LEFT JOINs of enrolments and facilitations
-    # defeats every index (10x slower at 100,000 people, docs/performance.md).
-    q = Q(pk__in=Enrolment.objects.filter(cohort_id__in=cohorts).values("person_id")) | Q(
-        pk__in=CohortFacilitator.objects.filter(cohort_id__in=cohorts).values("person_id")
-    )
-    if full:
-        q |= Q(organization_id__in=full)
-    return q
+    full = orgs - scope.cohort_bound_org_ids(user, cap)
+    own = Q(organization_id__in=full) if full else Q(pk__in=[])
+    return _either(people_reached.ask(PeopleReached(user=user, cap=cap)), own)
 
 
 def person_list(
@@ -131,24 +124,19 @@ def person_get(*, user: Any, pk: Any = None, code: str | None = None, audit: boo
 
 def identity_visible_q(*, user: Any, person_ids: Iterable[int] | None = None) -> Q:
     """The identity rule as a filter on ``Person`` (for querysets such as exports).
-    ``person_ids`` narrows the enrolment subquery when the candidates are known."""
-    from cascada.trainings.models import Enrolment
-    from cascada.trainings.selectors import cohort_ids_visible
-
+    ``person_ids`` narrows the answers' subqueries when the candidates are known."""
     orgs = scope.org_ids(user, Cap.VIEW_IDENTITY)
     if not orgs:
         return Q(pk__in=[])
     # A cohort-bound role (none holds VIEW_IDENTITY today) would reach only its cohorts.
     own = orgs - scope.cohort_bound_org_ids(user, Cap.VIEW_IDENTITY)
-    enrolments = Enrolment.objects.filter(
-        cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_IDENTITY)
+    asked = PeopleReached(
+        user=user,
+        cap=Cap.VIEW_IDENTITY,
+        belonging=True,
+        person_ids=None if person_ids is None else frozenset(person_ids),
     )
-    if person_ids is not None:
-        enrolments = enrolments.filter(person_id__in=list(person_ids))
-    q = Q(pk__in=enrolments.values("person_id"))
-    if own:
-        q |= Q(organization_id__in=own)
-    return q
+    return _either(people_reached.ask(asked), Q(organization_id__in=own) if own else Q(pk__in=[]))
 
 
 def identity_visible_ids(*, user: Any, person_ids: Iterable[Any]) -> set[int]:
@@ -163,19 +151,14 @@ def identity_visible_ids(*, user: Any, person_ids: Iterable[Any]) -> set[int]:
 def roster_name_visible_ids(*, user: Any, person_ids: Iterable[Any]) -> set[int]:
     """Of ``person_ids``, those whose given name and family initial ``user`` may read: a
     roster needs a name to call, so people enrolled in a cohort where the user takes
-    attendance (ADR 0003). Never family names or ID numbers."""
-    from cascada.trainings.models import Enrolment
-    from cascada.trainings.selectors import cohort_ids_visible
-
-    ids = {int(pk) for pk in person_ids if pk is not None}
+    attendance (ADR 0003; ``people_reached`` with ``belonging``: enrolled, not
+    facilitating). Never family names or ID numbers."""
+    ids = frozenset(int(pk) for pk in person_ids if pk is not None)
     if not ids or not scope.has(user, Cap.TAKE_ATTENDANCE):
         return set()
-    return set(
-        Enrolment.objects.filter(
-            person_id__in=ids,
-            cohort_id__in=cohort_ids_visible(user=user, cap=Cap.TAKE_ATTENDANCE),
-        ).values_list("person_id", flat=True)
-    )
+    asked = PeopleReached(user=user, cap=Cap.TAKE_ATTENDANCE, belonging=True, person_ids=ids)
+    rule = _either(people_reached.ask(asked), Q(pk__in=[]))
+    return set(Person.objects.filter(pk__in=ids).filter(rule).values_list("pk", flat=True))
 
 
 def identity_for(*, user: Any, person: Person) -> Identity | None:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet, RestrictedError
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
-from cascada.audit.services import audit_record
+from cascada.audit.services import audit_record, audit_record_many
 from cascada.core.crypto import keyed_hash, keyed_hasher
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 
@@ -33,6 +34,8 @@ from .models import (
     Person,
     PersonRole,
     Place,
+    Sex,
+    person_code,
 )
 from .names import name_token_hashes
 
@@ -143,6 +146,13 @@ class DuplicateCandidate:
 MAX_DUPLICATE_MATCHES = 5
 
 
+def _among(people: QuerySet[Person], ids: set[int]) -> set[int]:
+    """Which of ``ids`` are in ``people`` (no query when there are none)."""
+    if not ids:
+        return set()
+    return set(people.filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def person_duplicates_batch(
     *,
     actor: Any,
@@ -162,7 +172,7 @@ def person_duplicates_batch(
     in another organization's programs, perhaps a court-ordered group (ADR 0005), so
     cross-organization duplicates are left to a platform job.
 
-    At most three queries, plus those computing the actor's scope, whatever the number of
+    At most five queries, plus those computing the actor's scope, whatever the number of
     candidates."""
     from .selectors import person_list
 
@@ -185,26 +195,39 @@ def person_duplicates_batch(
         else None
         for c in candidates
     ]
+    # Each look-up starts from the keyed-hash index and only then narrows the few records
+    # found to the people the actor may see: asked the other way round, the planner walks
+    # the actor's whole scope when its statistics lag behind a bulk import (200 ms a
+    # batch at 100,000 people, docs/performance.md).
     by_id: dict[str, list[int]] = defaultdict(list)
     wanted_ids = {k for k in id_keys if k}
     if wanted_ids:
-        for pk, key in base.filter(identity__national_id_hash__in=wanted_ids).values_list(
-            "pk", "identity__national_id_hash"
-        ):
-            by_id[key].append(pk)
+        hits = list(
+            Identity.objects.filter(national_id_hash__in=wanted_ids).values_list(
+                "person_id", "national_id_hash"
+            )
+        )
+        seen = _among(base, {pk for pk, _k in hits})
+        for pk, key in hits:
+            if pk in seen:
+                by_id[key].append(pk)
     by_name: dict[tuple[str, int | None, int | None], list[int]] = defaultdict(list)
     # Only candidates without an ID-number match go on to the name rule.
     name_wanted = [
         k for k, i in zip(name_keys, id_keys, strict=True) if k is not None and not by_id.get(i)
     ]
     if name_wanted:
-        rows = base.filter(
-            identity__name_hash__in={k[0] for k in name_wanted},
-            birth_year__in={k[1] for k in name_wanted},
-            place_id__in={k[2] for k in name_wanted},
-        ).values_list("pk", "identity__name_hash", "birth_year", "place_id")
-        for pk, name_hash, year, place_id in rows:
-            by_name[(name_hash, year, place_id)].append(pk)
+        name_hits = list(
+            Identity.objects.filter(
+                name_hash__in={k[0] for k in name_wanted},
+                person__birth_year__in={k[1] for k in name_wanted},
+                person__place_id__in={k[2] for k in name_wanted},
+            ).values_list("person_id", "name_hash", "person__birth_year", "person__place_id")
+        )
+        seen = _among(base, {hit[0] for hit in name_hits})
+        for pk, name_hash, year, place_id in name_hits:
+            if pk in seen:
+                by_name[(name_hash, year, place_id)].append(pk)
     found: list[tuple[list[int], str]] = []
     for id_key, name_key_ in zip(id_keys, name_keys, strict=True):
         if id_key and by_id.get(id_key):
@@ -280,35 +303,81 @@ def person_create(
         raise PermissionDeniedError()
     if actor is not None:
         scope.require(actor, cap, organization.pk)
-    given_name, family_name = given_name.strip(), family_name.strip()
-    if not given_name:
-        raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
-    year, estimated = _birth_year(birth_year, age)
-    id_document, national_id = _document(organization, id_document, national_id)
+    new = NewPerson(
+        given_name=given_name,
+        family_name=family_name,
+        sex=sex,
+        birth_year=birth_year,
+        age=age,
+        place=place,
+        id_document=id_document,
+        national_id=national_id,
+        phone=phone,
+        address=address,
+        roles=tuple(roles or ()),
+    )
+    person, identity = _person_build(actor, organization, new)
     if not allow_duplicate:
         from .selectors import person_list
 
         matches, reason = person_duplicates(
-            national_id=national_id,
-            id_document=id_document,
-            given_name=given_name,
-            family_name=family_name,
-            birth_year=year,
+            national_id=identity.national_id,
+            id_document=identity.id_document,
+            given_name=identity.given_name,
+            family_name=identity.family_name,
+            birth_year=person.birth_year,
             place=place,
             within=person_list(user=actor) if actor is not None else None,
         )
         if matches:
             raise DuplicatePersonError(matches, reason)
+    return _people_write(actor, [(person, identity, new.roles)])[0]
+
+
+_SEXES = frozenset(Sex.values)
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """One person to register, as a form, a command or a row of a file gives them."""
+
+    given_name: str
+    family_name: str = ""
+    sex: str = "not_stated"
+    birth_year: int | None = None
+    age: int | None = None
+    place: Place | None = None
+    id_document: str = ""
+    national_id: str = ""
+    phone: str = ""
+    address: str = ""
+    roles: tuple[str, ...] = ()
+
+
+def _person_build(
+    actor: Any, organization: Organization, new: NewPerson
+) -> tuple[Person, Identity]:
+    """The rules of a new person's record, without touching the database: the given name
+    is required, the birth year (or age) is plausible, the ID number follows its
+    document's rules, every field fits (``ApplicationError`` / ``ValidationError``)."""
+    given_name, family_name = new.given_name.strip(), new.family_name.strip()
+    if not given_name:
+        raise ApplicationError(_("Given name is required."), extra={"field": "given_name"})
+    year, estimated = _birth_year(new.birth_year, new.age)
+    id_document, national_id = _document(organization, new.id_document, new.national_id)
+    if new.sex not in _SEXES:
+        raise ApplicationError(_("Unknown sex: %(s)s") % {"s": new.sex}, extra={"field": "sex"})
     person = Person(
         organization=organization,
-        sex=sex,
+        sex=new.sex,
         birth_year=year,
         birth_year_estimated=estimated,
-        place=place,
+        place=new.place,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    person.full_clean()
-    person.save()
+    # No ``full_clean()`` (a query per reference and per unique field, per person): the
+    # references are objects already read, the code is unique per batch
+    # (``_codes_unique``: one query), and the rest of the fields is checked above.
     identity = Identity(
         person=person,
         given_name=given_name,
@@ -317,16 +386,87 @@ def person_create(
         national_id=national_id,
         national_id_hash=national_id_key(id_document, national_id),
         name_hash=name_key(given_name, family_name),
-        phone=phone.strip(),
-        address=address.strip(),
+        phone=new.phone.strip(),
+        address=new.address.strip(),
     )
-    identity.full_clean(exclude=["person"])
-    identity.save()
-    _name_tokens_write(person, identity, new=True)
-    for role in roles or ["participant"]:
-        PersonRole.objects.get_or_create(person=person, role=role)
-    audit_record(actor=actor, action="create", target=person)
-    return person
+    # No ``identity.clean_fields()``: its values are free text (encrypted, no length
+    # limit), the document type was checked by ``_document`` and the hashes are ours.
+    return person, identity
+
+
+@transaction.atomic
+def people_create_checked(
+    *, actor: Any, organization: Organization, people: Sequence[NewPerson]
+) -> list[Person]:
+    """Register people whose duplicates were already looked for (``person_create`` looks
+    for one person's; the people importer for a batch's, ADR 0005), by a user who
+    manages people in ``organization``. All or nothing: a person who breaks a rule raises
+    ``PersonRejected`` naming its position before anything is written. Written in bulk,
+    the same rows ``person_create`` writes: the person, the encrypted identity, the name
+    tokens, the roles (participant by default) and one audit event each."""
+    if actor is not None:
+        scope.require(actor, Cap.MANAGE_PEOPLE, organization.pk)
+    built: list[tuple[Person, Identity, tuple[str, ...]]] = []
+    for position, new in enumerate(people):
+        try:
+            built.append((*_person_build(actor, organization, new), new.roles))
+        except (ApplicationError, ValidationError) as exc:
+            raise PersonRejected(position, exc) from exc
+    return _people_write(actor, built)
+
+
+def _people_write(
+    actor: Any, built: list[tuple[Person, Identity, tuple[str, ...]]]
+) -> list[Person]:
+    """Write built people in bulk (a handful of statements per thousand people)."""
+    persons = [p for p, _i, _r in built]
+    _codes_unique(persons)
+    Person.objects.bulk_create(persons, batch_size=1000)
+    for person, identity, _roles in built:
+        identity.person = person
+    Identity.objects.bulk_create([i for _p, i, _r in built], batch_size=1000)
+    NameToken.objects.bulk_create(
+        [
+            NameToken(person=person, token_hash=h)
+            for person, identity, _roles in built
+            for h in sorted(name_token_hashes(identity.given_name, identity.family_name))
+        ],
+        batch_size=1000,
+    )
+    PersonRole.objects.bulk_create(
+        [
+            PersonRole(person=person, role=role)
+            for person, _identity, roles in built
+            for role in dict.fromkeys(roles or ("participant",))
+        ],
+        batch_size=1000,
+    )
+    audit_record_many(actor=actor, action="create", targets=persons)
+    return persons
+
+
+class PersonRejected(ApplicationError):
+    """``people_create_checked``: the person at ``position`` breaks a rule (``error``)."""
+
+    def __init__(self, position: int, error: Exception) -> None:
+        message = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        super().__init__(message)
+        self.position = position
+        self.error = error
+
+
+def _codes_unique(people: list[Person]) -> None:
+    """New codes are random (``person_code``): draw again the rare one already taken, by
+    someone registered or by another new person of the batch (one query)."""
+    taken = set(
+        Person.objects.filter(code__in=[p.code for p in people]).values_list("code", flat=True)
+    )
+    seen: set[str] = set()
+    for person in people:
+        while person.code in taken or person.code in seen:
+            person.code = person_code()
+            taken |= set(Person.objects.filter(code=person.code).values_list("code", flat=True))
+        seen.add(person.code)
 
 
 IDENTITY_FIELDS = ("given_name", "family_name", "id_document", "national_id", "phone", "address")

@@ -2,7 +2,7 @@
 
 Scale: attendance is the big table (millions of rows). A row is (session, enrolment,
 status) with a unique pair and nothing else wide; completion figures are cached on the
-enrolment by ``enrolment_completion_compute``, the one place the rule is applied.
+enrolment by ``completions_compute`` (trainings.services), the one place the rule is applied.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ class Enrolment(models.Model):
         default=EnrolmentStatus.ENROLLED,
     )
     enrolled_on = models.DateField(_("enrolled on"))
-    # Cached by enrolment_completion_compute: the single place the completion rule lives.
+    # Cached by completions_compute: the single place the completion rule lives.
     sessions_attended = models.PositiveSmallIntegerField(default=0)
     # The rule is met ("on track" while the cohort runs); ``completed`` only once the
     # cohort is over: the one final completion the cascade and certificates count.

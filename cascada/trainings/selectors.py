@@ -25,7 +25,12 @@ from django.utils import timezone
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.audit.services import audit_record
 from cascada.core.errors import NotFoundError
+from cascada.curricula.models import CurriculumVersion
+from cascada.registry.hooks import OrganizationsReached, PeopleReached
+from cascada.registry.models import Consent, ConsentPurpose, Organization, Person
+from cascada.registry.selectors import identities_reveal, person_list, person_search_reveal
 
 from . import clock
 from .models import (
@@ -128,6 +133,38 @@ def cohort_ids_visible(*, user: Any, cap: str) -> QuerySet[Any]:
     return Cohort.objects.filter(q).values("pk")
 
 
+# ---------------------------------------------------------------- the registry's questions
+
+
+def people_reached(asked: PeopleReached) -> Q:
+    """The registry asks which people a user reaches through cohorts (``registry/hooks.py``):
+    people enrolled in, or (unless ``belonging``) facilitating, a cohort of a program the
+    user's organizations own or share, as subqueries (an OR across LEFT JOINs of enrolments
+    and facilitations defeats every index: 10x slower at 100,000 people,
+    docs/performance.md)."""
+    cohorts = cohort_ids_visible(user=asked.user, cap=asked.cap)
+    enrolments = Enrolment.objects.filter(cohort_id__in=cohorts)
+    if asked.person_ids is not None:
+        enrolments = enrolments.filter(person_id__in=list(asked.person_ids))
+    q = Q(pk__in=enrolments.values("person_id"))
+    if not asked.belonging:
+        q |= Q(pk__in=CohortFacilitator.objects.filter(cohort_id__in=cohorts).values("person_id"))
+    return q
+
+
+def organizations_reached(asked: OrganizationsReached) -> Q:
+    """The registry asks which organizations members of ``org_ids`` see: the owners and
+    partners of programs those organizations own or partner in."""
+    mine = asked.org_ids
+    owners = Program.objects.filter(Q(owner_id__in=mine) | Q(shared_with__in=mine)).values(
+        "owner_id"
+    )
+    partners = Program.shared_with.through.objects.filter(program__owner_id__in=mine).values(
+        "organization_id"
+    )
+    return Q(pk__in=owners) | Q(pk__in=partners)
+
+
 def _enrolment_count(**filters: Any) -> Coalesce:
     """How many enrolments of the outer cohort match ``filters``, as a correlated
     subquery: it is computed for the rows returned (a page), not for every visible cohort
@@ -224,7 +261,6 @@ def session_roster_reveal(*, user: Any, session: Session) -> list[RosterRow]:
 
 
 def _session_roster(*, user: Any, session: Session, reveal: bool) -> list[RosterRow]:
-    from cascada.registry.selectors import identities_reveal
 
     enrolments = list(
         enrolment_list(user=user, cohort=session.cohort).filter(status=EnrolmentStatus.ENROLLED)
@@ -408,7 +444,6 @@ class EnrolmentRow:
 def enrolment_rows(*, user: Any, cohort: Cohort) -> list[EnrolmentRow]:
     """Enrolments of a cohort with display names (full names only for roles that read
     identity, S3; otherwise the person's code). Showing names is audited (S10)."""
-    from cascada.registry.selectors import identities_reveal
 
     enrolments = list(enrolment_list(user=user, cohort=cohort))
     names = identities_reveal(user=user, people=[e.person for e in enrolments], target=cohort)
@@ -435,7 +470,6 @@ def person_choices(
 ) -> list[PersonChoice]:
     """People the user may pick (to enrol, or as facilitators), labelled with their name
     where the user may read it, else their code. Showing names is audited (S10)."""
-    from cascada.registry.selectors import identities_reveal, person_list
 
     qs = person_list(user=user)
     if exclude_cohort is not None:
@@ -452,7 +486,6 @@ def person_choices(
 def program_share_candidates(*, user: Any, program: Program) -> QuerySet[Any]:
     """Organizations a program can be shared with: any other organization (organizations
     are institutions, not personal data), leaving out the owner and current partners."""
-    from cascada.registry.models import Organization
 
     if not scope.has(user, Cap.MANAGE_PROGRAMS, program.owner_id):
         return Organization.objects.none()
@@ -475,8 +508,6 @@ def enrolment_get(
     except (Enrolment.DoesNotExist, ValueError, TypeError):
         raise NotFoundError() from None
     if audit:
-        from cascada.audit.services import audit_record
-
         audit_record(actor=user, action="view", target=enrolment)
     return enrolment
 
@@ -486,8 +517,6 @@ def enrolments_reveal(*, user: Any, cohort: Cohort, enrolments: list[Enrolment])
     names). That a man is in a program, perhaps court-ordered, is personal data: showing
     the page writes one audit row about the cohort, a count (S10)."""
     if enrolments:
-        from cascada.audit.services import audit_record
-
         audit_record(
             actor=user, action="view_list", target=cohort, detail={"people": len(enrolments)}
         )
@@ -542,7 +571,6 @@ def certificate_list(*, user: Any, cohort_id: Any = None) -> QuerySet[Certificat
 def curriculum_version_choices(*, user: Any) -> QuerySet[Any]:
     """Curriculum versions a cohort of this user may follow: those of the organizations
     where the user manages programs."""
-    from cascada.curricula.models import CurriculumVersion
 
     orgs = scope.org_ids(user, Cap.MANAGE_PROGRAMS)
     return (
@@ -597,7 +625,6 @@ def may_register_participants(*, user: Any, cohort: Cohort) -> bool:
 def enrol_excluded_ids(*, cohort: Cohort) -> QuerySet[Any]:
     """Ids of the people who cannot be enrolled in ``cohort`` (as a subquery): those
     already enrolled, and its facilitators (``services.enrolment_create`` refuses them)."""
-    from cascada.registry.models import Person
 
     return Person.objects.filter(
         Q(
@@ -620,7 +647,6 @@ def enrol_candidates_reveal(
     S9: ``text`` arrives by POST), leaving out the cohort's facilitators and the people
     already enrolled. Labelled with the full name where the user may read it, else the
     code."""
-    from cascada.registry.selectors import person_search_reveal
 
     found = person_search_reveal(user=user, text=text, limit=limit + 20)
     excluded = set(
@@ -642,7 +668,6 @@ def consent_text_version_default(*, user: Any, cohort: Cohort) -> str:
     """The consent text version a registration form starts with: the latest one recorded
     for participation by this user, else for the people of this cohort. Versions name a
     printed form (e.g. "v2-2026"), not a person."""
-    from cascada.registry.models import Consent, ConsentPurpose
 
     participation = Consent.objects.filter(purpose=ConsentPurpose.PARTICIPATION, granted=True)
     for qs in (

@@ -1,6 +1,6 @@
 """Writes about programs, cohorts, sessions, enrolment, attendance and certificates.
 
-The completion rule lives in ``enrolment_completion_compute`` and nowhere else; every
+The completion rule lives in ``completions_compute`` and nowhere else; every
 write that can change completion (attendance, headcount, cancelling a session, adding or
 removing sessions) calls ``cohort_completion_recompute``. When a completion changes, the
 cascade's lineage is updated incrementally (``cascada.cascade.services``).
@@ -20,10 +20,12 @@ from django.utils.translation import pgettext
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
-from cascada.core.errors import ApplicationError, PermissionDeniedError
+from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from cascada.curricula.models import CurriculumVersion, SessionPlan
 from cascada.curricula.services import curriculum_version_freeze, version_total_hours
-from cascada.registry.models import Organization, Person, PersonRole, PersonRoleKind
+from cascada.registry.models import ConsentPurpose, Organization, Person, PersonRole, PersonRoleKind
+from cascada.registry.selectors import identity_for
+from cascada.registry.services import consent_record, person_create
 
 from . import clock
 from .hooks import (
@@ -141,8 +143,7 @@ def cohort_create(
     cohort.save()
     if curriculum_version is not None:
         curriculum_version_freeze(version=curriculum_version)
-    for person in facilitators:
-        cohort_facilitator_add(actor=actor, cohort=cohort, person=person)
+    cohort_facilitators_add(actor=actor, cohort=cohort, people=facilitators)
     audit_record(actor=actor, action="create", target=cohort)
     return cohort
 
@@ -290,27 +291,35 @@ def cohort_delete(*, actor: Any, cohort: Cohort) -> None:
     cohort.delete()
 
 
-@transaction.atomic
 def cohort_facilitator_add(
     *, actor: Any, cohort: Cohort, person: Person, is_lead: bool = True
 ) -> CohortFacilitator:
     """Anyone may be named facilitator; the cascade flags those without a completed ToT."""
+    return cohort_facilitators_add(actor=actor, cohort=cohort, people=[person], is_lead=is_lead)[0]
+
+
+@transaction.atomic
+def cohort_facilitators_add(
+    *, actor: Any, cohort: Cohort, people: Iterable[Person], is_lead: bool = True
+) -> list[CohortFacilitator]:
+    """Name several facilitators of a cohort at once: the lineage of its completers moves
+    once for all of them (one ``facilitators_changed`` event)."""
     _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
-    link, created = CohortFacilitator.objects.get_or_create(
-        cohort=cohort, person=person, defaults={"is_lead": is_lead}
-    )
-    if created:
-        PersonRole.objects.get_or_create(person=person, role=PersonRoleKind.FACILITATOR)
-        audit_record(
-            actor=actor, action="facilitator_add", target=cohort, detail={"into": person.pk}
+    links, added = [], []
+    for person in people:
+        link, created = CohortFacilitator.objects.get_or_create(
+            cohort=cohort, person=person, defaults={"is_lead": is_lead}
         )
-        _lineage_cohort_changed(cohort, added=(person.pk,))
-    return link
-
-
-# ---------------------------------------------------------------- sessions
-
-WEEKDAYS = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+        links.append(link)
+        if created:
+            PersonRole.objects.get_or_create(person=person, role=PersonRoleKind.FACILITATOR)
+            audit_record(
+                actor=actor, action="facilitator_add", target=cohort, detail={"into": person.pk}
+            )
+            added.append(person.pk)
+    if added:
+        _lineage_cohort_changed(cohort, added=tuple(added))
+    return links
 
 
 def schedule_dates(
@@ -571,8 +580,6 @@ def participant_register(
     Who may: ``selectors.may_register_participants`` (coordinators; facilitators only in
     the cohorts they facilitate). The actor reads nothing more about the new man than
     their roster shows (S3)."""
-    from cascada.registry.models import ConsentPurpose
-    from cascada.registry.services import consent_record, person_create
 
     if not may_register_participants(user=actor, cohort=cohort):
         raise PermissionDeniedError(
@@ -712,10 +719,10 @@ def attendance_record(
     session.save(update_fields=["attendance_taken_at"])
     audit_record(actor=actor, action="attendance", target=session, detail={"count": len(marks)})
     if recompute:
-        context = cohort_completion_context(cohort)
         news = _CompletionNews(cohort)
-        for enrolment in Enrolment.objects.filter(pk__in=list(marks)).select_related("cohort"):
-            enrolment_completion_compute(enrolment=enrolment, _context=context, _news=news)
+        completions_compute(
+            cohort=cohort, enrolments=Enrolment.objects.filter(pk__in=list(marks)), news=news
+        )
         news.send()  # one piece of news for the whole write: the lineage moves once
     return len(marks)
 
@@ -749,13 +756,23 @@ def _named_sessions(cohort: Cohort) -> Any:
     return cohort.sessions.filter(cancelled=False, headcount__isnull=True)
 
 
-def enrolment_completion_compute(
+def enrolment_completion_compute(*, enrolment: Enrolment) -> bool:
+    """Apply the cohort's completion rule to one enrolment (``completions_compute``)."""
+    news = _CompletionNews(enrolment.cohort)
+    changed = completions_compute(cohort=enrolment.cohort, enrolments=[enrolment], news=news)
+    news.send()
+    return bool(changed)
+
+
+def completions_compute(
     *,
-    enrolment: Enrolment,
-    _context: dict[str, Any] | None = None,
-    _news: _CompletionNews | None = None,
-) -> bool:
-    """Apply the cohort's completion rule to one enrolment and cache the result.
+    cohort: Cohort,
+    enrolments: Iterable[Enrolment],
+    news: _CompletionNews,
+    context: dict[str, Any] | None = None,
+) -> int:
+    """Apply the cohort's completion rule to enrolments of one cohort and cache the result:
+    the one place the rule lives.
 
     - attendance: sessions attended (present or make-up) ≥ min_attendance_pct of the
       cohort's sessions (cancelled and headcount-only sessions are left out);
@@ -764,47 +781,71 @@ def enrolment_completion_compute(
     A withdrawn enrolment is never complete. Meeting the rule is cached as ``meets_rule``
     ("on track" while the cohort runs); ``completed`` (final: the cascade's lineage and
     certificates count only it) is set only once the cohort is over (``clock.cohort_is_over``:
-    its end date has passed or it was closed by hand). Returns whether ``completed`` changed.
+    its end date has passed or it was closed by hand).
+
+    One read of the attendance and one bulk update for the whole set, whatever its size;
+    changed completions are added to ``news`` (sent by the caller once the write is done).
+    Returns how many enrolments' ``completed`` changed.
     """
-    cohort = enrolment.cohort
-    ctx = _context if _context is not None else cohort_completion_context(cohort)
-    attended_sessions = list(
-        Attendance.objects.filter(
-            enrolment=enrolment,
-            status__in=ATTENDED,
-            session__cancelled=False,
-            session__headcount__isnull=True,
-        ).values_list("session__date", "session__module_id")
-    )
-    attended = len(attended_sessions)
-    done = enrolment.status == EnrolmentStatus.ENROLLED and ctx["total"] > 0
-    if done and cohort.completion_rule in (CompletionRule.ATTENDANCE, CompletionRule.BOTH):
-        done = attended * 100 >= cohort.min_attendance_pct * ctx["total"]
-    if done and cohort.completion_rule in (CompletionRule.CORE_MODULES, CompletionRule.BOTH):
-        done = ctx["core_modules"] <= {m for _d, m in attended_sessions if m}
-    meets = done
-    done = meets and ctx["over"]
-    completed_on = max((d for d, _m in attended_sessions), default=None) if done else None
-    changed = done != enrolment.completed
-    if (
-        changed
-        or meets != enrolment.meets_rule
-        or attended != enrolment.sessions_attended
-        or completed_on != enrolment.completed_on
-    ):
-        enrolment.completed = done
-        enrolment.meets_rule = meets
-        enrolment.completed_on = completed_on
-        enrolment.sessions_attended = attended
-        Enrolment.objects.filter(pk=enrolment.pk).update(
-            completed=done, meets_rule=meets, completed_on=completed_on, sessions_attended=attended
-        )
-    if changed:
-        news = _news if _news is not None else _CompletionNews(cohort)
-        (news.gained if done else news.lost).append(enrolment.person_id)
-        if _news is None:
-            news.send()
+    enrolments = list(enrolments)
+    ctx = context if context is not None else cohort_completion_context(cohort)
+    attended_by: dict[int, list[tuple[dt.date, int | None]]] = {e.pk: [] for e in enrolments}
+    for enrolment_id, date, module_id in Attendance.objects.filter(
+        enrolment_id__in=list(attended_by),
+        status__in=ATTENDED,
+        session__cancelled=False,
+        session__headcount__isnull=True,
+    ).values_list("enrolment_id", "session__date", "session__module_id"):
+        attended_by[enrolment_id].append((date, module_id))
+    dirty: list[Enrolment] = []
+    changed = 0
+    for enrolment in enrolments:
+        attended_sessions = attended_by[enrolment.pk]
+        attended = len(attended_sessions)
+        done = enrolment.status == EnrolmentStatus.ENROLLED and ctx["total"] > 0
+        if done and cohort.completion_rule in (CompletionRule.ATTENDANCE, CompletionRule.BOTH):
+            done = attended * 100 >= cohort.min_attendance_pct * ctx["total"]
+        if done and cohort.completion_rule in (CompletionRule.CORE_MODULES, CompletionRule.BOTH):
+            done = ctx["core_modules"] <= {m for _d, m in attended_sessions if m}
+        meets = done
+        done = meets and ctx["over"]
+        completed_on = max((d for d, _m in attended_sessions), default=None) if done else None
+        if done != enrolment.completed:
+            changed += 1
+            (news.gained if done else news.lost).append(enrolment.person_id)
+        if (
+            done != enrolment.completed
+            or meets != enrolment.meets_rule
+            or attended != enrolment.sessions_attended
+            or completed_on != enrolment.completed_on
+        ):
+            enrolment.completed = done
+            enrolment.meets_rule = meets
+            enrolment.completed_on = completed_on
+            enrolment.sessions_attended = attended
+            dirty.append(enrolment)
+    _completions_save(dirty)
     return changed
+
+
+_COMPLETION_FIELDS = ("completed", "meets_rule", "completed_on", "sessions_attended")
+
+
+def _completions_save(enrolments: list[Enrolment]) -> None:
+    """Write the cached completion of changed enrolments. A write usually moves them all
+    the same way (the last session: everybody now complete, three sessions attended), so
+    enrolments with the same new values share one plain UPDATE; when they differ in many
+    ways, one ``bulk_update`` (a CASE per field, dearer to build) serves them all."""
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for e in enrolments:
+        groups.setdefault(tuple(getattr(e, f) for f in _COMPLETION_FIELDS), []).append(e.pk)
+    if len(groups) > 3:
+        Enrolment.objects.bulk_update(enrolments, list(_COMPLETION_FIELDS), batch_size=1000)
+        return
+    for values, ids in groups.items():
+        Enrolment.objects.filter(pk__in=ids).update(
+            **dict(zip(_COMPLETION_FIELDS, values, strict=True))
+        )
 
 
 class _CompletionNews:
@@ -819,7 +860,9 @@ class _CompletionNews:
     def send(self) -> None:
         if not (self.gained or self.lost):
             return
-        with transaction.atomic():  # callers outside a transaction (a command) too
+        # Part of the write (no savepoint of its own); callers outside a transaction (a
+        # command) get one.
+        with transaction.atomic(savepoint=False):
             completions_changed.send(
                 CompletionsChanged(
                     cohort=self.cohort, gained=tuple(self.gained), lost=tuple(self.lost)
@@ -843,11 +886,8 @@ def cohort_completion_context(cohort: Cohort) -> dict[str, Any]:
 
 def cohort_completion_recompute(*, cohort: Cohort) -> int:
     """Re-apply the completion rule to every enrolment of a cohort. Returns how many changed."""
-    ctx = cohort_completion_context(cohort)
-    changed = 0
     news = _CompletionNews(cohort)
-    for enrolment in cohort.enrolments.select_related("cohort"):
-        changed += enrolment_completion_compute(enrolment=enrolment, _context=ctx, _news=news)
+    changed = completions_compute(cohort=cohort, enrolments=cohort.enrolments.all(), news=news)
     news.send()
     return changed
 
@@ -872,7 +912,7 @@ def cohorts_finalize(*, now: dt.datetime | None = None) -> int:
 
 
 def _lineage_cohort_changed(cohort: Cohort, *, added: tuple[int, ...] = ()) -> None:
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):  # part of the write; a command gets one
         facilitators_changed.send(FacilitatorsChanged(cohort=cohort, added=added))
 
 
@@ -910,8 +950,6 @@ def certificate_download(*, actor: Any, certificate: Certificate, base_url: str)
     """The certificate as PDF, with the holder's full name, for a user who may read it
     (``certificate`` comes from ``selectors.certificate_get``). Audited: it carries a name.
     The web page and the API both call this, so the rule lives once."""
-    from cascada.core.errors import NotFoundError
-    from cascada.registry.selectors import identity_for
 
     from .certificate_pdf import certificate_pdf
 

@@ -12,7 +12,7 @@ ROWS = 100_000
 
 
 def test_dry_run_of_100000_people(coordinator, org, places, capsys, settings):
-    # Above the default row limit (20,000): this measures the checks, not the limit.
+    # Above the default row limit (100,000): this measures the checks, not the limit.
     settings.CASCADA_IMPORT_MAX_ROWS = ROWS + 1
     # A few people already registered, so the duplicate look-ups have something to find.
     for i in range(5):

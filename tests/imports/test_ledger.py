@@ -87,20 +87,20 @@ def test_a_killed_commit_resumes_from_its_ledger_and_writes_each_person_once(
     coordinator, org, batch_of_4, monkeypatch
 ):
     job = upload(coordinator, org, people(10))
-    real, calls = importers.person_create, {"n": 0}
+    real, calls = importers.people_create_checked, {"n": 0}
 
     def dies_in_the_third_batch(**kwargs):
         calls["n"] += 1
-        if calls["n"] == 9:
+        if calls["n"] == 3:  # the service writes a batch at a time
             raise Killed()
         return real(**kwargs)
 
-    monkeypatch.setattr(importers, "person_create", dies_in_the_third_batch)
+    monkeypatch.setattr(importers, "people_create_checked", dies_in_the_third_batch)
     with pytest.raises(Killed):
         import_commit(actor=coordinator, job=job)
     # The third batch rolled back with its ledger; the first two stay, and say so.
     assert ledger(job) == ("importing", 8, 9) and Person.objects.count() == 8
-    monkeypatch.setattr(importers, "person_create", real)
+    monkeypatch.setattr(importers, "people_create_checked", real)
     job = import_commit(actor=coordinator, job=ImportJob.objects.get(pk=job.pk))
     assert job.status == ImportStatus.CONFIRMED
     assert Person.objects.count() == 10
@@ -153,7 +153,7 @@ def test_a_second_import_of_the_same_kind_waits_its_turn(
     first = upload(coordinator, org, people(10))
     second = upload(coordinator, org, people(3, start=50))
     enrolments = upload(coordinator, org, [["codigo", "cohorte"], ["X", "1"]], kind="enrolments")
-    monkeypatch.setattr(importers, "person_create", _killed_at_once)
+    monkeypatch.setattr(importers, "people_create_checked", _killed_at_once)
     with pytest.raises(Killed):
         import_commit(actor=coordinator, job=first)
     first.refresh_from_db()

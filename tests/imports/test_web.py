@@ -246,19 +246,20 @@ def test_long_error_lists_are_capped_with_the_total(coordinator_client, org):
 def test_a_failure_while_confirming_keeps_the_dry_run_and_writes_nothing(
     coordinator_client, org, monkeypatch
 ):
-    from cascada.registry import importers as services
+    from cascada.core.errors import ApplicationError
+    from cascada.registry import services
 
     upload(coordinator_client, org)
     job = ImportJob.objects.get()
-    real, calls = services.person_create, {"n": 0}
+    real, calls = services._person_build, {"n": 0}
 
-    def failing(**kwargs):
+    def failing(*args):
         calls["n"] += 1
         if calls["n"] == 2:
-            raise services.ApplicationError("disk full")
-        return real(**kwargs)
+            raise ApplicationError("disk full")
+        return real(*args)
 
-    monkeypatch.setattr(services, "person_create", failing)
+    monkeypatch.setattr(services, "_person_build", failing)
     response = coordinator_client.post(
         reverse("web:import_review", args=[job.pk]), {"action": "confirm"}, follow=True
     )
@@ -266,7 +267,7 @@ def test_a_failure_while_confirming_keeps_the_dry_run_and_writes_nothing(
     job.refresh_from_db()
     assert job.status == "validated" and job.file and not job.file_error
     assert "disk full" in response.content.decode()
-    monkeypatch.setattr(services, "person_create", real)
+    monkeypatch.setattr(services, "_person_build", real)
     coordinator_client.post(reverse("web:import_review", args=[job.pk]), {"action": "confirm"})
     assert Person.objects.count() == 2
 

@@ -1,5 +1,5 @@
-"""``kill -9`` of the worker in the middle of an import's commit: a new worker resumes it
-from the importer's ledger and nothing is lost or written twice."""
+"""``kill -9`` of the worker in the middle of a 100,000-row import's commit: a new worker
+resumes it from the importer's ledger and nothing is lost or written twice."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from cascada.registry.models import Identity, Person
 from tests.jobs.conftest import wait_for
 from tests.jobs.support import people_csv
 
-ROWS = 20_000
+ROWS = 100_000
 
 
 def test_kill_9_mid_commit_then_a_new_worker_finishes_the_import(
@@ -27,12 +27,14 @@ def test_kill_9_mid_commit_then_a_new_worker_finishes_the_import(
     imp = import_job_store(actor=coordinator, organization=org, kind="people", upload=upload)
     check = import_check_enqueue(actor=coordinator, job=imp)
     first = start_worker(stale_seconds=3, media_root=files_on_disk)
-    wait_for(lambda: Job.objects.get(pk=check.pk).is_finished, timeout=300, every=0.2)
+    wait_for(lambda: Job.objects.get(pk=check.pk).is_finished, timeout=600, every=0.2)
     imp.refresh_from_db()
     assert imp.status == "validated" and imp.valid_rows == ROWS
 
     work = import_commit_enqueue(actor=coordinator, job=imp, skip_errors=False)
-    wait_for(lambda: ImportJob.objects.get(pk=imp.pk).rows_done >= 3000, timeout=300, every=0.02)
+    wait_for(
+        lambda: ImportJob.objects.get(pk=imp.pk).rows_done >= ROWS // 2, timeout=600, every=0.02
+    )
     os.kill(first.pid, signal.SIGKILL)
     first.wait(timeout=10)
     killed = ImportJob.objects.get(pk=imp.pk)
@@ -41,7 +43,7 @@ def test_kill_9_mid_commit_then_a_new_worker_finishes_the_import(
 
     time.sleep(3.5)  # the job's heartbeat goes stale
     start_worker(stale_seconds=3, media_root=files_on_disk)
-    wait_for(lambda: Job.objects.get(pk=work.pk).is_finished, timeout=300, every=0.2)
+    wait_for(lambda: Job.objects.get(pk=work.pk).is_finished, timeout=600, every=0.2)
     assert Job.objects.get(pk=work.pk).status == JobStatus.SUCCEEDED
     imp.refresh_from_db()
     assert imp.status == "confirmed" and imp.created == ROWS

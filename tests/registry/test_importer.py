@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError
 
-from cascada.core.errors import PermissionDeniedError
+from cascada.core.errors import ApplicationError, PermissionDeniedError
 from cascada.imports.services import import_run
-from cascada.registry import importers
 from cascada.registry.models import Identity, Person
 from tests.imports.factories import csv_bytes, stream, xlsx_bytes
 from tests.registry.factories import make_person
@@ -205,16 +205,19 @@ def test_file_with_errors_writes_nothing_unless_told_to_skip(coordinator, org, p
 
 
 def test_a_failure_midway_leaves_nothing_behind(coordinator, org, places, monkeypatch):
-    real = importers.person_create
-    calls = {"n": 0}
+    from cascada.registry import services
 
-    def failing(**kwargs):
+    real, calls = services._person_build, {"n": 0}
+
+    def failing(*args):
+        # The service refuses the third person of the batch (spreadsheet row 4): nothing
+        # of the batch may stay, and the report names the row.
         calls["n"] += 1
         if calls["n"] == 3:
-            raise importers.ApplicationError("disk full")
-        return real(**kwargs)
+            raise ApplicationError("disk full")
+        return real(*args)
 
-    monkeypatch.setattr(importers, "person_create", failing)
+    monkeypatch.setattr(services, "_person_build", failing)
     data = csv_bytes([HEADERS_ES, *ROWS, ["Ficticio Cuatro", "Demo", "", "M", "1999", "", ""]])
     report = run(coordinator, org, data, commit=True)
     assert not report.written
@@ -254,3 +257,19 @@ def test_people_import_is_audited(coordinator, org, places):
     event = AuditEvent.objects.get(action="import")
     assert event.detail["kind"] == "people" and event.detail["created"] == 3
     assert "10000001" not in str(AuditEvent.objects.values_list("detail", flat=True))
+
+
+def test_a_database_failure_in_a_batch_rolls_the_whole_batch_back(
+    coordinator, org, places, monkeypatch
+):
+    """The bulk write is one transaction: people and identities written before the name
+    tokens failed do not stay."""
+    from cascada.registry.models import NameToken
+
+    def broken(*args, **kwargs):
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(NameToken.objects, "bulk_create", broken)
+    report = run(coordinator, org, csv_bytes([HEADERS_ES, *ROWS]), commit=True)
+    assert not report.written and report.file_error is not None
+    assert Person.objects.count() == 0 and Identity.objects.count() == 0
