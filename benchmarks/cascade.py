@@ -2,7 +2,8 @@
 networkx walk over the same graph, in the same run, on the same data.
 
     python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
-                         [--only all|cascade|everyday|release|attendance|load|imports]
+                         [--only all|cascade|everyday|release|attendance|load|imports|
+                                measurement] [--submissions 100000]
                          [--users 20] [--seconds 120] [--import-rows 100000]
 
 Database: ``DATABASE_URL`` if set (e.g. postgres://postgres@127.0.0.1:5432/cascada_bench),
@@ -118,7 +119,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--completions", type=int, default=20, help="people in the new cohort")
     parser.add_argument(
         "--only",
-        choices=["all", "cascade", "everyday", "release", "attendance", "load", "imports"],
+        choices=[
+            "all",
+            "cascade",
+            "everyday",
+            "release",
+            "attendance",
+            "load",
+            "imports",
+            "measurement",
+        ],
         default="all",
         help="which tables: the cascade, the everyday reads and writes, viewers' releases "
         "(ADR 0006), attendance where 20 people complete, the pages under concurrent use "
@@ -127,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--import-rows", type=int, default=100_000, help="imports: rows in the people file"
     )
+    parser.add_argument(
+        "--submissions", type=int, default=100_000, help="measurement: survey submissions"
+    )
     parser.add_argument("--users", type=int, default=20, help="load: concurrent users")
     parser.add_argument("--seconds", type=int, default=120, help="load: duration")
     args = parser.parse_args(argv)
@@ -134,6 +147,11 @@ def main(argv: list[str] | None = None) -> int:
         from benchmarks import imports
 
         imports.run_apart(args.import_rows)
+        return 0
+    if args.only == "measurement":  # a database of its own too
+        from benchmarks import measurement
+
+        measurement.run_apart(args.submissions, args.repeat)
         return 0
     _setup(args.people, args.seed)
 
@@ -187,9 +205,10 @@ def main(argv: list[str] | None = None) -> int:
             _print_machine(info, args)
         load.print_table(rows_l, people=args.people, facts=facts)
     if args.only == "all":
-        from benchmarks import imports
+        from benchmarks import imports, measurement
 
         imports.run_apart(args.import_rows)
+        measurement.run_apart(args.submissions, args.repeat)
     return 0
 
 

@@ -40,21 +40,21 @@ from benchmarks.table import print_boxed
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def fresh_database_url() -> str:
+def fresh_database_url(suffix: str = "imports") -> str:
     """A database of this run's own, empty: see the module's docstring."""
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
         base, _slash, name = url.rpartition("/")
-        name = name.split("?")[0] + "_imports"
+        name = name.split("?")[0] + f"_{suffix}"
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"{base}/{name}"
-    path = ROOT / "var" / "bench" / "imports.sqlite3"
+    path = ROOT / "var" / "bench" / f"{suffix}.sqlite3"
     path.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in path.parent.glob("imports.sqlite3*"):
+    for leftover in path.parent.glob(f"{suffix}.sqlite3*"):
         leftover.unlink()
     return f"sqlite:///{path}"
 

@@ -37,6 +37,13 @@ class Cap:
     # Register a new participant into a cohort and enrol people in it; a cohort-bound
     # role (facilitator) only in the cohorts it facilitates (docs/decisions/roster.md).
     REGISTER_PARTICIPANTS = "register_participants"
+    # Attitude measurement (docs/decisions/measurement.md): define instruments and open
+    # survey rounds; enter or import answers; read one respondent's answers (about
+    # violence: S3, never to facilitators or viewers). Aggregates of answers are
+    # VIEW_AGGREGATES, through the disclosure control for viewers (S17).
+    MANAGE_MEASUREMENT = "manage_measurement"
+    RECORD_ANSWERS = "record_answers"
+    VIEW_ANSWERS = "view_answers"
 
 
 ALL = {v for k, v in vars(Cap).items() if k.isupper()}
@@ -51,9 +58,19 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.RECORD_CONSENT,
             Cap.VIEW_AGGREGATES,
             Cap.REGISTER_PARTICIPANTS,
+            Cap.RECORD_ANSWERS,  # transcribing a paper questionnaire in their cohorts
         }
     ),
-    Role.ME_OFFICER: frozenset({Cap.VIEW_PEOPLE, Cap.VIEW_AGGREGATES, Cap.EXPORT}),
+    Role.ME_OFFICER: frozenset(
+        {
+            Cap.VIEW_PEOPLE,
+            Cap.VIEW_AGGREGATES,
+            Cap.EXPORT,
+            Cap.MANAGE_MEASUREMENT,
+            Cap.RECORD_ANSWERS,
+            Cap.VIEW_ANSWERS,
+        }
+    ),
     Role.VIEWER: frozenset({Cap.VIEW_AGGREGATES}),
     Role.AUDITOR: frozenset({Cap.VIEW_AUDIT}),
 }

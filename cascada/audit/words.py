@@ -105,6 +105,11 @@ ACTIONS: dict[str, Promise] = {
     # Backups (docs/decisions/backup.md)
     "backup_create": pgettext_lazy("audit action", "Made a backup"),
     "backup_restore": pgettext_lazy("audit action", "Restored a backup"),
+    # Attitude measurement (docs/decisions/measurement.md)
+    "item_confirm": pgettext_lazy("audit action", "Confirmed or replaced an item's wording"),
+    "publish": pgettext_lazy("audit action", "Published an instrument version"),
+    "upload": pgettext_lazy("audit action", "Uploaded a file of survey submissions"),
+    "view_answers": pgettext_lazy("audit action", "Viewed respondents' answers"),
 }
 
 TARGETS: dict[str, Promise] = {
@@ -124,6 +129,10 @@ TARGETS: dict[str, Promise] = {
     "imports.importjob": _("Import"),
     "jobs.job": _("Background job"),
     "cascade.certification": _("Certification to facilitate"),
+    "measurement.instrumentversion": _("Instrument version"),
+    "measurement.round": _("Survey round"),
+    "measurement.response": _("Survey response"),
+    "measurement.submissionupload": _("Survey submissions file"),
 }
 
 SOURCES: dict[str, Promise] = {

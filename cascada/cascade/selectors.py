@@ -180,6 +180,17 @@ class Figures:
         return statistics.median(self.days_to_first) if self.days_to_first else None
 
 
+def age_band_key(birth_year: int | None, year: int) -> str:
+    """The ``AGE_BANDS`` key of a birth year in ``year``: the same bands as ``_band_sql``."""
+    if birth_year is None:
+        return "unknown"
+    age = year - birth_year
+    for key, upper in (("0-17", 18), ("18-29", 30), ("30-44", 45), ("45-59", 60)):
+        if age < upper:
+            return key
+    return "60+"
+
+
 def _band_sql(year: int) -> str:
     return (
         "CASE WHEN p.birth_year IS NULL THEN 'unknown' "

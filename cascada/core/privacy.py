@@ -83,6 +83,23 @@ def suppress_value(n: int, *, court: bool = False, k: int | None = None) -> Cell
     return Cell(None if 1 <= n <= k else int(n), k)
 
 
+def statistics_shown(sizes: Mapping[Any, int], *, k: int) -> set[Any]:
+    """Which groups of one breakdown may show a statistic of their members (a mean score,
+    a change, a share who improved) to a viewer: groups of more than ``k`` people, and
+    never a set of hidden groups whose members add up to 1..k people, since the hidden
+    groups' mean would follow from the total's and the shown groups' (secondary: the
+    smallest shown group is hidden too until they add up to more than ``k`` or all are
+    hidden). The caller shows the breakdown's total only when it has more than ``k``
+    people (docs/decisions/measurement.md)."""
+    shown = {g for g, n in sizes.items() if n > k}
+    hidden = sum(n for g, n in sizes.items() if g not in shown)
+    while shown and 0 < hidden <= k:
+        smallest = min(shown, key=lambda g: (sizes[g], str(g)))
+        shown.discard(smallest)
+        hidden += sizes[smallest]
+    return shown
+
+
 def share(part: Cell, whole: Cell) -> str:
     """A percentage, given only when both figures are shown."""
     if part.suppressed or whole.suppressed or not whole.value:

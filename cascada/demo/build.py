@@ -27,6 +27,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cascada.accounts.models import User
 from cascada.accounts.roles import Role
 from cascada.accounts.services import membership_grant, totp_device_create, user_create
+from cascada.cascade.models import CohortLevel
 from cascada.curricula.models import CurriculumVersion
 from cascada.curricula.services import (
     curriculum_create,
@@ -34,10 +35,13 @@ from cascada.curricula.services import (
     module_add,
     session_plan_add,
 )
+from cascada.measurement.models import Instrument
+from cascada.measurement.services import response_record, round_create
+from cascada.measurement.shipped import GEM_ITEMS
 from cascada.registry.models import Organization, Person, Place
 from cascada.registry.services import consent_record, organization_create, person_create
 from cascada.trainings import clock
-from cascada.trainings.models import Cohort, Program
+from cascada.trainings.models import Cohort, Enrolment, Program
 from cascada.trainings.services import (
     attendance_record,
     cohort_close,
@@ -628,6 +632,64 @@ def _promundo(
 # ------------------------------------------------------------------ users
 
 
+# Attitudes before and after (issue 9): the GEM Scale at the start and the end of every
+# cohort of the Manuela Ramos cascade and of Vigencia's course. Men start around 44 of 72;
+# the gain shrinks with each generation of the cascade (the question the analysis answers).
+GEM_GAIN_BY_GENERATION = {1: 0.22, 2: 0.15, 3: 0.08}
+
+
+def _gem_answers(level: float, rng: random.Random) -> dict[str, str]:
+    """A man's answers to the GEM Scale at an equity ``level`` from 0 to 1."""
+    answers = {}
+    for code, inequitable, *_rest in GEM_ITEMS:
+        if rng.random() < 0.02:
+            continue  # a question skipped now and then
+        score = 1 + sum(rng.random() < level for _ in range(2))  # 1..3, more equitable up
+        if inequitable:
+            answers[code] = ("agree", "partly", "disagree")[score - 1]
+        else:
+            answers[code] = ("disagree", "partly", "agree")[score - 1]
+    return answers
+
+
+def _measurement(orgs: dict[str, Organization], rng: random.Random, r: Any) -> None:
+    gem = Instrument.objects.get(code="gem", organization__isnull=True).versions.get(number=1)
+    cohorts = Cohort.objects.filter(program__owner__in=[orgs[MR], orgs[VIGENCIA]]).exclude(
+        survey_rounds__isnull=False
+    )
+    levels = dict(CohortLevel.objects.values_list("cohort_id", "generation"))
+    for cohort in cohorts.order_by("start_date", "pk"):
+        sessions = list(cohort.sessions.order_by("number").values_list("date", flat=True))
+        if not sessions or sessions[-1] > timezone.localdate():
+            continue  # still running: its endline is yet to come
+        base = round_create(
+            actor=None, cohort=cohort, version=gem, kind="baseline", opens_on=sessions[0]
+        )
+        end = round_create(
+            actor=None, cohort=cohort, version=gem, kind="endline", opens_on=sessions[-1]
+        )
+        gain = GEM_GAIN_BY_GENERATION.get(levels.get(cohort.pk, 1), 0.08)
+        for enrolment in Enrolment.objects.filter(cohort=cohort).select_related("person"):
+            before = min(0.9, max(0.05, rng.gauss(0.42, 0.12)))
+            response_record(
+                actor=None,
+                survey=base,
+                person=enrolment.person,
+                answers=_gem_answers(before, rng),
+                consent=True,
+            )
+            if enrolment.completed and rng.random() < 0.9:  # most completers answer again
+                after = min(0.95, max(0.05, before + gain + rng.gauss(0, 0.08)))
+                response_record(
+                    actor=None,
+                    survey=end,
+                    person=enrolment.person,
+                    answers=_gem_answers(after, rng),
+                    consent=True,
+                )
+        r.add("survey rounds", 2)
+
+
 def _facilitator_person(orgs: dict[str, Organization]) -> Person | None:
     """The lead facilitator of a Manuela Ramos regional ToT (a gen-1 trainer)."""
     cohort = (
@@ -676,6 +738,7 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
         steps: Iterable[Any] = (_manuela_ramos, _vigencia, _mimp, _promundo)
         for step in steps:
             step(orgs, people, rng, scale, result)
+        _measurement(orgs, rng, result)
         _users(orgs, result)
         result.add("people", people.created)
     return result

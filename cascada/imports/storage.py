@@ -51,13 +51,14 @@ def upload_read(upload: Any, *, max_bytes: int) -> bytes | None:
     return out.getvalue()
 
 
-def upload_store(job: ImportJob, data: bytes) -> None:
-    """Encrypt ``data`` and store it as the job's file (the job is not saved)."""
+def upload_store(job: Any, data: bytes) -> None:
+    """Encrypt ``data`` and store it as the job's file (the job is not saved). ``job`` is
+    any record with a ``file`` field (an ``ImportJob``, a measurement upload)."""
     job.file.save(f"{uuid.uuid4().hex}.upload", ContentFile(encrypt_bytes(data)), save=False)
     make_private(job.file.storage, job.file.name or "")
 
 
-def upload_open(job: ImportJob) -> IO[bytes]:
+def upload_open(job: Any) -> IO[bytes]:
     """The job's file, decrypted, in memory."""
     with job.file.open("rb") as stored:
         token = stored.read()

@@ -25,6 +25,7 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("web:cohort_list", _("Trainings"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_PROGRAMS)),
     ("web:curriculum_list", _("Curricula"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_CURRICULA)),
     ("web:cascade_home", _("Cascade"), (Cap.VIEW_AGGREGATES,)),
+    ("web:measurement_home", _("Measurement"), (Cap.VIEW_AGGREGATES,)),
     ("web:import_start", _("Imports"), (Cap.IMPORT,)),
     ("web:export_start", _("Exports"), (Cap.EXPORT,)),
     ("web:organization_list", _("Organizations"), (Cap.VIEW_AGGREGATES, Cap.VIEW_PEOPLE)),

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("cascada.web.urls_trainings")),  # programs, cohorts, sessions, certificates
     path("", include("cascada.web.urls_imports")),  # imports and exports
     path("", include("cascada.web.urls_cascade")),  # the cascade
+    path("", include("cascada.web.urls_measurement")),  # attitude measurement
 ]

@@ -218,6 +218,7 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     not_integers = {"format", "start", "end", "next", "page", "purpose", "code"}
     not_integers |= {"place0", "place_q"}  # the place picker: a country code, a place name
     not_integers |= {"action", "person"}  # the audit trail: an action code, a person's code
+    not_integers |= {"instrument"}  # the analysis page: an instrument's code (a slug)
     # The audit trail's "user" id is read by auditors only: its out-of-range values are
     # tried in tests/web/test_audit_page.py::test_values_that_cannot_be_right_are_no_filter.
     covered |= {"user"}

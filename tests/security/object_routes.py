@@ -35,6 +35,7 @@ _enrolment = _pk("enrolment")
 _certificate = _pk("certificate")
 _trainer = _pk("facilitator_person")
 _import_job = _pk("import_job")
+_round = _pk("survey_round")
 
 
 # url name -> kwargs of a World's object. S2 hits each with the other organization's
@@ -89,6 +90,14 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:cascade_export": lambda w: {"pk": str(w.program.pk), "fmt": "csv"},
     "web:cascade_trainer": _trainer,
     "web:cascade_tree": _trainer,
+    # web: measurement
+    "web:round_new": lambda w: {"cohort_pk": str(w.cohort.pk)},
+    "web:round_detail": _round,
+    "web:round_xlsform": _round,
+    "web:round_answer": _round,
+    "web:program_analysis": _program,
+    "web:round_upload": _round,
+    "web:submissions_upload": _pk("submissions_upload"),
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

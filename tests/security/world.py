@@ -14,6 +14,8 @@ from cascada.curricula.models import Curriculum, CurriculumVersion, Module, Sess
 from cascada.curricula.services import curriculum_create, module_add, session_plan_add
 from cascada.imports.models import ImportJob
 from cascada.imports.services import import_job_create
+from cascada.measurement.models import Instrument, Round, SubmissionUpload
+from cascada.measurement.services import response_record, round_create
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
@@ -47,6 +49,8 @@ class World:
     auditor: User
     administrator: User
     import_job: ImportJob
+    survey_round: Round
+    submissions_upload: SubmissionUpload
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -134,6 +138,23 @@ def build_world(tag: str, *, court: bool = False) -> World:
         ),
         filename=f"Importacion{tag}.csv",
     )
+    survey_round = round_create(
+        actor=None,
+        cohort=cohort,
+        version=Instrument.objects.get(code="gem", organization=None).versions.get(),
+        kind="baseline",
+        opens_on=dt.date(2026, 3, 2),
+    )
+    response_record(
+        actor=None,
+        survey=survey_round,
+        person=person,
+        answers={"gem_decides_sex": "disagree", "gem_deserves_beaten": "disagree"},
+        consent=True,
+    )
+    submissions_upload = SubmissionUpload.objects.create(
+        round=survey_round, original_name=f"envios{tag}.csv", status="checked"
+    )
     return World(
         tag=tag,
         org=org,
@@ -157,5 +178,7 @@ def build_world(tag: str, *, court: bool = False) -> World:
         auditor=users["auditor"],
         administrator=users["administrator"],
         import_job=import_job,
+        survey_round=survey_round,
+        submissions_upload=submissions_upload,
         users=users,
     )

@@ -1,0 +1,26 @@
+from django.urls import path
+
+import cascada.core.converters  # noqa: F401 (registers <id:>)
+
+from .views import measurement
+
+urlpatterns: list = [
+    path("measurement/", measurement.measurement_home, name="measurement_home"),
+    path("measurement/cohorts/<id:cohort_pk>/rounds/new/", measurement.round_new, name="round_new"),
+    path("measurement/rounds/<id:pk>/", measurement.round_detail, name="round_detail"),
+    path(
+        "measurement/rounds/<id:pk>/xlsform.xlsx", measurement.round_xlsform, name="round_xlsform"
+    ),
+    path("measurement/rounds/<id:pk>/answer/", measurement.round_answer, name="round_answer"),
+    path("measurement/rounds/<id:pk>/upload/", measurement.round_upload, name="round_upload"),
+    path(
+        "measurement/uploads/<id:pk>/",
+        measurement.submissions_upload,
+        name="submissions_upload",
+    ),
+    path(
+        "measurement/programs/<id:pk>/analysis/",
+        measurement.program_analysis,
+        name="program_analysis",
+    ),
+]

@@ -1,0 +1,170 @@
+"""The measurement pages as each role uses them: a coordinator opens a round, downloads its
+XLSForm and enters a man's answers on the phone form; an M&E officer reads the analysis;
+a viewer gets the protected analysis; a facilitator sees no one's answers."""
+
+from __future__ import annotations
+
+import io
+
+import openpyxl
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from cascada.measurement.models import Instrument, Response, Round
+from cascada.measurement.services import response_record, round_create
+from cascada.measurement.shipped import GEM_ITEMS
+from tests.accounts.factories import login_verified, make_user
+from tests.registry.factories import make_person
+from tests.trainings.factories import enrol, make_cohort, make_program
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def gem():
+    return Instrument.objects.get(code="gem", organization=None).versions.get()
+
+
+@pytest.fixture
+def cohort(org):
+    return make_cohort(program=make_program(owner=org), sessions=2, name="Los Olivos")
+
+
+def client_for(user) -> Client:
+    client = Client()
+    login_verified(client, user)
+    return client
+
+
+def test_a_coordinator_opens_a_round_and_enters_answers(coordinator_client, cohort, gem, org):
+    man = make_person(organization=org, given_name="Julio", family_name="Quispe")
+    enrol(cohort, man)
+    response = coordinator_client.post(
+        reverse("web:round_new", args=[cohort.pk]),
+        {"version": gem.pk, "kind": "baseline", "opens_on": "2026-03-02"},
+    )
+    survey = Round.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(
+        reverse("web:round_detail", args=[survey.pk])
+    )
+    page = coordinator_client.get(reverse("web:round_answer", args=[survey.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Es el hombre quien debe decidir" in html and man.code in html
+    answers = {
+        f"item_{code}": ("disagree" if inequitable else "agree")
+        for code, inequitable, *_ in GEM_ITEMS
+    }
+    saved = coordinator_client.post(
+        reverse("web:round_answer", args=[survey.pk]),
+        {"person": man.pk, "consent": "yes", **answers},
+    )
+    assert saved.status_code == 302
+    assert Response.objects.get().total == 72
+    detail = coordinator_client.get(reverse("web:round_detail", args=[survey.pk]))
+    assert man.code in detail.content.decode()
+
+
+def test_without_consent_the_form_says_so_and_stores_nothing(coordinator_client, cohort, gem, org):
+    man = make_person(organization=org)
+    enrol(cohort, man)
+    survey = round_create(
+        actor=None, cohort=cohort, version=gem, kind="baseline", opens_on=cohort.start_date
+    )
+    page = coordinator_client.post(
+        reverse("web:round_answer", args=[survey.pk]),
+        {"person": man.pk, "consent": "no", "item_gem_decides_sex": "agree"},
+    )
+    assert page.status_code == 400 and "consent" in page.content.decode().lower()
+    assert not Response.objects.exists()
+
+
+def test_the_xlsform_download_is_a_workbook_with_the_items(coordinator_client, cohort, gem):
+    survey = round_create(
+        actor=None, cohort=cohort, version=gem, kind="baseline", opens_on=cohort.start_date
+    )
+    response = coordinator_client.get(reverse("web:round_xlsform", args=[survey.pk]))
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    names = [row[1] for row in book["survey"].iter_rows(values_only=True)]
+    assert "gem_decides_sex" in names and "consent" in names
+
+
+def _answered_program(cohort, gem, org, people=12):
+    base, end = (
+        round_create(actor=None, cohort=cohort, version=gem, kind=k, opens_on=cohort.start_date)
+        for k in ("baseline", "endline")
+    )
+    men = [make_person(organization=org, sex="male") for _ in range(people)]
+    enrol(cohort, *men)
+    for n, man in enumerate(men):
+        before = {code: "agree" for code, *_ in GEM_ITEMS}
+        after = {code: ("disagree" if n % 3 else "partly") for code, *_ in GEM_ITEMS}
+        response_record(actor=None, survey=base, person=man, answers=before, consent=True)
+        response_record(actor=None, survey=end, person=man, answers=after, consent=True)
+    return men
+
+
+def test_the_me_officer_reads_the_analysis(cohort, gem, org):
+    _answered_program(cohort, gem, org)
+    officer = client_for(make_user(organization=org, role="me_officer"))
+    page = officer.get(reverse("web:program_analysis", args=[cohort.program_id]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'data-test="matched">12<' in html and "<svg" in html
+    assert "más equitativo" in html
+
+
+def test_a_viewer_gets_only_the_protected_analysis(cohort, gem, org):
+    men = _answered_program(cohort, gem, org, people=4)
+    for man in men:
+        man.reporting_consent = True
+        man.save()
+    viewer = client_for(make_user(organization=org, role="viewer"))
+    page = viewer.get(reverse("web:program_analysis", args=[cohort.program_id]))
+    html = page.content.decode()
+    assert page.status_code == 200 and 'data-test="release-note"' in html
+    assert 'data-test="matched">≤' in html  # 4 people: k or fewer
+    assert 'data-test="mean-change"' not in html
+    survey = Round.objects.filter(kind="baseline").get()
+    assert viewer.get(reverse("web:round_answer", args=[survey.pk])).status_code in (403, 404)
+
+
+def test_a_facilitator_sees_the_round_but_no_ones_answers(cohort, gem, org):
+    _answered_program(cohort, gem, org, people=2)
+    survey = Round.objects.filter(kind="baseline").get()
+    facilitator = client_for(make_user(organization=org, role="facilitator"))
+    page = facilitator.get(reverse("web:round_detail", args=[survey.pk]))
+    assert page.status_code in (200, 404)
+    assert 'id="responses"' not in page.content.decode()
+
+
+def test_submissions_are_uploaded_checked_and_imported_from_the_round_page(
+    coordinator_client, cohort, gem, org, monkeypatch
+):
+    from tests.jobs.support import jobs_inline
+    from tests.measurement.test_submissions import ALL_AGREE, kobo_csv, kobo_headers, kobo_row
+
+    jobs_inline(monkeypatch, "cascada.measurement.importers")
+    man = make_person(organization=org)
+    enrol(cohort, man)
+    survey = round_create(
+        actor=None, cohort=cohort, version=gem, kind="baseline", opens_on=cohort.start_date
+    )
+    row = kobo_row(1, man.code, ALL_AGREE)
+    row["cascada_round"] = str(survey.pk)
+    data = kobo_csv(kobo_headers(), [row])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = coordinator_client.post(
+        reverse("web:round_upload", args=[survey.pk]),
+        {"file": SimpleUploadedFile("envios.csv", data, content_type="text/csv")},
+    )
+    assert response.status_code == 302
+    page = coordinator_client.get(response["Location"])
+    html = page.content.decode()
+    assert 'data-test="upload-counts"' in html and 'data-test="import"' in html
+    done = coordinator_client.post(response["Location"], {"action": "import"}, follow=True)
+    assert 'data-test="imported"' in done.content.decode()
+    assert Response.objects.get().total == 38
