@@ -52,5 +52,6 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="api-token"),
     path("", include(router.urls)),
     path("cascade/", include("cascada.api.cascade")),
+    path("measurement/", include("cascada.api.measurement")),
     path("", include("cascada.api.arco")),
 ]

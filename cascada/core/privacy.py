@@ -100,6 +100,33 @@ def statistics_shown(sizes: Mapping[Any, int], *, k: int) -> set[Any]:
     return shown
 
 
+def statistics_shown_nested(
+    members: Mapping[Any, np.ndarray], shown: set[Any], *, k: int
+) -> set[Any]:
+    """Across breakdowns of the same people (``members``: group -> boolean mask over the
+    people), hide a shown group that another shown group contains up to 1..``k`` people:
+    their difference would give those few people's statistic (a department of 28 and its
+    three cohorts of 27 give the 28th man's scores). The smaller group is hidden, until no
+    such pair is left. Used after ``statistics_shown`` (one breakdown at a time)."""
+    shown = set(shown)
+    sizes = {g: int(members[g].sum()) for g in shown}
+    changed = True
+    while changed:
+        changed = False
+        for small in sorted(shown, key=lambda g: (sizes[g], str(g))):
+            for big in shown:
+                if big == small or sizes[big] < sizes[small]:
+                    continue
+                extra = sizes[big] - sizes[small]
+                if 0 < extra <= k and not np.any(members[small] & ~members[big]):
+                    shown.discard(small)
+                    changed = True
+                    break
+            if changed:
+                break
+    return shown
+
+
 def share(part: Cell, whole: Cell) -> str:
     """A percentage, given only when both figures are shown."""
     if part.suppressed or whole.suppressed or not whole.value:

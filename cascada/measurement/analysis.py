@@ -78,6 +78,9 @@ class Analysis:
     higher_means: str = ""
 
 
+# Not in a viewer's analysis (see ``summarise``).
+PROTECTED_OUT = frozenset({"cohort", "facilitator_generation"})
+
 DIMENSIONS: list[tuple[str, Any]] = [
     ("generation", _("Cascade generation of the participants")),
     ("facilitator_generation", _("Generation of the facilitator")),
@@ -254,28 +257,43 @@ def summarise(
         shown=overall_shown,
         change=stats.paired_change(data.before, data.after) if overall_shown else None,
     )
-    breakdowns: dict[str, list[Group]] = {}
-    for dimension, _title in DIMENSIONS:
-        keys = data.groups.get(dimension, [])
+    # Viewers get the release's menu (ADR 0006): no cohort or facilitator breakdown,
+    # whose groups nest inside the others' and would give small differences away.
+    dimensions = [d for d, _t in DIMENSIONS if exact or d not in PROTECTED_OUT]
+    columns = {d: np.array(data.groups.get(d, []), dtype=object) for d in dimensions}
+    sizes_by: dict[str, dict[str, int]] = {}
+    shown_by: dict[tuple[str, str], np.ndarray] = {}
+    for dimension in dimensions:
         sizes: dict[str, int] = defaultdict(int)
-        for key in keys:
+        for key in data.groups.get(dimension, []):
             sizes[key] += 1
+        sizes_by[dimension] = dict(sizes)
         shown = set(sizes) if exact else privacy.statistics_shown(sizes, k=k)
         if not overall_shown:
             shown = set()
+        for key in shown:
+            shown_by[(dimension, key)] = columns[dimension] == key
+    visible = set(shown_by)
+    if not exact:
+        visible = privacy.statistics_shown_nested(
+            {**shown_by, ("all", ""): np.ones(data.n, dtype=bool)}, visible, k=k
+        )
+    breakdowns: dict[str, list[Group]] = {}
+    for dimension in dimensions:
         label = _labels(dimension)
-        column = np.array(keys, dtype=object)
         breakdowns[dimension] = [
             Group(
                 key=key,
                 label=label(key),
                 n=n,
-                shown=key in shown,
-                change=stats.paired_change(data.before[column == key], data.after[column == key])
-                if key in shown
+                shown=(dimension, key) in visible,
+                change=stats.paired_change(
+                    data.before[shown_by[(dimension, key)]], data.after[shown_by[(dimension, key)]]
+                )
+                if (dimension, key) in visible
                 else None,
             )
-            for key, n in sorted(sizes.items())
+            for key, n in sorted(sizes_by[dimension].items())
         ]
     reliability = stats.cronbach_alpha(data.items_before) if overall_shown and data.n else None
     items: list[tuple[str, str, stats.ItemChange]] = []

@@ -14,6 +14,11 @@ urlpatterns: list = [
     path("measurement/rounds/<id:pk>/answer/", measurement.round_answer, name="round_answer"),
     path("measurement/rounds/<id:pk>/upload/", measurement.round_upload, name="round_upload"),
     path(
+        "measurement/rounds/<id:pk>/scores.<str:fmt>",
+        measurement.round_export,
+        name="round_export",
+    ),
+    path(
         "measurement/uploads/<id:pk>/",
         measurement.submissions_upload,
         name="submissions_upload",

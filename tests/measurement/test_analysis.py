@@ -149,3 +149,35 @@ def test_statistics_shown_never_leaves_a_small_remainder():
     assert privacy.statistics_shown({"a": 20, "b": 3, "c": 4}, k=5) == {"a"}
     assert privacy.statistics_shown({"a": 20, "b": 30}, k=5) == {"a", "b"}
     assert privacy.statistics_shown({"a": 20, "b": 0}, k=5) == {"a"}
+
+
+def test_erasing_a_man_takes_his_answers_out_of_the_analysis(
+    org, gem_instrument, program_with_two_generations
+):
+    from cascada.measurement.models import Response
+    from cascada.registry.arco import person_erase
+
+    program, _before, _after = program_with_two_generations
+    officer = make_user(organization=org, role=Role.ME_OFFICER)
+    assert analyse(user=officer, instrument=gem_instrument, program=program).overall.n == 15
+    man = Response.objects.filter(round__kind="endline").order_by("pk").last().person
+    person_erase(actor=None, person=man, reason="holder_request")
+    result = analyse(user=officer, instrument=gem_instrument, program=program)
+    assert result.overall.n == 14 and not Response.objects.filter(person=man).exists()
+
+
+def test_a_group_nested_in_another_with_a_few_more_people_is_hidden():
+    """A group inside another that holds only 1..k more people gives those people's scores
+    away: the smaller one is hidden. (A department made of several shown cohorts plus one
+    man is a union, not a pair: viewers get no cohort breakdown at all for that reason.)"""
+    people = np.arange(28)
+    lima = people >= 0
+    cohorts = {("cohort", c): (people // 9 == c) & (people < 27) for c in range(3)}
+    members = {("department", "Lima"): lima, **cohorts}
+    shown = privacy.statistics_shown_nested(members, set(members), k=5)
+    assert ("department", "Lima") in shown
+    # The three cohorts together hold 27: each alone differs from Lima by 19, so the pair
+    # rule keeps them; but with one cohort of 26 inside Lima's 28 it would not.
+    assert all(key in shown for key in cohorts)
+    tight = {("department", "Lima"): lima, ("cohort", 0): people < 26}
+    assert privacy.statistics_shown_nested(tight, set(tight), k=5) == {("department", "Lima")}

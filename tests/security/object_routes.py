@@ -97,6 +97,7 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:round_answer": _round,
     "web:program_analysis": _program,
     "web:round_upload": _round,
+    "web:round_export": lambda w: {"pk": str(w.survey_round.pk), "fmt": "csv"},
     "web:submissions_upload": _pk("submissions_upload"),
     # api: registry
     "api-organization-detail": _org,
@@ -134,6 +135,10 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "api-cascade-program": _program,
     "api-cascade-forecast": _program,
     "api-cascade-trainer": _trainer,
+    # api: measurement
+    "api-round-detail": _round,
+    "api-round-responses": _round,
+    "api-program-analysis": _program,
 }
 
 # Routes with parameters that address no organization's object: checked by S1 only.

@@ -64,6 +64,8 @@ CHECKS = [
 # Path prefix -> the world's object whose id fills ``{id}``. Longest prefixes first.
 REAL_IDS: list[tuple[str, Callable[[World], Any]]] = [
     ("/api/cascade/programs/", lambda w: w.program),
+    ("/api/measurement/programs/", lambda w: w.program),
+    ("/api/measurement/rounds/", lambda w: w.survey_round),
     ("/api/cascade/trainers/", lambda w: w.facilitator_person),
     ("/api/curriculum-versions/", lambda w: w.version),
     ("/api/session-plans/", lambda w: w.plan),

@@ -168,3 +168,21 @@ def test_submissions_are_uploaded_checked_and_imported_from_the_round_page(
     done = coordinator_client.post(response["Location"], {"action": "import"}, follow=True)
     assert 'data-test="imported"' in done.content.decode()
     assert Response.objects.get().total == 38
+
+
+def test_scores_download_for_those_who_read_answers_only(cohort, gem, org):
+    men = _answered_program(cohort, gem, org, people=3)
+    survey = Round.objects.filter(kind="endline").get()
+    officer = client_for(make_user(organization=org, role="me_officer"))
+    sheet = officer.get(reverse("web:round_export", args=[survey.pk, "csv"]))
+    lines = sheet.content.decode().lstrip("\ufeff").splitlines()
+    assert sheet.status_code == 200 and lines[0].startswith("respondent,source")
+    assert {line.split(",")[0] for line in lines[1:]} == {m.code for m in men}
+    book = officer.get(reverse("web:round_export", args=[survey.pk, "xlsx"]))
+    assert openpyxl.load_workbook(io.BytesIO(book.content)).active.max_row == 4
+    for role in ("viewer", "facilitator"):
+        other = client_for(make_user(organization=org, role=role))
+        assert other.get(reverse("web:round_export", args=[survey.pk, "csv"])).status_code in (
+            403,
+            404,
+        )

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -23,9 +23,11 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError
+from cascada.imports.formats import CONTENT_TYPES, EXTENSIONS, FORMATS
 from cascada.imports.messages import describe
 from cascada.measurement import analysis as measurement_analysis
 from cascada.measurement import importers, selectors, services
+from cascada.measurement.exports import scores_export
 from cascada.measurement.models import (
     InstrumentVersion,
     Round,
@@ -310,8 +312,9 @@ def program_analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "chart_low": result.spec.total_range()[0] if result is not None else 0,
             "chart_high": result.spec.total_range()[1] if result is not None else 0,
             "tables": [
-                (key, title, result.breakdowns.get(key, []))
+                (key, title, result.breakdowns[key])
                 for key, title in measurement_analysis.DIMENSIONS
+                if result.breakdowns.get(key)
             ]
             if result is not None
             else [],
@@ -348,8 +351,9 @@ def _chart(result: Any) -> list[dict[str, Any]]:
                 "label": group.label,
                 "n": group.n,
                 "y": 4 + 44 * n,
-                "before_text": formats.number_format(change.mean_before, 1),
-                "after_text": formats.number_format(change.mean_after, 1),
+                # Rounded as the tables round them (number_format alone truncates).
+                "before_text": formats.number_format(round(change.mean_before or 0, 1), 1),
+                "after_text": formats.number_format(round(change.mean_after or 0, 1), 1),
                 "px_low": x(low),
                 "px_high": x(high),
                 "px_before": x(change.mean_before),
@@ -424,3 +428,20 @@ def submissions_upload(request: HttpRequest, pk: int) -> HttpResponse:
         else ("web/measurement/upload.html")
     )
     return render(request, template, context)
+
+
+@login_required
+@require_GET
+@domain_errors
+def round_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """The round's scores as a spreadsheet: for those who read answers only."""
+    if fmt not in FORMATS:
+        raise Http404
+    survey = _round(request, pk, Cap.VIEW_ANSWERS)
+    data = scores_export(user=request.user, survey=survey, fmt=fmt)
+    audit_record(actor=request.user, action="export", target=survey, detail={"format": fmt})
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="cascada-puntajes-ronda-{survey.pk}.{EXTENSIONS[fmt]}"'
+    )
+    return response
