@@ -64,6 +64,9 @@ def test_a_coordinator_opens_a_round_and_enters_answers(coordinator_client, coho
     assert Response.objects.get().total == 72
     detail = coordinator_client.get(reverse("web:round_detail", args=[survey.pk]))
     assert man.code in detail.content.decode()
+    # Back on the form, the man who answered is named before anyone is chosen again.
+    again = coordinator_client.get(reverse("web:round_answer", args=[survey.pk])).content.decode()
+    assert 'data-test="already-answered"' in again and man.code in again
 
 
 def test_without_consent_the_form_says_so_and_stores_nothing(coordinator_client, cohort, gem, org):

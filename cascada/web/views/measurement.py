@@ -222,6 +222,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
     for option in version.options.order_by("position"):
         options.setdefault(option.scale, []).append(option)
     people: list[tuple[int, str]] = []
+    answered_codes: list[str] = []
     if not survey.anonymous:
         enrolled = list(
             Person.objects.filter(
@@ -232,6 +233,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         names = identities_reveal(user=request.user, people=enrolled, short=True, target=survey)
         answered = set(survey.responses.values_list("person_id", flat=True))
+        answered_codes = [p.code for p in enrolled if p.pk in answered]
         done = _("already answered: saving replaces the answers")
         people = [
             (
@@ -278,6 +280,7 @@ def round_answer(request: HttpRequest, pk: int) -> HttpResponse:
             "survey": survey,
             "items": [(i, options.get(i.scale, []), values.get(i.code, "")) for i in items],
             "people": people,
+            "answered_codes": answered_codes,
             "values": values,
             "error": error,
             "post": request.POST if request.method == "POST" else {},
