@@ -6,6 +6,16 @@ from .views import measurement
 
 urlpatterns: list = [
     path("measurement/", measurement.measurement_home, name="measurement_home"),
+    path(
+        "measurement/instruments/upload/",
+        measurement.instrument_upload,
+        name="instrument_upload",
+    ),
+    path(
+        "measurement/instruments/versions/<id:pk>/",
+        measurement.version_detail,
+        name="version_detail",
+    ),
     path("measurement/cohorts/<id:cohort_pk>/rounds/new/", measurement.round_new, name="round_new"),
     path("measurement/rounds/<id:pk>/", measurement.round_detail, name="round_detail"),
     path(

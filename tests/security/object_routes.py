@@ -92,6 +92,7 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:cascade_tree": _trainer,
     # web: measurement
     "web:round_new": lambda w: {"cohort_pk": str(w.cohort.pk)},
+    "web:version_detail": lambda w: {"pk": str(w.instrument_version.pk)},
     "web:round_detail": _round,
     "web:round_xlsform": _round,
     "web:round_answer": _round,

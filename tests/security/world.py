@@ -14,8 +14,8 @@ from cascada.curricula.models import Curriculum, CurriculumVersion, Module, Sess
 from cascada.curricula.services import curriculum_create, module_add, session_plan_add
 from cascada.imports.models import ImportJob
 from cascada.imports.services import import_job_create
-from cascada.measurement.models import Instrument, Round, SubmissionUpload
-from cascada.measurement.services import response_record, round_create
+from cascada.measurement.models import Instrument, InstrumentVersion, Round, SubmissionUpload
+from cascada.measurement.services import instrument_adopt, response_record, round_create
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
@@ -50,6 +50,7 @@ class World:
     administrator: User
     import_job: ImportJob
     survey_round: Round
+    instrument_version: InstrumentVersion
     submissions_upload: SubmissionUpload
     users: dict[str, User] = field(default_factory=dict)
 
@@ -152,6 +153,11 @@ def build_world(tag: str, *, court: bool = False) -> World:
         answers={"gem_decides_sex": "disagree", "gem_deserves_beaten": "disagree"},
         consent=True,
     )
+    instrument_version = instrument_adopt(
+        actor=None,
+        organization=org,
+        version=Instrument.objects.get(code="gem", organization=None).versions.get(),
+    )
     submissions_upload = SubmissionUpload.objects.create(
         round=survey_round, original_name=f"envios{tag}.csv", status="checked"
     )
@@ -179,6 +185,7 @@ def build_world(tag: str, *, court: bool = False) -> World:
         administrator=users["administrator"],
         import_job=import_job,
         survey_round=survey_round,
+        instrument_version=instrument_version,
         submissions_upload=submissions_upload,
         users=users,
     )

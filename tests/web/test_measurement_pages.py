@@ -189,3 +189,56 @@ def test_scores_download_for_those_who_read_answers_only(cohort, gem, org):
             403,
             404,
         )
+
+
+def test_a_coordinator_adopts_the_gem_scale_confirms_item_24_and_publishes(
+    coordinator_client, gem, org
+):
+    page = coordinator_client.get(reverse("web:version_detail", args=[gem.pk]))
+    assert 'data-test="adopt"' in page.content.decode() and 'data-test="pending"' in (
+        page.content.decode()
+    )
+    adopted = coordinator_client.post(
+        reverse("web:version_detail", args=[gem.pk]), {"action": "adopt"}
+    )
+    draft = Instrument.objects.get(organization=org).versions.get()
+    assert adopted["Location"].endswith(reverse("web:version_detail", args=[draft.pk]))
+    item = draft.items.get(code="gem_male_friend")
+    coordinator_client.post(
+        reverse("web:version_detail", args=[draft.pk]),
+        {"action": "confirm", "item": item.pk, "text_es": "Es importante tener un amigo."},
+    )
+    item.refresh_from_db()
+    assert item.text_es == "Es importante tener un amigo." and item.confirmed_at
+    coordinator_client.post(reverse("web:version_detail", args=[draft.pk]), {"action": "publish"})
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    gem.refresh_from_db()
+    assert gem.items.get(code="gem_male_friend").wording_es == "unverified"  # untouched
+
+
+def test_a_viewer_reads_an_instrument_but_cannot_adopt_it(gem, org):
+    viewer = client_for(make_user(organization=org, role="viewer"))
+    assert viewer.get(reverse("web:version_detail", args=[gem.pk])).status_code == 200
+    response = viewer.post(reverse("web:version_detail", args=[gem.pk]), {"action": "adopt"})
+    assert response.status_code == 403
+    assert not Instrument.objects.filter(organization=org).exists()
+
+
+def test_an_own_instrument_from_an_xlsform_upload(coordinator_client, org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.measurement.test_instrument_import import UGANDA_CHOICES, UGANDA_SURVEY, workbook
+
+    data = workbook(UGANDA_SURVEY, UGANDA_CHOICES)
+    response = coordinator_client.post(
+        reverse("web:instrument_upload"), {"file": SimpleUploadedFile("ug.xlsx", data)}
+    )
+    version = Instrument.objects.get(organization=org).versions.get()
+    assert response["Location"].endswith(reverse("web:version_detail", args=[version.pk]))
+    bad = coordinator_client.post(
+        reverse("web:instrument_upload"),
+        {"file": SimpleUploadedFile("x.xlsx", b"no es excel")},
+        follow=True,
+    )
+    assert "XLSForm" in bad.content.decode()

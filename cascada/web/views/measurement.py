@@ -28,6 +28,7 @@ from cascada.imports.messages import describe
 from cascada.measurement import analysis as measurement_analysis
 from cascada.measurement import importers, selectors, services
 from cascada.measurement.exports import scores_export
+from cascada.measurement.instrument_import import instrument_from_xlsform
 from cascada.measurement.models import (
     InstrumentVersion,
     Round,
@@ -38,7 +39,7 @@ from cascada.measurement.models import (
 )
 from cascada.measurement.scoring import Spec
 from cascada.measurement.xlsform import xlsform_xlsx
-from cascada.registry.models import Person
+from cascada.registry.models import Organization, Person
 from cascada.registry.selectors import identities_reveal
 from cascada.trainings.models import Enrolment, EnrolmentStatus
 from cascada.trainings.selectors import cohort_get, cohort_list, program_get
@@ -448,3 +449,94 @@ def round_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         f'attachment; filename="cascada-puntajes-ronda-{survey.pk}.{EXTENSIONS[fmt]}"'
     )
     return response
+
+
+# ---------------------------------------------------------------- instruments
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@idempotent
+@domain_errors
+def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An instrument version: its items and their wordings. A shipped or published
+    version can be adopted (a draft copy of one's organization); a draft's items are
+    confirmed or replaced one by one, then the draft is published."""
+    version = selectors.version_get(user=request.user, pk=pk)
+    may_manage = scope.has(request.user, Cap.MANAGE_MEASUREMENT)
+    action = request.POST.get("action", "")
+    if request.method == "POST":
+        if not may_manage:
+            raise PermissionDenied
+        try:
+            if action == "adopt":
+                orgs = scope.org_ids(request.user, Cap.MANAGE_MEASUREMENT)
+                organization = Organization.objects.filter(pk__in=orgs).order_by("pk").first()
+                if organization is None:
+                    raise PermissionDenied
+                copy = services.instrument_adopt(
+                    actor=request.user, organization=organization, version=version
+                )
+                messages.success(request, _("A draft copy for your organization was made."))
+                return redirect("web:version_detail", pk=copy.pk)
+            if action == "publish":
+                services.version_publish(actor=request.user, version=version)
+                messages.success(request, _("The version is published: rounds can use it."))
+            if action == "confirm":
+                item = version.items.filter(pk=request.POST.get("item") or 0).first()
+                if item is None:
+                    raise PermissionDenied
+                services.item_confirm(
+                    actor=request.user,
+                    item=item,
+                    text_es=request.POST.get("text_es"),
+                    text_en=request.POST.get("text_en"),
+                )
+                messages.success(request, _("Item saved."))
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        return redirect("web:version_detail", pk=version.pk)
+    editable = (
+        may_manage
+        and version.instrument.organization_id is not None
+        and version.status == VersionStatus.DRAFT
+        and not version.is_frozen
+    )
+    return render(
+        request,
+        "web/measurement/version.html",
+        {
+            "version": version,
+            "items": version.items.select_related("subscale").order_by("position"),
+            "options": version.options.order_by("scale", "position"),
+            "editable": editable,
+            "may_adopt": may_manage and version.status == VersionStatus.PUBLISHED,
+            "pending": services.unconfirmed_items(version),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+@idempotent
+@domain_errors
+def instrument_upload(request: HttpRequest) -> HttpResponse:
+    """An organization's own instrument from an XLSForm workbook: a draft to check and
+    publish on its page."""
+    orgs = scope.org_ids(request.user, Cap.MANAGE_MEASUREMENT)
+    organization = Organization.objects.filter(pk__in=orgs).order_by("pk").first()
+    if organization is None:
+        raise PermissionDenied
+    upload = request.FILES.get("file")
+    if upload is None or (upload.size or 0) > 5 * 1024 * 1024:
+        messages.error(request, _("Choose an XLSForm workbook (.xlsx) of at most 5 MB."))
+        return redirect("web:measurement_home")
+    try:
+        version = instrument_from_xlsform(
+            actor=request.user, organization=organization, data=upload.read()
+        )
+    except ApplicationError as error:
+        messages.error(request, str(error))
+        return redirect("web:measurement_home")
+    messages.success(request, _("Draft instrument made: check its items, then publish it."))
+    return redirect("web:version_detail", pk=version.pk)
