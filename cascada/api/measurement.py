@@ -18,8 +18,9 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError, PermissionDeniedError
 from cascada.measurement import analysis, selectors, services
-from cascada.measurement.models import Round
-from cascada.registry.models import Person
+from cascada.measurement.instrument_import import instrument_from_xlsform
+from cascada.measurement.models import InstrumentVersion, Round
+from cascada.registry.models import Organization, Person
 from cascada.trainings.selectors import program_get
 
 from .common import ERRORS, ApiViewSet
@@ -100,6 +101,43 @@ class AnalysisSerializer(serializers.Serializer):
     alpha = serializers.FloatField(allow_null=True, source="reliability.alpha", default=None)
 
 
+class InstrumentItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    position = serializers.IntegerField()
+    text_es = serializers.CharField()
+    text_en = serializers.CharField()
+    wording_es = serializers.CharField()
+    scale = serializers.CharField()
+    reverse = serializers.BooleanField()
+    scored = serializers.BooleanField()
+
+
+class InstrumentOptionSerializer(serializers.Serializer):
+    scale = serializers.CharField()
+    code = serializers.CharField()
+    label_es = serializers.CharField()
+    score = serializers.IntegerField(allow_null=True)
+
+
+class InstrumentVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    instrument = serializers.CharField(source="instrument.code")
+    name = serializers.CharField(source="instrument.name_es")
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    scoring = serializers.CharField()
+    higher_means = serializers.CharField(source="higher_means_es")
+    max_missing = serializers.IntegerField()
+    category_rule = serializers.JSONField()
+    items = InstrumentItemSerializer(many=True, source="items.all")
+    options = InstrumentOptionSerializer(many=True, source="options.all")
+
+
+class XlsformUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="An XLSForm workbook (.xlsx)")
+    organization = serializers.IntegerField()
+
+
 def _round(request: Request, pk: Any, cap: str = Cap.VIEW_AGGREGATES) -> Round:
     return selectors.round_get(user=request.user, pk=pk, cap=cap)
 
@@ -157,6 +195,66 @@ class RoundViewSet(ApiViewSet):
         return Response(ResponseSerializer(saved).data, status=201)
 
 
+class InstrumentVersionViewSet(ApiViewSet):
+    """Instruments: the shipped ones and the user's organizations' (each version with its
+    items, answers and scoring rules); a new one from an XLSForm; publishing a draft."""
+
+    serializer_class = InstrumentVersionSerializer
+
+    @extend_schema(
+        summary="Instrument versions", responses={200: InstrumentVersionSerializer(many=True)}
+    )
+    def list(self, request: Request) -> Response:
+        versions = InstrumentVersion.objects.filter(
+            instrument__in=selectors.instrument_list(user=request.user)
+        ).order_by("pk")
+        page = self.paginate_queryset(versions)
+        return self.get_paginated_response(InstrumentVersionSerializer(page, many=True).data)
+
+    @extend_schema(
+        summary="An instrument version",
+        responses={200: InstrumentVersionSerializer, 404: ERRORS[404]},
+    )
+    def retrieve(self, request: Request, pk: Any = None) -> Response:
+        return Response(
+            InstrumentVersionSerializer(selectors.version_get(user=request.user, pk=pk)).data
+        )
+
+    @extend_schema(
+        summary="A new instrument (draft) from an XLSForm workbook",
+        request={"multipart/form-data": XlsformUploadSerializer},
+        responses={201: InstrumentVersionSerializer, 400: ERRORS[400], 404: ERRORS[404]},
+    )
+    def create(self, request: Request) -> Response:
+        data = XlsformUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = Organization.objects.filter(
+            pk=data.validated_data["organization"],
+            pk__in=scope.org_ids(request.user, Cap.MANAGE_MEASUREMENT),
+        ).first()
+        if organization is None:
+            raise NotFoundError()
+        version = instrument_from_xlsform(
+            actor=request.user, organization=organization, data=data.validated_data["file"].read()
+        )
+        return Response(InstrumentVersionSerializer(version).data, status=201)
+
+    @extend_schema(
+        summary="Publish a draft version",
+        request=None,
+        responses={200: InstrumentVersionSerializer},
+    )
+    def publish(self, request: Request, pk: Any = None) -> Response:
+        version = selectors.version_get(user=request.user, pk=pk)
+        if not scope.has(request.user, Cap.MANAGE_MEASUREMENT):
+            raise PermissionDeniedError()
+        return Response(
+            InstrumentVersionSerializer(
+                services.version_publish(actor=request.user, version=version)
+            ).data
+        )
+
+
 class AnalysisViewSet(ApiViewSet):
     serializer_class = AnalysisSerializer
 
@@ -178,6 +276,21 @@ class AnalysisViewSet(ApiViewSet):
 
 
 urlpatterns = [
+    path(
+        "instruments/",
+        InstrumentVersionViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-instrument-list",
+    ),
+    path(
+        "instruments/<id:pk>/",
+        InstrumentVersionViewSet.as_view({"get": "retrieve"}),
+        name="api-instrument-detail",
+    ),
+    path(
+        "instruments/<id:pk>/publish/",
+        InstrumentVersionViewSet.as_view({"post": "publish"}),
+        name="api-instrument-publish",
+    ),
     path("rounds/", RoundViewSet.as_view({"get": "list"}), name="api-round-list"),
     path("rounds/<id:pk>/", RoundViewSet.as_view({"get": "retrieve"}), name="api-round-detail"),
     path(

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
@@ -27,7 +27,7 @@ from cascada.accounts.roles import Cap
 from cascada.cascade.models import CohortLevel, Lineage
 from cascada.cascade.selectors import AGE_BANDS, age_band_key
 from cascada.core import privacy
-from cascada.registry.models import Sex
+from cascada.registry.models import Person, Sex
 from cascada.trainings.models import Cohort, CohortFacilitator, Program
 from cascada.trainings.selectors import cohort_ids_visible, sees_exact
 from cascada.trainings.services import program_org_ids
@@ -79,7 +79,7 @@ class Analysis:
 
 
 # Not in a viewer's analysis (see ``summarise``).
-PROTECTED_OUT = frozenset({"cohort", "facilitator_generation"})
+PROTECTED_OUT = frozenset({"cohort", "facilitator", "facilitator_generation"})
 
 DIMENSIONS: list[tuple[str, Any]] = [
     ("generation", _("Cascade generation of the participants")),
@@ -88,6 +88,7 @@ DIMENSIONS: list[tuple[str, Any]] = [
     ("age", _("Age band")),
     ("department", _("Department")),
     ("cohort", _("Cohort")),
+    ("facilitator", _("Facilitator (lead, by code)")),
 ]
 
 
@@ -141,6 +142,7 @@ def matched(
         .values_list("cohort_id", "person_id")
     ):
         leads.setdefault(cohort_id, person_id)
+    lead_codes = dict(Person.objects.filter(pk__in=set(leads.values())).values_list("pk", "code"))
     lead_generation = dict(
         Lineage.objects.filter(person_id__in=set(leads.values())).values_list(
             "person_id", "generation"
@@ -167,7 +169,9 @@ def matched(
         # A cohort without a level row delivers generation 1 (cascade.services).
         groups["generation"].append(str(levels.get(cohort_id, 1)))
         lead = leads.get(cohort_id)
-        groups["facilitator_generation"].append(str(lead_generation.get(lead, "")) if lead else "")
+        # A facilitator outside the lineage was trained by nobody in Cascada: generation 0.
+        groups["facilitator_generation"].append(str(lead_generation.get(lead, 0)) if lead else "")
+        groups["facilitator"].append(lead_codes.get(lead, "") if lead else "")
         groups["sex"].append(sex or "")
         groups["age"].append(age_band_key(birth_year, year) if sex is not None else "")
         groups["department"].append(department or "")
@@ -345,3 +349,35 @@ def _agreeing(spec: Spec, scores: np.ndarray) -> np.ndarray:
         known = ~np.isnan(column)
         out[known, col] = (column[known] == agree_value).astype(float)
     return out
+
+
+def chart_rows(result: Analysis) -> list[dict[str, Any]]:
+    """Rows of the before/after chart, drawn as SVG by the page and with lines by the PDF
+    (the same figure): everyone, then each generation shown; x positions in units of a
+    400-wide drawing with 12 of margin."""
+    low, high = result.spec.total_range()
+    span = (high - low) or 1
+
+    def x(value: float | None) -> float:
+        return round(12 + 376 * ((value or low) - low) / span, 1)
+
+    groups = [result.overall, *result.breakdowns.get("generation", [])]
+    rows = []
+    for n, group in enumerate(g for g in groups if g.shown and g.change and g.change.n):
+        change = group.change
+        assert change is not None  # filtered above
+        rows.append(
+            {
+                "label": group.label,
+                "n": group.n,
+                "y": 4 + 44 * n,
+                # Rounded as the tables round them (number_format alone truncates).
+                "before_text": formats.number_format(round(change.mean_before or 0, 1), 1),
+                "after_text": formats.number_format(round(change.mean_after or 0, 1), 1),
+                "px_low": x(low),
+                "px_high": x(high),
+                "px_before": x(change.mean_before),
+                "px_after": x(change.mean_after),
+            }
+        )
+    return rows

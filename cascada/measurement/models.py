@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cascada.core.crypto import EncryptedTextField
 from cascada.core.models import TimeStamped
 
 
@@ -356,3 +357,26 @@ class SubmissionUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id}: {self.original_name}"
+
+
+class ServerKind(models.TextChoices):
+    KOBO = "kobo", _("KoboToolbox")
+    ODK = "odk", _("ODK Central")
+
+
+class FieldServer(models.Model):
+    """Where a round's submissions can be pulled from (``field_servers.py``): a
+    KoboToolbox project's synchronous CSV export, or an ODK Central form's
+    ``submissions.csv.zip``. The token is encrypted (S13) and never shown again."""
+
+    round = models.OneToOneField(Round, on_delete=models.CASCADE, related_name="field_server")
+    kind = models.CharField(_("server"), max_length=6, choices=ServerKind.choices)
+    base_url = models.URLField(_("server address"), max_length=200)
+    # Kobo: the asset (form) uid and the export setting uid; ODK: project id and form id.
+    project = models.CharField(_("project or form asset"), max_length=120)
+    form = models.CharField(_("form or export setting"), max_length=120)
+    token = EncryptedTextField(_("access token"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.base_url}"

@@ -142,9 +142,9 @@ def gem() -> dict[str, Any]:
                 ],
             },
             "notes": (
-                "Published cut-offs disagree (one widely copied source gives 1-23 for "
-                "'low', which 24 items cannot score): categories are equal thirds of the "
-                "range, 24-39, 40-55, 56-72, by default."
+                "Los puntos de corte publicados no coinciden (una fuente muy copiada da "
+                "1–23 para «baja», que 24 ítems no pueden sumar): por defecto las categorías "
+                "son tercios iguales del rango: 24–39, 40–55 y 56–72."
             ),
         },
         "subscales": [

@@ -23,6 +23,7 @@ urlpatterns: list = [
     ),
     path("measurement/rounds/<id:pk>/answer/", measurement.round_answer, name="round_answer"),
     path("measurement/rounds/<id:pk>/upload/", measurement.round_upload, name="round_upload"),
+    path("measurement/rounds/<id:pk>/server/", measurement.round_server, name="round_server"),
     path(
         "measurement/rounds/<id:pk>/scores.<str:fmt>",
         measurement.round_export,
@@ -32,6 +33,11 @@ urlpatterns: list = [
         "measurement/uploads/<id:pk>/",
         measurement.submissions_upload,
         name="submissions_upload",
+    ),
+    path(
+        "measurement/programs/<id:pk>/analysis.pdf",
+        measurement.program_analysis_pdf,
+        name="program_analysis_pdf",
     ),
     path(
         "measurement/programs/<id:pk>/analysis/",

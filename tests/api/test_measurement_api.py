@@ -84,3 +84,35 @@ def test_the_analysis_is_exact_for_the_officer_and_protected_for_a_viewer(world,
     viewer = make_user(organization=org, role="viewer")
     data = api(viewer).get(f"/api/measurement/programs/{cohort.program_id}/analysis/").json()
     assert not data["exact"] and data["overall"]["change"] is None  # nobody consented
+
+
+def test_an_own_instrument_through_the_api_then_published(org):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.measurement.test_instrument_import import UGANDA_CHOICES, UGANDA_SURVEY, workbook
+
+    coordinator = make_user(organization=org, role="coordinator")
+    response = api(coordinator).post(
+        "/api/measurement/instruments/",
+        {
+            "organization": org.pk,
+            "file": SimpleUploadedFile("ug.xlsx", workbook(UGANDA_SURVEY, UGANDA_CHOICES)),
+        },
+        format="multipart",
+        HTTP_IDEMPOTENCY_KEY="0b6d6f3e-6a1f-4d7a-9a52-3c1f2e9d8a71",
+    )
+    assert response.status_code == 201, response.content
+    version = response.json()
+    assert version["status"] == "draft" and [i["code"] for i in version["items"]] == [
+        "u_decides",
+        "u_beaten",
+        "u_together",
+    ]
+    published = api(coordinator).post(
+        f"/api/measurement/instruments/{version['id']}/publish/",
+        HTTP_IDEMPOTENCY_KEY="9a1b2c3d-4e5f-4a6b-8c7d-0e1f2a3b4c5d",
+    )
+    assert published.status_code == 200 and published.json()["status"] == "published"
+    viewer = make_user(organization=org, role="viewer")
+    listed = api(viewer).get("/api/measurement/instruments/").json()["results"]
+    assert {v["instrument"] for v in listed} >= {"gem", "dhs-wife-beating"}

@@ -123,6 +123,9 @@ def test_change_by_generation_of_the_participants(
     )
     # The facilitator of generation 2's course is a promoter of generation 1.
     assert {g.key: g.n for g in result.breakdowns["facilitator_generation"]} == {"0": 3, "1": 12}
+    # By facilitator (the lead, by pseudonymous code): the national trainer and a promoter.
+    assert sorted(g.n for g in result.breakdowns["facilitator"]) == [3, 12]
+    assert all(len(g.key) == 8 for g in result.breakdowns["facilitator"])
 
 
 def test_a_viewer_sees_no_small_group_and_only_consenting_people(
@@ -142,6 +145,7 @@ def test_a_viewer_sees_no_small_group_and_only_consenting_people(
     assert by_generation["1"].n <= k and not by_generation["1"].shown
     assert not by_generation["2"].shown and by_generation["2"].change is None
     assert result.moves is None  # the category matrix is not a viewer's
+    assert "facilitator" not in result.breakdowns and "cohort" not in result.breakdowns
 
 
 def test_statistics_shown_never_leaves_a_small_remainder():

@@ -97,7 +97,9 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:round_xlsform": _round,
     "web:round_answer": _round,
     "web:program_analysis": _program,
+    "web:program_analysis_pdf": _program,
     "web:round_upload": _round,
+    "web:round_server": _round,
     "web:round_export": lambda w: {"pk": str(w.survey_round.pk), "fmt": "csv"},
     "web:submissions_upload": _pk("submissions_upload"),
     # api: registry
@@ -138,6 +140,8 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "api-cascade-trainer": _trainer,
     # api: measurement
     "api-round-detail": _round,
+    "api-instrument-detail": lambda w: {"pk": str(w.instrument_version.pk)},
+    "api-instrument-publish": lambda w: {"pk": str(w.instrument_version.pk)},
     "api-round-responses": _round,
     "api-program-analysis": _program,
 }

@@ -66,6 +66,7 @@ REAL_IDS: list[tuple[str, Callable[[World], Any]]] = [
     ("/api/cascade/programs/", lambda w: w.program),
     ("/api/measurement/programs/", lambda w: w.program),
     ("/api/measurement/rounds/", lambda w: w.survey_round),
+    ("/api/measurement/instruments/", lambda w: w.instrument_version),
     ("/api/cascade/trainers/", lambda w: w.facilitator_person),
     ("/api/curriculum-versions/", lambda w: w.version),
     ("/api/session-plans/", lambda w: w.plan),

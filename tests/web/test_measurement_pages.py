@@ -242,3 +242,50 @@ def test_an_own_instrument_from_an_xlsform_upload(coordinator_client, org):
         follow=True,
     )
     assert "XLSForm" in bad.content.decode()
+
+
+def test_a_coordinator_saves_a_server_and_an_address_that_is_refused_is_said(
+    coordinator_client, cohort, gem, settings
+):
+    from cascada.measurement.models import FieldServer
+
+    survey = round_create(
+        actor=None, cohort=cohort, version=gem, kind="baseline", opens_on=cohort.start_date
+    )
+    page = coordinator_client.post(
+        reverse("web:round_server", args=[survey.pk]),
+        {"kind": "kobo", "base_url": "https://10.1.2.3", "project": "a", "form": "b", "token": "t"},
+        follow=True,
+    )
+    assert "red privada" in page.content.decode() or "private" in page.content.decode()
+    assert not FieldServer.objects.exists()
+    settings.CASCADA_FIELD_SERVER_PRIVATE_OK = True
+    coordinator_client.post(
+        reverse("web:round_server", args=[survey.pk]),
+        {"kind": "odk", "base_url": "https://odk.example.org", "project": "4", "form": "f",
+         "token": "t"},
+    )  # fmt: skip
+    assert FieldServer.objects.get().kind == "odk"
+    assert (
+        'data-test="pull"'
+        in coordinator_client.get(reverse("web:round_detail", args=[survey.pk])).content.decode()
+    )
+
+
+def test_the_analysis_as_a_pdf_says_what_the_page_says(cohort, gem, org, tmp_path):
+    import shutil
+    import subprocess
+
+    _answered_program(cohort, gem, org)
+    officer = client_for(make_user(organization=org, role="me_officer"))
+    response = officer.get(reverse("web:program_analysis_pdf", args=[cohort.program_id]))
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    pdf = tmp_path / "analisis.pdf"
+    pdf.write_bytes(response.content)
+    pdftotext = shutil.which("pdftotext")
+    assert pdftotext, "poppler-utils (pdftotext) is installed by .ci/run"
+    text = subprocess.run(  # noqa: S603
+        [pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "12 personas respondieron antes y después" in text
+    assert "más equitativo" in text and "Generación 1" in text and "30 a 44" in text

@@ -52,10 +52,16 @@ class _Text(HTMLParser):
         self.hidden = 0
         self.parts: list[str] = []
         self.links: list[str] = []
+        self.other_language: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
         if tag in HIDDEN_TAGS or tag in LITERAL_TAGS:
+            self.hidden += 1
+        # Text marked as another language (an instrument's English wording, a citation)
+        # is that language on purpose.
+        if (values.get("lang") or "es").split("-")[0] != "es":
+            self.other_language.append(tag)
             self.hidden += 1
         if tag == "a" and values.get("href"):
             self.links.append(values["href"] or "")
@@ -67,6 +73,9 @@ class _Text(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if (tag in HIDDEN_TAGS or tag in LITERAL_TAGS) and self.hidden:
+            self.hidden -= 1
+        if self.other_language and self.other_language[-1] == tag:
+            self.other_language.pop()
             self.hidden -= 1
 
     def handle_data(self, data: str) -> None:

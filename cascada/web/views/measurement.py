@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -26,7 +26,7 @@ from cascada.core.errors import ApplicationError
 from cascada.imports.formats import CONTENT_TYPES, EXTENSIONS, FORMATS
 from cascada.imports.messages import describe
 from cascada.measurement import analysis as measurement_analysis
-from cascada.measurement import importers, selectors, services
+from cascada.measurement import field_servers, importers, selectors, services
 from cascada.measurement.exports import scores_export
 from cascada.measurement.instrument_import import instrument_from_xlsform
 from cascada.measurement.models import (
@@ -37,6 +37,7 @@ from cascada.measurement.models import (
     UploadStatus,
     VersionStatus,
 )
+from cascada.measurement.report_pdf import analysis_pdf
 from cascada.measurement.scoring import Spec
 from cascada.measurement.xlsform import xlsform_xlsx
 from cascada.registry.models import Organization, Person
@@ -190,6 +191,9 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_record": scope.has(request.user, Cap.RECORD_ANSWERS),
             "pending": services.unconfirmed_items(survey.version),
             "uploads": importers.uploads_of(survey),
+            "server": getattr(survey, "field_server", None)
+            if hasattr(survey, "field_server")
+            else None,
             "may_import": scope.has(request.user, Cap.IMPORT)
             and scope.has(request.user, Cap.RECORD_ANSWERS),
         },
@@ -311,7 +315,7 @@ def program_analysis(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "web/measurement/analysis.html",
         {
-            "chart": (chart := _chart(result) if result is not None else []),
+            "chart": (chart := measurement_analysis.chart_rows(result) if result else []),
             "chart_height": 8 + 44 * len(chart),
             "chart_low": result.spec.total_range()[0] if result is not None else 0,
             "chart_high": result.spec.total_range()[1] if result is not None else 0,
@@ -335,36 +339,6 @@ def program_analysis(request: HttpRequest, pk: int) -> HttpResponse:
             "cohorts": cohort_list(user=request.user).filter(program=program).count(),
         },
     )
-
-
-def _chart(result: Any) -> list[dict[str, Any]]:
-    """Rows of the before/after chart (drawn as SVG by the template): everyone, then each
-    generation shown; x positions in the SVG's units (400 wide, 12 of margin)."""
-    low, high = result.spec.total_range()
-    span = (high - low) or 1
-
-    def x(value: float | None) -> float:
-        return round(12 + 376 * ((value or low) - low) / span, 1)
-
-    groups = [result.overall, *result.breakdowns.get("generation", [])]
-    rows = []
-    for n, group in enumerate(g for g in groups if g.shown and g.change and g.change.n):
-        change = group.change
-        rows.append(
-            {
-                "label": group.label,
-                "n": group.n,
-                "y": 4 + 44 * n,
-                # Rounded as the tables round them (number_format alone truncates).
-                "before_text": formats.number_format(round(change.mean_before or 0, 1), 1),
-                "after_text": formats.number_format(round(change.mean_after or 0, 1), 1),
-                "px_low": x(low),
-                "px_high": x(high),
-                "px_before": x(change.mean_before),
-                "px_after": x(change.mean_after),
-            }
-        )
-    return rows
 
 
 # ---------------------------------------------------------------- submissions
@@ -540,3 +514,56 @@ def instrument_upload(request: HttpRequest) -> HttpResponse:
         return redirect("web:measurement_home")
     messages.success(request, _("Draft instrument made: check its items, then publish it."))
     return redirect("web:version_detail", pk=version.pk)
+
+
+@login_required
+@require_http_methods(["POST"])
+@idempotent
+@domain_errors
+def round_server(request: HttpRequest, pk: int) -> HttpResponse:
+    """Say where the round's submissions are (KoboToolbox or ODK Central), or pull them."""
+    survey = _round(request, pk, Cap.RECORD_ANSWERS)
+    try:
+        if request.POST.get("action") == "pull":
+            record = field_servers.pull_submissions(actor=request.user, survey=survey)
+            return redirect("web:submissions_upload", pk=record.pk)
+        field_servers.field_server_set(
+            actor=request.user,
+            survey=survey,
+            kind=request.POST.get("kind", ""),
+            base_url=request.POST.get("base_url", ""),
+            project=request.POST.get("project", ""),
+            form=request.POST.get("form", ""),
+            token=request.POST.get("token", ""),
+        )
+        messages.success(request, _("Server saved."))
+    except ApplicationError as error:
+        messages.error(request, str(error))
+    return redirect("web:round_detail", pk=survey.pk)
+
+
+@login_required
+@require_GET
+@domain_errors
+def program_analysis_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The analysis as a PDF: the same figures as the page, for the same user."""
+    program = program_get(user=request.user, pk=pk)
+    instrument = (
+        selectors.instrument_list(user=request.user)
+        .filter(
+            versions__rounds__cohort__program=program, code=request.GET.get("instrument", "gem")
+        )
+        .distinct()
+        .first()
+    )
+    if instrument is None:
+        raise Http404
+    with translation.override("es"):  # the report is in Spanish (its group labels too)
+        result = measurement_analysis.analyse(
+            user=request.user, instrument=instrument, program=program
+        )
+    data = analysis_pdf(result=result, program=program)
+    audit_record(actor=request.user, action="export", target=program, detail={"format": "pdf"})
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="antes-y-despues-{program.pk}.pdf"'
+    return response
