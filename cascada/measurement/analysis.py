@@ -308,6 +308,14 @@ def summarise(
         )
         for change in stats.mcnemar_items(agree_before, agree_after):
             code = spec.scored_items[change.index].code
+            answers = (
+                change.agree_before,
+                change.n - change.agree_before,
+                change.agree_after,
+                change.n - change.agree_after,
+            )
+            if not exact and any(0 < c <= k for c in answers):
+                continue  # a share of k or fewer people's answers about violence: not shown
             items.append((code, texts.get(code, code), change))
     moves = None
     upper = spec.upper_bounds()

@@ -34,10 +34,21 @@ from cascada.core.errors import ApplicationError, PermissionDeniedError
 from cascada.imports.parsers import import_limits
 from cascada.trainings.services import program_org_ids
 
-from .importers import upload_submissions
+from .importers import _may_import, upload_submissions
 from .models import FieldServer, Round, ServerKind, SubmissionUpload
 
 TIMEOUT = 60
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is never followed: it could lead past the address check, and urllib
+    would send the token along to wherever it points."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
 
 
 class Server(Protocol):
@@ -52,9 +63,18 @@ def _fetch(url: str, header: tuple[str, str], name: str) -> tuple[bytes, str]:
     limit = import_limits().max_bytes
     try:
         # Scheme and address checked above (https to a public host): nosec for B310.
-        with urllib.request.urlopen(request, timeout=TIMEOUT) as response:  # noqa: S310  # nosec B310
+        with _OPENER.open(request, timeout=TIMEOUT) as response:  # nosec B310
             data = response.read(limit + 1)
     except urllib.error.HTTPError as error:
+        if 300 <= error.code < 400:
+            raise ApplicationError(
+                _(
+                    "The server sent Cascada to another address (%(code)s): give the "
+                    "server's final address instead."
+                )
+                % {"code": error.code},
+                code="server_redirect",
+            ) from error
         if error.code in (401, 403):
             raise ApplicationError(
                 _("The server refused the access token (%(code)s): check it, or make a new one.")
@@ -178,6 +198,8 @@ def pull_submissions(
         if link is None:
             raise ApplicationError(_("This round has no server to pull from."), code="no_server")
         server = SERVERS[link.kind](link)
+    # Allowed to import before the server is even contacted.
+    _may_import(actor, survey)
     data, name = server.export()
     return upload_submissions(
         actor=actor, survey=survey, upload=SimpleUploadedFile(name, data), filename=name

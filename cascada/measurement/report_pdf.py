@@ -25,8 +25,8 @@ def _num(value: float | None, digits: int = 1) -> str:
 
 def _p(value: float | None) -> str:
     if value is None:
-        return "–"
-    return "< 0,001" if value < 0.001 else formats.number_format(round(value, 3), 3)
+        return "p no calculado"
+    return "p < 0,001" if value < 0.001 else "p = " + formats.number_format(round(value, 3), 3)
 
 
 def analysis_pdf(*, result: Analysis, program: Any) -> bytes:
@@ -64,9 +64,9 @@ def _analysis_pdf(result: Analysis, program: Any) -> bytes:
             11,
             f"{result.overall.n} personas respondieron antes y después. Cambio promedio: "
             f"{_num(change.mean_difference)} puntos ({_num(change.mean_before)} antes, "
-            f"{_num(change.mean_after)} después; IC 95 %: {_num(change.ci_low)} a "
-            f"{_num(change.ci_high)}). Prueba t pareada: p {_p(change.t_test.p_value)}; "
-            f"Wilcoxon: p {_p(change.wilcoxon.p_value)}; d de Cohen: {_num(change.cohen_dz, 2)}.",
+            f"{_num(change.mean_after)} después; IC\u00a095\u00a0%: {_num(change.ci_low)} a "
+            f"{_num(change.ci_high)}). Prueba t pareada: {_p(change.t_test.p_value)}; "
+            f"Wilcoxon: {_p(change.wilcoxon.p_value)}; d de Cohen: {_num(change.cohen_dz, 2)}.",
         )
     else:
         text(11, "Muy pocas personas respondieron antes y después para mostrar el cambio.")
@@ -128,7 +128,8 @@ def _analysis_pdf(result: Analysis, program: Any) -> bytes:
                  _num(c.mean_difference),
                  "–" if c.share_improved is None else f"{round(100 * c.share_improved)} %"]
                 if group.shown and c is not None
-                else [group.label, f"<={result.k}" if group.n else "0", "", "", "", ""]
+                else [group.label, f"{result.k} o menos" if group.n else "0",
+                      "muy pocas personas para mostrar", "", "", ""]
             )  # fmt: skip
             for value, w in zip(cells, columns, strict=True):
                 pdf.cell(w, 5, _latin1(value)[:60])

@@ -59,8 +59,12 @@ class CategoryRule:
         kind = data.get("kind") or EQUAL_THIRDS
         if kind not in (EQUAL_THIRDS, CUTOFFS, BASELINE_TERTILES):
             raise ValueError(f"unknown category rule {kind!r}")
-        labels = tuple(tuple(x) for x in data.get("labels") or DEFAULT_LABELS)
         upper = tuple(float(x) for x in data.get("upper") or ())
+        given = data.get("labels")
+        if not given and kind == CUTOFFS and len(upper) + 1 != len(DEFAULT_LABELS):
+            # Cut-offs without names: numbered categories, as many as the bounds make.
+            given = [[f"c{n}", f"Categoría {n}", f"Category {n}"] for n in range(1, len(upper) + 2)]
+        labels = tuple(tuple(x) for x in given or DEFAULT_LABELS)
         if kind == CUTOFFS and (len(upper) != len(labels) - 1 or list(upper) != sorted(upper)):
             raise ValueError("cut-offs need one ascending upper bound per category but the last")
         return cls(kind=kind, upper=upper, labels=labels)

@@ -8,11 +8,12 @@ instrument version; the version is frozen by the first answer recorded with it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -426,3 +427,146 @@ def responses_rescore(*, versions: Iterable[InstrumentVersion]) -> int:
                 )
                 changed += 1
     return changed
+
+
+# ---------------------------------------------------------------- editing a draft
+
+
+def _draft(actor: Any, version: InstrumentVersion) -> None:
+    _editable(version)
+    _require_org(actor, Cap.MANAGE_MEASUREMENT, version.instrument.organization_id)
+
+
+@transaction.atomic
+def option_add(
+    *,
+    actor: Any,
+    version: InstrumentVersion,
+    scale: str,
+    code: str,
+    label_es: str,
+    label_en: str = "",
+    score: int | None = None,
+) -> ResponseOption:
+    """An answer of a response scale of a draft (a new scale when ``scale`` is new)."""
+    _draft(actor, version)
+    scale, code = scale.strip(), code.strip()
+    if not re.fullmatch(r"[A-Za-z_][\w-]{0,39}", scale) or not re.fullmatch(r"[\w-]{1,40}", code):
+        raise ApplicationError(
+            _("Scale and answer codes are letters, digits, “_” or “-” (at most 40)."),
+            code="bad_code",
+        )
+    if not label_es.strip():
+        raise ApplicationError(_("An answer needs its Spanish label."), extra={"field": "label_es"})
+    if version.options.filter(scale=scale, code=code).exists():
+        raise ApplicationError(_("This scale already has that answer."), code="duplicate")
+    option = ResponseOption.objects.create(
+        version=version,
+        scale=scale,
+        code=code,
+        label_es=label_es.strip(),
+        label_en=label_en.strip(),
+        score=score,
+        position=version.options.filter(scale=scale).count(),
+    )
+    audit_record(actor=actor, action="update", target=version, detail={"fields": ["options"]})
+    return option
+
+
+@transaction.atomic
+def item_add(
+    *,
+    actor: Any,
+    version: InstrumentVersion,
+    code: str,
+    text_es: str,
+    scale: str,
+    text_en: str = "",
+    reverse: bool = False,
+    subscale: str = "",
+) -> Item:
+    """A new item at the end of a draft: its answers are those of ``scale``."""
+    _draft(actor, version)
+    code = code.strip()
+    if not re.fullmatch(r"[A-Za-z_][\w.-]{0,39}", code):
+        raise ApplicationError(
+            _("An item's code starts with a letter and has letters, digits, “_”, “-” or “.”."),
+            extra={"field": "code"},
+        )
+    if version.items.filter(code=code).exists():
+        raise ApplicationError(_("This version already has an item with that code."))
+    if not text_es.strip():
+        raise ApplicationError(_("An item needs its Spanish text."), extra={"field": "text_es"})
+    if not version.options.filter(scale=scale).exists():
+        raise ApplicationError(_("Add the answers of this scale first."), extra={"field": "scale"})
+    sub = None
+    if subscale.strip():
+        sub, _created = Subscale.objects.get_or_create(
+            version=version,
+            code=subscale.strip()[:40],
+            defaults={"name_es": subscale.strip()[:120], "position": version.subscales.count()},
+        )
+    item = Item.objects.create(
+        version=version,
+        code=code,
+        position=(version.items.aggregate(m=Max("position"))["m"] or 0) + 1,
+        text_es=text_es.strip(),
+        text_en=text_en.strip(),
+        wording_es=Wording.OWN,
+        wording_en=Wording.OWN,
+        scale=scale,
+        reverse=reverse,
+        subscale=sub,
+    )
+    audit_record(actor=actor, action="update", target=version, detail={"fields": ["items"]})
+    return item
+
+
+@transaction.atomic
+def item_remove(*, actor: Any, item: Item) -> None:
+    _draft(actor, item.version)
+    version = item.version
+    item.delete()
+    audit_record(actor=actor, action="update", target=version, detail={"fields": ["items"]})
+
+
+@transaction.atomic
+def version_rules_set(
+    *,
+    actor: Any,
+    version: InstrumentVersion,
+    max_missing: int,
+    category_rule: dict[str, Any],
+    higher_means_es: str,
+) -> InstrumentVersion:
+    """A draft's rules: unanswered items allowed, the category rule, what a higher score
+    means (checked by ``scoring.CategoryRule``)."""
+    _draft(actor, version)
+    scored = version.items.filter(scored=True).count()
+    if max_missing < 0 or max_missing >= max(scored, 1):
+        raise ApplicationError(
+            _("Unanswered items allowed: from 0 to one less than the scored items (%(n)s).")
+            % {"n": scored},
+            extra={"field": "max_missing"},
+        )
+    if category_rule.get("kind") == "cutoffs" and not category_rule.get("upper"):
+        raise ApplicationError(
+            _("Fixed cut-offs need at least one upper bound."), extra={"field": "category_rule"}
+        )
+    try:
+        rule = CategoryRule.of(category_rule)
+    except ValueError as exc:
+        raise ApplicationError(
+            _(
+                "The category rule needs one upper bound per category but the last, "
+                "in ascending order."
+            ),
+            extra={"field": "category_rule"},
+        ) from exc
+    version.max_missing = max_missing
+    version.category_rule = rule.as_json()
+    if higher_means_es.strip():
+        version.higher_means_es = higher_means_es.strip()[:120]
+    version.save(update_fields=["max_missing", "category_rule", "higher_means_es", "updated_at"])
+    audit_record(actor=actor, action="update", target=version, detail={"fields": ["rules"]})
+    return version

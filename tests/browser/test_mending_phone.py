@@ -11,6 +11,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from cascada.trainings.models import Enrolment, Session
@@ -122,7 +123,13 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
         page.screenshot(path=str(SCREENSHOTS / "saving-button-phone.png"))
     # The answer itself is not shown in a frame (X-Frame-Options); the save happened.
     for _ in range(100):
-        cohort.refresh_from_db()
+        try:
+            cohort.refresh_from_db()
+        except OperationalError:
+            # The server is writing the cohort right now: SQLite's shared in-memory test
+            # database locks the table for readers too (no waiting), so look again.
+            page.wait_for_timeout(100)
+            continue
         if cohort.name == "Villa El Salvador 2026 · mañanas":
             break
         page.wait_for_timeout(100)

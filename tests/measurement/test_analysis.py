@@ -185,3 +185,19 @@ def test_a_group_nested_in_another_with_a_few_more_people_is_hidden():
     assert all(key in shown for key in cohorts)
     tight = {("department", "Lima"): lima, ("cohort", 0): people < 26}
     assert privacy.statistics_shown_nested(tight, set(tight), k=5) == {("department", "Lima")}
+
+
+def test_protected_item_shares_never_count_k_or_fewer_answers(
+    org, gem_instrument, program_with_two_generations
+):
+    """Item by item, a share that counts 1..k men's answers about violence is not shown
+    to anyone who does not read answers (a facilitator of a group of 8, a viewer)."""
+    program, _before, _after = program_with_two_generations
+    Person.objects.update(reporting_consent=True)
+    viewer = make_user(organization=org, role=Role.VIEWER)
+    k = privacy.threshold()
+    for _code, _text, change in analyse(
+        user=viewer, instrument=gem_instrument, program=program
+    ).items:
+        for count in (change.agree_before, change.n - change.agree_before):
+            assert count == 0 or count > k

@@ -195,3 +195,65 @@ def test_a_viewer_cannot_configure_or_pull(world, org):
     viewer = make_user(organization=org, role=Role.VIEWER)
     with pytest.raises(PermissionDeniedError):
         pull_submissions(actor=viewer, survey=survey)
+
+
+def test_a_redirect_is_not_followed_and_the_token_goes_nowhere_else(world):
+    """A server that answers with a redirect (to a private or metadata address, say) is
+    refused: urllib would follow it and send the token along."""
+    survey, _men, coordinator = world
+    hits: list[str] = []
+
+    class Redirect(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            hits.append(self.headers.get("Authorization") or "")
+            if self.path.startswith("/elsewhere"):
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"stolen")
+                return
+            self.send_response(302)
+            self.send_header("Location", "/elsewhere")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Redirect)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        field_server_set(
+            actor=coordinator,
+            survey=survey,
+            kind="kobo",
+            base_url=f"http://127.0.0.1:{httpd.server_address[1]}",
+            project="a",
+            form="b",
+            token="s3cr3t",
+        )
+        with pytest.raises(ApplicationError, match="another address"):
+            pull_submissions(actor=coordinator, survey=survey)
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert hits == ["Token s3cr3t"]  # asked once; the redirect was not followed
+
+
+def test_an_me_officer_without_the_import_right_is_refused_before_any_request(world, org):
+    survey, _men, coordinator = world
+    server = FakeServer("/x", "Token t", b"")
+    try:
+        field_server_set(
+            actor=coordinator,
+            survey=survey,
+            kind="kobo",
+            base_url=server.url,
+            project="a",
+            form="b",
+            token="t",
+        )
+        officer = make_user(organization=org, role=Role.ME_OFFICER)
+        with pytest.raises(PermissionDeniedError):
+            pull_submissions(actor=officer, survey=survey)
+    finally:
+        server.close()
+    assert server.seen == []

@@ -5,6 +5,7 @@ background jobs, scores and the analysis out (issue 9)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -144,3 +145,20 @@ def test_a_viewer_cannot_upload_submissions(world, org):
             actor=viewer, survey=base, upload=SimpleUploadedFile("a.csv", b"x"), filename="a.csv"
         )
     assert not SubmissionUpload.objects.exists()
+
+
+def test_an_upload_left_undecided_is_swept_by_the_hourly_command(world):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    _cohort, men, base, _end, coordinator = world
+    record = upload(coordinator, base, export_of(base, [kobo_row(1, men[0].code, ALL_AGREE)]))
+    assert record.file
+    SubmissionUpload.objects.filter(pk=record.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=2)
+    )
+    call_command("imports_sweep", stdout=io.StringIO())
+    record.refresh_from_db()
+    assert record.status == UploadStatus.REJECTED and not record.file

@@ -142,7 +142,11 @@ def test_category_bounds_are_inclusive():
 
 
 def test_a_cutoff_rule_must_have_one_bound_per_category_but_the_last():
+    labels = [["low", "Baja", "Low"], ["mid", "Media", "Mid"], ["high", "Alta", "High"]]
     with pytest.raises(ValueError):
-        CategoryRule.of({"kind": "cutoffs", "upper": [39]})
+        CategoryRule.of({"kind": "cutoffs", "upper": [39], "labels": labels})
     with pytest.raises(ValueError):
         CategoryRule.of({"kind": "cutoffs", "upper": [55, 39]})
+    # Cut-offs without names get numbered categories, as many as the bounds make.
+    rule = CategoryRule.of({"kind": "cutoffs", "upper": [39]})
+    assert [code for code, *_ in rule.labels] == ["c1", "c2"]

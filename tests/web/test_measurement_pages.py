@@ -289,3 +289,65 @@ def test_the_analysis_as_a_pdf_says_what_the_page_says(cohort, gem, org, tmp_pat
     ).stdout
     assert "12 personas respondieron antes y después" in text
     assert "más equitativo" in text and "Generación 1" in text and "30 a 44" in text
+
+
+def test_a_coordinator_builds_an_instrument_item_by_item(coordinator_client, org):
+    """The rules on the page: answers of a scale with scores, items (one reversed, two in a
+    subscale), unanswered items allowed and cut-offs; then the draft scores as defined."""
+    from cascada.measurement.instrument_import import instrument_from_xlsform
+    from cascada.measurement.scoring import Spec, score
+    from tests.measurement.test_instrument_import import workbook
+
+    draft = instrument_from_xlsform(
+        actor=None,
+        organization=org,
+        data=workbook(
+            [["type", "name", "label"], ["select_one sn", "first", "Primera frase"]],
+            [["list_name", "name", "label", "cascada_score"], ["sn", "si", "Sí", 1],
+             ["sn", "no", "No", 0]],
+        ),
+    )  # fmt: skip
+    url = reverse("web:version_detail", args=[draft.pk])
+    post = coordinator_client.post
+    post(url, {"action": "add_option", "scale": "acuerdo", "code": "a", "label_es": "De acuerdo",
+               "score": "1"})  # fmt: skip
+    post(url, {"action": "add_option", "scale": "acuerdo", "code": "d",
+               "label_es": "En desacuerdo", "score": "3"})  # fmt: skip
+    post(url, {"action": "add_item", "code": "q2", "text_es": "Segunda", "scale": "acuerdo",
+               "subscale": "hogar"})  # fmt: skip
+    post(url, {"action": "add_item", "code": "q3", "text_es": "Tercera", "scale": "acuerdo",
+               "reverse": "1", "subscale": "hogar"})  # fmt: skip
+    post(url, {"action": "rules", "max_missing": "1", "category_kind": "cutoffs", "upper": "3"})
+    bad = post(url, {"action": "add_item", "code": "9x", "text_es": "Mala", "scale": "acuerdo"},
+               follow=True)  # fmt: skip
+    assert "código" in bad.content.decode().lower() or "code" in bad.content.decode().lower()
+    draft.refresh_from_db()
+    spec = Spec.of(draft)
+    assert [i.code for i in spec.items] == ["first", "q2", "q3"]
+    result = score(spec, {"first": "si", "q2": "d", "q3": "a"})  # 1 + 3 + (1 + 3 - 1)
+    assert result.total == 7 and result.subscales == {"hogar": 6.0}
+    # One unanswered item is allowed: (0 + 1) / 2 x 3 = 1.5, under the cut-off of 3.
+    assert score(spec, {"first": "no", "q2": "a"}).category == "c1"
+    item = draft.items.get(code="first")
+    post(url, {"action": "remove_item", "item": item.pk})
+    assert not draft.items.filter(code="first").exists()
+
+
+def test_bad_values_on_the_instrument_page_are_refused_not_a_server_error(
+    coordinator_client, org, gem
+):
+    coordinator_client.post(reverse("web:version_detail", args=[gem.pk]), {"action": "adopt"})
+    draft = Instrument.objects.get(organization=org).versions.get()
+    url = reverse("web:version_detail", args=[draft.pk])
+    assert coordinator_client.post(url, {"action": "confirm", "item": "abc"}).status_code in (
+        403,
+        404,
+    )
+    for rules in (
+        {"max_missing": "99", "category_kind": "equal_thirds"},
+        {"max_missing": "1", "category_kind": "cutoffs", "upper": ""},
+    ):
+        page = coordinator_client.post(url, {"action": "rules", **rules}, follow=True)
+        assert page.status_code == 200
+    draft.refresh_from_db()
+    assert draft.max_missing == 2 and draft.category_rule["kind"] == "equal_thirds"

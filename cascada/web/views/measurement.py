@@ -5,6 +5,7 @@ analysis (docs/decisions/measurement.md). Views adapt: the rules are in
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -456,8 +457,54 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "publish":
                 services.version_publish(actor=request.user, version=version)
                 messages.success(request, _("The version is published: rounds can use it."))
+            if action == "add_option":
+                services.option_add(
+                    actor=request.user,
+                    version=version,
+                    scale=request.POST.get("scale", ""),
+                    code=request.POST.get("code", ""),
+                    label_es=request.POST.get("label_es", ""),
+                    label_en=request.POST.get("label_en", ""),
+                    score=_int_or_none(request.POST.get("score", "")),
+                )
+                messages.success(request, _("Answer added."))
+            if action == "add_item":
+                services.item_add(
+                    actor=request.user,
+                    version=version,
+                    code=request.POST.get("code", ""),
+                    text_es=request.POST.get("text_es", ""),
+                    text_en=request.POST.get("text_en", ""),
+                    scale=request.POST.get("scale", ""),
+                    reverse=bool(request.POST.get("reverse")),
+                    subscale=request.POST.get("subscale", ""),
+                )
+                messages.success(request, _("Item added."))
+            if action == "remove_item":
+                item = version.items.filter(
+                    pk=_int_or_none(request.POST.get("item", "")) or 0
+                ).first()
+                if item is not None:
+                    services.item_remove(actor=request.user, item=item)
+            if action == "rules":
+                kind = request.POST.get("category_kind", "equal_thirds")
+                upper = [
+                    float(x.replace(",", "."))
+                    for x in request.POST.get("upper", "").replace(";", " ").split()
+                    if re.fullmatch(r"-?\d+([.,]\d+)?", x)
+                ]
+                services.version_rules_set(
+                    actor=request.user,
+                    version=version,
+                    max_missing=_int_or_none(request.POST.get("max_missing", "")) or 0,
+                    category_rule={"kind": kind, "upper": upper},
+                    higher_means_es=request.POST.get("higher_means_es", ""),
+                )
+                messages.success(request, _("Rules saved."))
             if action == "confirm":
-                item = version.items.filter(pk=request.POST.get("item") or 0).first()
+                item = version.items.filter(
+                    pk=_int_or_none(request.POST.get("item", "")) or 0
+                ).first()
                 if item is None:
                     raise PermissionDenied
                 services.item_confirm(
@@ -486,8 +533,14 @@ def version_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "may_adopt": may_manage and version.status == VersionStatus.PUBLISHED,
             "pending": services.unconfirmed_items(version),
+            "scales": sorted(set(version.options.values_list("scale", flat=True))),
         },
     )
+
+
+def _int_or_none(value: str) -> int | None:
+    value = (value or "").strip()
+    return int(value) if re.fullmatch(r"-?\d{1,6}", value) else None
 
 
 @login_required

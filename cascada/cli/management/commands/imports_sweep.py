@@ -3,7 +3,8 @@
 Run it on a schedule, e.g. every hour from cron (``0 * * * * cascada imports_sweep``) or
 a systemd timer. An upload nobody confirmed or rejected within
 ``CASCADA_IMPORT_KEEP_HOURS`` (24 by default) is rejected and its file deleted; files
-left by closed imports, or belonging to no import, are deleted too. Running it twice is
+left by closed imports, or belonging to no import, are deleted too, and so are survey
+submission files (measurement) left undecided as long. Running it twice is
 harmless: the second run finds nothing. It prints what it removed (import numbers and
 storage names, never the users' file names).
 """
@@ -18,6 +19,7 @@ from django.utils.translation import ngettext
 
 from cascada.core import context
 from cascada.imports.services import SweptUpload, import_uploads_sweep, upload_keep_for
+from cascada.measurement.importers import stale_uploads_discard
 
 
 def _describe(item: SweptUpload, hours: int) -> str:
@@ -51,6 +53,17 @@ class Command(BaseCommand):
         hours = int(upload_keep_for().total_seconds() // 3600)
         with context.acting("cli"):
             swept = import_uploads_sweep()
+            # Survey submissions uploaded and left undecided (measurement) go the same way.
+            surveys = stale_uploads_discard(older_than=upload_keep_for())
+        if surveys:
+            self.stdout.write(
+                ngettext(
+                    "Survey submissions: %(n)s upload left undecided, rejected and deleted.",
+                    "Survey submissions: %(n)s uploads left undecided, rejected and deleted.",
+                    surveys,
+                )
+                % {"n": surveys}
+            )
         for item in swept:
             self.stdout.write(_describe(item, hours))
         if swept:
@@ -60,5 +73,5 @@ class Command(BaseCommand):
                     % {"n": len(swept)}
                 )
             )
-        else:
+        elif not surveys:
             self.stdout.write(_("Nothing to delete."))
