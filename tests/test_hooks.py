@@ -22,6 +22,7 @@ EXPECTED = {
     "registry.person_merged": (
         "cascada.trainings.receivers.person_merged",
         "cascada.cascade.receivers.person_merged",
+        "cascada.networks.arco.person_merged",
         "cascada.measurement.arco.person_merged",
     ),
     "trainings.completions_changed": ("cascada.cascade.receivers.completions_changed",),
@@ -29,11 +30,13 @@ EXPECTED = {
     "registry.person_erased": (
         "cascada.trainings.arco.person_erased",
         "cascada.cascade.arco.person_erased",
+        "cascada.networks.arco.person_erased",
         "cascada.measurement.arco.person_erased",
     ),
     "registry.person_exported": (
         "cascada.trainings.arco.person_exported",
         "cascada.cascade.arco.person_exported",
+        "cascada.networks.arco.person_exported",
         "cascada.measurement.arco.person_exported",
     ),
 }

@@ -129,6 +129,8 @@ TARGETS: dict[str, Promise] = {
     "imports.importjob": _("Import"),
     "jobs.job": _("Background job"),
     "cascade.certification": _("Certification to facilitate"),
+    "networks.network": _("Network"),
+    "networks.communityaction": _("Community action"),
     "measurement.instrumentversion": _("Instrument version"),
     "measurement.round": _("Survey round"),
     "measurement.response": _("Survey response"),

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "cascada.trainings",
     "cascada.imports",
     "cascada.cascade",
+    "cascada.networks",
     "cascada.measurement",
     # Interfaces: they adapt and call the domain; the domain never imports them.
     "cascada.api",
