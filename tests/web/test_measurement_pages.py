@@ -14,6 +14,7 @@ from django.urls import reverse
 from cascada.measurement.models import Instrument, Response, Round
 from cascada.measurement.services import response_record, round_create
 from cascada.measurement.shipped import GEM_ITEMS
+from cascada.registry.models import Person
 from tests.accounts.factories import login_verified, make_user
 from tests.registry.factories import make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
@@ -351,3 +352,33 @@ def test_bad_values_on_the_instrument_page_are_refused_not_a_server_error(
         assert page.status_code == 200
     draft.refresh_from_db()
     assert draft.max_missing == 2 and draft.category_rule["kind"] == "equal_thirds"
+
+
+def test_a_viewer_sees_no_count_of_responses_on_a_round_page(cohort, gem, org):
+    """A count per round is a count per cohort, men who did not consent included."""
+    _answered_program(cohort, gem, org, people=3)
+    survey = Round.objects.filter(kind="endline").get()
+    viewer = client_for(make_user(organization=org, role="viewer"))
+    page = viewer.get(reverse("web:round_detail", args=[survey.pk])).content.decode()
+    assert 'data-test="response-count"' not in page
+    officer = client_for(make_user(organization=org, role="me_officer"))
+    page = officer.get(reverse("web:round_detail", args=[survey.pk])).content.decode()
+    assert 'data-test="response-count"><strong>3<' in page
+
+
+def test_a_facilitator_gets_the_protected_analysis_not_one_mans_scores(org, gem):
+    """A facilitator sees his people, but not their answers: a group of one would show
+    one man's scores, so he gets the analysis viewers get."""
+    from cascada.measurement.analysis import analyse
+
+    person = make_person(organization=org)
+    facilitator = make_user(organization=org, role="facilitator", person=person)
+    cohort = make_cohort(program=make_program(owner=org), facilitators=(person,), name="Suya")
+    men = _answered_program(cohort, gem, org, people=8)
+    Person.objects.filter(pk__in=[m.pk for m in men]).update(reporting_consent=True)
+    men[0].birth_year = 1950  # alone in his age band
+    men[0].save(update_fields=["birth_year"])
+    result = analyse(user=facilitator, instrument=gem.instrument, program=cohort.program)
+    assert not result.exact and result.overall.n == 8
+    alone = [g for g in result.breakdowns["age"] if g.n == 1]
+    assert alone and not alone[0].shown and alone[0].change is None
