@@ -33,15 +33,10 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks.imports import fresh_database_url
 from benchmarks.table import print_boxed
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def fresh_database_url(suffix: str) -> str:
-    from benchmarks.imports import fresh_database_url as fresh
-
-    return fresh(suffix)
 
 
 def kobo_export(survey: Any, people: list[Any], level: np.ndarray, rng: Any) -> bytes:

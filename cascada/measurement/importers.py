@@ -45,7 +45,7 @@ from cascada.registry.models import Person
 from cascada.trainings.models import Enrolment
 from cascada.trainings.services import program_org_ids
 
-from .models import Response, Round, Source, SubmissionUpload, UploadStatus
+from .models import Response, Round, SubmissionUpload, UploadStatus
 from .scoring import Spec, score
 from .selectors import round_list
 from .services import _freeze, self_code_key
@@ -421,7 +421,7 @@ def write_batch(
                 round=survey,
                 person=person,
                 self_code_hash=code,
-                source=Source.KOBO if s.source == "kobo" else Source.ODK,
+                source=s.source,  # "kobo" or "odk": the values of Source
                 source_key=s.source_key,
                 instance_id=s.instance_id,
                 submitted_at=s.submitted_at or timezone.now(),
@@ -448,7 +448,7 @@ def write_batch(
         for name, value in values.items():
             setattr(found, name, value)
         found.instance_id = s.instance_id
-        found.source = Source.KOBO if s.source == "kobo" else Source.ODK
+        found.source = s.source
         found.source_key = s.source_key or found.source_key
         found.submitted_at = s.submitted_at or found.submitted_at
         changed.append(found)
