@@ -115,6 +115,10 @@ SINGULAR_S = {"mes", "más", "país", "tres", "seis", "inglés"}
 LANGUAGE_FORM = re.compile(r'<form[^>]*id="language-form".*?</form>', re.S)
 
 
+# A word stands alone: the letters inside a code such as ``2TYPE899`` are not English.
+WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4,}(?![A-Za-z0-9])")
+
+
 def problems_in(parts: list[str], messages: set[str], words: set[str]) -> list[str]:
     """What in one page's visible text is not Spanish, or not written the Spanish way."""
     found = []
@@ -122,7 +126,7 @@ def problems_in(parts: list[str], messages: set[str], words: set[str]) -> list[s
         if part in messages:
             found.append(f"untranslated: {part!r}")
             continue
-        english = sorted({w for w in re.findall(r"[A-Za-z]{4,}", part) if w.lower() in words})
+        english = sorted({w for w in WORD.findall(part) if w.lower() in words})
         if english:
             found.append(f"English {english}: {part!r}")
         plural = ONE_PLURAL.search(part)
@@ -220,6 +224,7 @@ def test_the_checks_catch_english_codes_and_decimal_points():
         "21 personas",
         "1 mes",
         "1 de 5 sesiones",
+        "Óscar Ficticio Ejemplar (2TYPE899)",
     ]
     assert problems_in(spanish, messages, words) == []
 
