@@ -1,8 +1,9 @@
 """Networks' answers to the registry's person hooks (merge, S14 ARCO; subscribed in
 ``NetworksConfig.ready()``; docs/decisions/arco.md).
 
-- ``person_merged``: the duplicate's memberships and the actions it ran move to the record
-  kept (a membership the kept record already has stays once).
+- ``person_merged``: the duplicate's memberships, the actions it ran and the planned
+  activities it is responsible for move to the record kept (what the kept record already
+  has stays once).
 - ``person_exported``: the person's memberships (network, role, dates) and the actions
   they ran (date, kind, what was done).
 - ``person_erased``: memberships and actions hold no name; they stay, attached to the
@@ -15,7 +16,7 @@ from typing import Any
 
 from cascada.registry.hooks import PersonErased, PersonExported, PersonMerged
 
-from .models import CommunityAction, Membership
+from .models import CommunityAction, Membership, PlannedActivity
 
 
 def person_merged(event: PersonMerged) -> dict[str, int]:
@@ -33,7 +34,17 @@ def person_merged(event: PersonMerged) -> dict[str, int]:
         membership.save(update_fields=["person"])
         moved += 1
     actions = CommunityAction.objects.filter(run_by=event.merged).update(run_by=event.kept)
-    return {"network memberships": moved, "community actions run": actions}
+    through = PlannedActivity.responsible.through
+    already = set(
+        through.objects.filter(person=event.kept).values_list("plannedactivity_id", flat=True)
+    )
+    through.objects.filter(person=event.merged, plannedactivity_id__in=already).delete()
+    planned = through.objects.filter(person=event.merged).update(person=event.kept)
+    return {
+        "network memberships": moved,
+        "community actions run": actions,
+        "planned activities responsible": planned,
+    }
 
 
 def person_exported(event: PersonExported) -> dict[str, list[dict[str, Any]]]:

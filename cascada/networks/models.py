@@ -44,6 +44,10 @@ class Network(TimeStamped):
     )
     recognition_date = models.DateField(_("recognised on"), null=True, blank=True)
     recognition_authority = models.CharField(_("issued by"), max_length=160, blank=True)
+    # The resolution itself (a PDF or a scan), served only through a page that checks scope.
+    recognition_document = models.FileField(
+        _("resolution document"), upload_to="networks/documents/%Y/", blank=True
+    )
     plan_line = models.CharField(_("line of the work plan it feeds"), max_length=200, blank=True)
 
     class Meta:
@@ -148,6 +152,9 @@ class PlannedActivity(models.Model):
     )
     audience = models.CharField(_("audience"), max_length=120, blank=True)
     expected_reach = models.PositiveIntegerField(_("expected reach"), default=0)
+    responsible = models.ManyToManyField(
+        "registry.Person", blank=True, related_name="+", verbose_name=_("responsible members")
+    )
 
     class Meta:
         ordering = ["revision", "month", "pk"]
@@ -157,6 +164,70 @@ class PlannedActivity(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Campaign(TimeStamped):
+    """Actions grouped across places and networks over a period (the 16 days of activism
+    from 25 November, "Solo para Hombres"). Its media reach (spots, audiences, posts) is
+    kept apart from the people its actions reached."""
+
+    organization = models.ForeignKey(
+        "registry.Organization",
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("run by"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    description = models.TextField(_("description"), blank=True)
+    networks = models.ManyToManyField(
+        Network, blank=True, related_name="campaigns", verbose_name=_("networks taking part")
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("campaign")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="campaign_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Medium(models.TextChoices):
+    RADIO = "radio", _("Radio")
+    TV = "tv", _("Television")
+    SOCIAL = "social", _("Social media")
+    PRESS = "press", _("Press")
+    PRINT = "print", _("Posters and leaflets")
+    OTHER = "other", _("Other")
+
+
+class MediaReach(models.Model):
+    """What a campaign put out in the media: spots aired, the estimated audience the outlet
+    reports, posts. An audience is never people reached."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="media")
+    network = models.ForeignKey(
+        Network, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    date = models.DateField(_("date"))
+    medium = models.CharField(_("medium"), max_length=8, choices=Medium.choices)
+    outlet = models.CharField(_("outlet"), max_length=160, blank=True)
+    spots = models.PositiveIntegerField(_("spots aired"), default=0)
+    posts = models.PositiveIntegerField(_("posts"), default=0)
+    estimated_audience = models.PositiveIntegerField(_("estimated audience"), default=0)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["campaign", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.medium}"
 
 
 class CommunityAction(TimeStamped):
@@ -172,6 +243,14 @@ class CommunityAction(TimeStamped):
     )
     # The planned activity it fulfils, by key (kept across revisions); empty: unplanned.
     planned_key = models.CharField(max_length=40, blank=True)
+    campaign = models.ForeignKey(
+        Campaign,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="actions",
+        verbose_name=_("campaign"),
+    )
     run_by = models.ForeignKey(
         "registry.Person",
         null=True,
@@ -215,3 +294,23 @@ class CommunityAction(TimeStamped):
             self.women + self.men + self.young_women + self.young_men + self.children
             + self.not_stated
         )  # fmt: skip
+
+
+class ActionPhoto(models.Model):
+    """A photo of an action, kept only with the consent of those shown (stated by who
+    uploads it). The file is re-encoded without its metadata (no GPS position), encrypted
+    at rest under a random name and served only through a page that checks scope."""
+
+    action = models.ForeignKey(CommunityAction, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to="networks/photos/%Y/%m/")
+    consent = models.CharField(_("consent of those shown"), max_length=300)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo {self.pk}"
