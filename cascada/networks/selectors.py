@@ -10,10 +10,70 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from .models import ActivityPlan, CommunityAction, Network, PlannedActivity
+from django.db.models import Q, QuerySet
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.core.errors import NotFoundError
+
+from .models import ActivityPlan, CommunityAction, MemberRole, Membership, Network, PlannedActivity
 
 REACH_FIELDS = ("women", "men", "young_women", "young_men", "children", "not_stated")
+
+
+# ---------------------------------------------------------------- who may do what (S2)
+#
+# The one place that answers it (docs/decisions/networks.md):
+# - staff of the convening organization see its networks (VIEW_AGGREGATES; figures only,
+#   through the disclosure control, unless they see people) and manage them
+#   (MANAGE_PROGRAMS);
+# - a network's current coordinator (the user's person holds the coordinator role in it)
+#   manages its members, plans and actions;
+# - a network's current members (promoters) see their network and record its actions.
+
+
+def _memberships(user: Any) -> QuerySet[Membership]:
+    person_id = getattr(user, "person_id", None)
+    if not person_id or not getattr(user, "is_active", False):
+        return Membership.objects.none()
+    return Membership.objects.filter(person_id=person_id, left_on__isnull=True)
+
+
+def network_list(*, user: Any) -> QuerySet[Network]:
+    """The networks a user may open."""
+    return Network.objects.filter(
+        Q(organization_id__in=scope.org_ids(user, Cap.VIEW_AGGREGATES))
+        | Q(pk__in=_memberships(user).values("network_id"))
+    ).select_related("organization", "place")
+
+
+def network_get(*, user: Any, pk: Any) -> Network:
+    network = network_list(user=user).filter(pk=pk).first()
+    if network is None:
+        raise NotFoundError()
+    return network
+
+
+def may_manage(user: Any, network: Network) -> bool:
+    """Members, plans, campaigns and every action of the network."""
+    if network.organization_id in scope.org_ids(user, Cap.MANAGE_PROGRAMS):
+        return True
+    return _memberships(user).filter(network=network, role=MemberRole.COORDINATOR).exists()
+
+
+def may_record(user: Any, network: Network) -> bool:
+    """Record what the network did (promoters, from the field)."""
+    return may_manage(user, network) or _memberships(user).filter(network=network).exists()
+
+
+def sees_people(user: Any, network: Network) -> bool:
+    """Members' records (codes; names only with VIEW_IDENTITY, audited) and exact figures;
+    everyone else sees the network's figures through the disclosure control (S17)."""
+    return network.organization_id in scope.org_ids(user, Cap.VIEW_PEOPLE) or may_manage(
+        user, network
+    )
 
 
 @dataclass

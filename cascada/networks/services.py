@@ -12,8 +12,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from cascada.accounts import scope
-from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 from cascada.registry.models import Person
@@ -29,12 +27,12 @@ from .models import (
     PlannedActivity,
     PlanRevision,
 )
+from .selectors import may_manage, may_record
 
 
 def _require(actor: Any, network: Network) -> None:
-    if actor is not None and network.organization_id not in scope.org_ids(
-        actor, Cap.MANAGE_PROGRAMS
-    ):
+    """``actor`` None is the operator (CLI, demo, imports already checked)."""
+    if actor is not None and not may_manage(actor, network):
         raise PermissionDeniedError()
 
 
@@ -113,15 +111,8 @@ def action_record(
     """Record what was done. The same ``client_key`` (an offline retry, an ODK submission
     imported again) is one action: the second time nothing is written and the first is
     returned. Returns (action, created)."""
-    if actor is not None:
-        person_id = getattr(actor, "person_id", None)
-        orgs = scope.org_ids(actor, Cap.MANAGE_PROGRAMS)
-        is_member = bool(
-            person_id
-            and network.memberships.filter(person_id=person_id, left_on__isnull=True).exists()
-        )
-        if network.organization_id not in orgs and not is_member:
-            raise PermissionDeniedError()
+    if actor is not None and not may_record(actor, network):
+        raise PermissionDeniedError()
     if client_key:
         found = CommunityAction.objects.filter(network=network, client_key=client_key).first()
         if found is not None:
