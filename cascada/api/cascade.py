@@ -18,6 +18,7 @@ from cascada.accounts.roles import Cap
 from cascada.cascade import selectors
 from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
 from cascada.core.errors import NotFoundError, PermissionDeniedError
+from cascada.networks.selectors import community_reach, community_reach_present
 from cascada.registry.models import Place
 from cascada.trainings.selectors import program_get
 
@@ -97,6 +98,50 @@ class FiguresSerializer(serializers.Serializer):
     )
 
 
+class CommunityGroupSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    contacts = Count()
+
+
+class CommunityKindSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
+    actions = Count()
+    contacts = Count()
+
+
+class CommunityDepartmentSerializer(serializers.Serializer):
+    department_id = serializers.IntegerField(allow_null=True)
+    department = serializers.CharField()
+    actions = Count()
+    contacts = Count()
+
+
+class CommunityReachSerializer(serializers.Serializer):
+    """Community actions run by the program's promoters: contacts (summed headcounts,
+    never distinct people) and actions, through the same disclosure control."""
+
+    actions = Count()
+    contacts = Count()
+    by_sex_age = CommunityGroupSerializer(many=True)
+    by_kind = CommunityKindSerializer(many=True)
+    departments = CommunityDepartmentSerializer(
+        many=True, help_text="Only for roles with access to the people; empty otherwise."
+    )
+    published = serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text="Per breakdown (sex_age, kind): whether it is published.",
+    )
+    suppressed = serializers.BooleanField()
+
+
+class ProgramFiguresSerializer(FiguresSerializer):
+    community_reach = CommunityReachSerializer(
+        help_text="What the program's promoters did in their communities: contacts, not people."
+    )
+
+
 class StepSerializer(serializers.Serializer):
     generation = serializers.IntegerField()
     trainers = serializers.IntegerField()
@@ -164,14 +209,15 @@ class CascadeProgramViewSet(ApiViewSet):
     @extend_schema(
         summary="A program's cascade figures",
         parameters=FILTERS,
-        responses={200: FiguresSerializer, 404: ERRORS[404]},
+        responses={200: ProgramFiguresSerializer, 404: ERRORS[404]},
     )
     def retrieve(self, request: Request, pk: Any = None) -> Response:
         _need(request)
         program = program_get(user=request.user, pk=pk)
         sc = selectors.Scope(user=request.user, program=program, **_filters(request))
         shown = selectors.figures_present(selectors.cascade_figures(sc), sc)
-        return Response(FiguresSerializer(shown).data)
+        shown["community_reach"] = community_reach_present(community_reach(sc), sc)
+        return Response(ProgramFiguresSerializer(shown).data)
 
     @extend_schema(
         summary="How long the cascade needs to reach a target",

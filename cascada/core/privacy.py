@@ -23,6 +23,16 @@ population), so each table is protected on its own, given the headline:
   published only when every generation's completed count is (they are completers of some
   generations). What is not published is "—" too, but claims nothing of its value.
 
+The same protection serves **one-column count tables with a total** (``counts_release``):
+a total and one-way breakdowns that each partition it, such as the contacts of a
+program's community actions by sex and age band and by kind, or the actions by kind
+(issue 10). Each table is protected on its own given the total, as above: primary
+suppression of 1..k, secondary suppression until neither a hidden cell nor what the
+hidden cells add up to can be pinned down, not published when that cannot be done; when
+the total itself is from 1 to k no breakdown is published. A caller adds a breakdown only
+when it partitions the total (every contact or action in exactly one row); the function
+refuses one that does not add up.
+
 Roles with access to the people behind a program (``trainings.selectors.sees_exact``)
 see exact figures of everyone. Viewers' figures count only people who consented to
 aggregate reporting (S15): ``registry.consent.reportable`` for the ORM and
@@ -32,7 +42,7 @@ the person table; core knows no app above it).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -387,3 +397,79 @@ def release(
         for key in ("trained_trainers", "replicating"):
             head_cells[key] = Cell(None, k, unpublished=True)
     return Release(headline=head_cells, breakdowns=out, k=k, exact=False)
+
+
+# ---------------------------------------------------------------- counts with a total
+
+
+@dataclass
+class Counts(Mapping[Any, Cell]):
+    """One breakdown of a ``CountsRelease``: a Cell per row key (``counts[key]``).
+    ``published`` is False when it could not be protected or its total is hidden (every
+    cell is then "—", saying nothing of its value)."""
+
+    rows: dict[Any, Cell]
+    published: bool = True
+
+    def __getitem__(self, key: Any) -> Cell:
+        return self.rows[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+@dataclass
+class CountsRelease:
+    total: Cell
+    breakdowns: dict[str, Counts]
+    k: int
+    exact: bool
+
+
+def counts_release(
+    total: int,
+    breakdowns: Mapping[str, Mapping[Any, int]],
+    *,
+    exact: bool,
+    court: bool = False,
+) -> CountsRelease:
+    """What a count with one-way breakdowns shows: ``total`` and, per breakdown, a count per
+    row key; the rows of each breakdown add up to ``total`` (ValueError otherwise: a table
+    that is not a partition of the total cannot be protected this way).
+
+    ``exact`` (the user sees the people behind the figures) returns every figure as is;
+    everyone else gets the total with 1..k hidden and each breakdown protected on its own
+    against it (primary and secondary suppression, ``_protect``), or not published."""
+    for name, rows in breakdowns.items():
+        if any(int(v) < 0 for v in rows.values()) or sum(int(v) for v in rows.values()) != int(
+            total
+        ):
+            raise ValueError(f"breakdown {name!r} does not add up to the total")
+    if exact:
+        return CountsRelease(
+            total=Cell(int(total), 0),
+            breakdowns={
+                name: Counts({key: Cell(int(v), 0) for key, v in rows.items()})
+                for name, rows in breakdowns.items()
+            },
+            k=0,
+            exact=True,
+        )
+    k = threshold(court=court)
+    head = _Table([[int(total)]], None, k)
+    _protect(head)  # one cell without a total: primary suppression only
+    total_cell = _cells(head)[0][0]
+    hidden = Cell(None, k, unpublished=True)
+    out: dict[str, Counts] = {}
+    for name, rows in breakdowns.items():
+        keys = list(rows)
+        table = _Table([[int(rows[key])] for key in keys], [int(total)], k)
+        if total_cell.suppressed or not _protect(table):
+            out[name] = Counts(dict.fromkeys(keys, hidden), published=False)
+            continue
+        cells = _cells(table)
+        out[name] = Counts({key: cells[n][0] for n, key in enumerate(keys)})
+    return CountsRelease(total=total_cell, breakdowns=out, k=k, exact=False)

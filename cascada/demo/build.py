@@ -55,6 +55,8 @@ from cascada.trainings.services import (
     sessions_generate,
 )
 
+from .networks import build_networks, promoter_person
+
 DEMO_PASSWORD = "cascada-demo-2026"
 CONSENT_TEXT = "demo-v1"
 
@@ -74,7 +76,7 @@ FEMALE_NAMES = (
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    role: str
+    role: str  # "" for none: the promoter signs in as a member of a network only
     organization: str
     totp_key: str  # fixed hex key, so `cascada demo-totp` and any authenticator agree
 
@@ -92,6 +94,7 @@ VIGENCIA = "Grupo Vigencia"
 MIMP = "Ministerio de la Mujer y Poblaciones Vulnerables"
 UNFPA_PE = "UNFPA Perú"
 PROMUNDO = "Promundo"
+PROMOTER_USERNAME = "promotor"
 
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin", Role.ADMINISTRATOR, MR, _key("admin")),
@@ -101,6 +104,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("donante", Role.VIEWER, UNFPA_PE, _key("donante")),
     DemoAccount("auditor", Role.AUDITOR, MR, _key("auditor")),
     DemoAccount("vigencia", Role.COORDINATOR, VIGENCIA, _key("vigencia")),
+    # A promoter of Vigencia's network (its member, no role in any organization): sees his
+    # network and records its actions, sees no one's data, so signs in without a code.
+    DemoAccount(PROMOTER_USERNAME, "", VIGENCIA, _key(PROMOTER_USERNAME)),
 )
 DEMO_USERNAMES = frozenset(a.username for a in DEMO_ACCOUNTS)
 
@@ -703,11 +709,19 @@ def _facilitator_person(orgs: dict[str, Organization]) -> Person | None:
     return link.person if link else None
 
 
+def _account_person(orgs: dict[str, Organization], account: DemoAccount) -> Person | None:
+    if account.role == Role.FACILITATOR:
+        return _facilitator_person(orgs)
+    if account.username == PROMOTER_USERNAME:
+        return promoter_person(orgs[VIGENCIA])
+    return None
+
+
 def _users(orgs: dict[str, Organization], r: BuildResult) -> None:
     for account in DEMO_ACCOUNTS:
         user = User.objects.filter(username=account.username).first()
         if user is None:
-            person = _facilitator_person(orgs) if account.role == Role.FACILITATOR else None
+            person = _account_person(orgs, account)
             user = user_create(
                 actor=None,
                 username=account.username,
@@ -716,9 +730,10 @@ def _users(orgs: dict[str, Organization], r: BuildResult) -> None:
                 person=person,
             )
             r.add("users")
-        membership_grant(
-            actor=None, user=user, organization=orgs[account.organization], role=account.role
-        )
+        if account.role:  # the promoter holds no role: his network membership is enough
+            membership_grant(
+                actor=None, user=user, organization=orgs[account.organization], role=account.role
+            )
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
             totp_device_create(user=user, confirmed=True, key=account.totp_key)
 
@@ -739,6 +754,7 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
         for step in steps:
             step(orgs, people, rng, scale, result)
         _measurement(orgs, rng, result)
+        build_networks(vigencia=orgs[VIGENCIA], mimp=orgs[MIMP], people=people, seed=seed, r=result)
         _users(orgs, result)
         result.add("people", people.created)
     return result

@@ -10,7 +10,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from cascada.core.crypto import EncryptedTextField
 from cascada.core.models import TimeStamped
+from cascada.imports.models import ImportStatus
 
 
 class NetworkKind(models.TextChoices):
@@ -314,3 +316,40 @@ class ActionPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo {self.pk}"
+
+
+class ActionUpload(models.Model):
+    """An export of a network's action form from ODK Central or KoboToolbox, uploaded to
+    be checked and imported by background jobs (``importers.py``). The file is kept
+    encrypted only until the import is done or rejected (S13); the report stays.
+    ``status``: uploaded (being checked) → validated → importing → confirmed, or
+    rejected."""
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="action_uploads")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The user's file name may name a person: encrypted (S13).
+    original_name = EncryptedTextField(_("file name"), blank=True)
+    file = models.FileField(upload_to="networks/uploads/%Y/%m/", blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    source = models.CharField(max_length=6, blank=True)  # "kobo" or "odk"
+    rows = models.PositiveIntegerField(default=0)
+    usable = models.PositiveIntegerField(default=0)  # submissions without problems
+    created = models.PositiveIntegerField(default=0)  # new actions (checked: to be created)
+    unchanged = models.PositiveIntegerField(default=0)  # submissions already stored
+    # Row problems (at most ``importers.MAX_LISTED``): {"row", "column", "code", "params"}.
+    problems = models.JSONField(default=list, blank=True)
+    problem_count = models.PositiveIntegerField(default=0)
+    file_problem = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("file of actions from the field")
+
+    def __str__(self) -> str:
+        return f"{self.network_id}: {self.pk}"

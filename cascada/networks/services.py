@@ -5,22 +5,32 @@ sent (docs/decisions/networks.md)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
+import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
+from cascada.core.crypto import decrypt_bytes, encrypt_bytes
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 from cascada.registry.models import Person
 from cascada.trainings.models import Enrolment
 
 from .models import (
+    ActionPhoto,
     ActivityKind,
     ActivityPlan,
+    Campaign,
     CommunityAction,
+    MediaReach,
+    Medium,
     MemberRole,
     Membership,
     Network,
@@ -132,3 +142,177 @@ def action_record(
     action.save()
     audit_record(actor=actor, action="create", target=action)
     return action, True
+
+
+# ---------------------------------------------------------------- networks and members
+
+NETWORK_FIELDS = (
+    "name",
+    "kind",
+    "place",
+    "active",
+    "registry_entry",
+    "registry_office",
+    "registry_date",
+    "recognition",
+    "recognition_date",
+    "recognition_authority",
+    "plan_line",
+)
+
+
+@transaction.atomic
+def network_save(
+    *, actor: Any, organization: Any, network: Network | None = None, **fields: Any
+) -> Network:
+    """Create a network convened by ``organization`` or change one (staff of the
+    organization; a network's coordinator may change its own details)."""
+    if network is None:
+        if actor is not None and organization.pk not in scope.org_ids(actor, Cap.MANAGE_PROGRAMS):
+            raise PermissionDeniedError()
+        network = Network(organization=organization)
+        action = "create"
+    else:
+        _require(actor, network)
+        action = "update"
+    for key, value in fields.items():
+        if key not in NETWORK_FIELDS:
+            raise ValueError(key)
+        setattr(network, key, value)
+    try:
+        network.full_clean(exclude=["organization", "place", "recognition_document"])
+    except ValidationError as error:
+        raise ApplicationError("; ".join(error.messages), code="invalid") from error
+    network.save()
+    audit_record(actor=actor, action=action, target=network)
+    return network
+
+
+@transaction.atomic
+def membership_change(
+    *, actor: Any, membership: Membership, role: str, left_on: dt.date | None
+) -> Membership:
+    _require(actor, membership.network)
+    if role not in MemberRole.values:
+        raise ApplicationError(_("Unknown role."), extra={"field": "role"})
+    if left_on is not None and left_on < membership.joined_on:
+        raise ApplicationError(
+            _("A member cannot leave before joining."), extra={"field": "left_on"}
+        )
+    membership.role = role
+    membership.left_on = left_on
+    membership.save(update_fields=["role", "left_on"])
+    audit_record(actor=actor, action="update", target=membership.network, detail={"count": 1})
+    return membership
+
+
+# ---------------------------------------------------------------- campaigns
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    actor: Any,
+    organization: Any,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    description: str = "",
+    networks: Iterable[Network] = (),
+) -> Campaign:
+    if actor is not None and organization.pk not in scope.org_ids(actor, Cap.MANAGE_PROGRAMS):
+        raise PermissionDeniedError()
+    if ends_on < starts_on:
+        raise ApplicationError(
+            _("A campaign cannot end before it starts."), extra={"field": "ends_on"}
+        )
+    campaign = Campaign.objects.create(
+        organization=organization,
+        name=name[:200],
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+    )
+    campaign.networks.set(list(networks))
+    audit_record(actor=actor, action="create", target=campaign)
+    return campaign
+
+
+def may_manage_campaign(actor: Any, campaign: Campaign) -> bool:
+    return campaign.organization_id in scope.org_ids(actor, Cap.MANAGE_PROGRAMS) or any(
+        may_manage(actor, n) for n in campaign.networks.all()
+    )
+
+
+@transaction.atomic
+def media_add(*, actor: Any, campaign: Campaign, **fields: Any) -> MediaReach:
+    """Spots aired, posts, the audience an outlet reports: never people reached."""
+    if actor is not None and not may_manage_campaign(actor, campaign):
+        raise PermissionDeniedError()
+    if fields.get("medium") not in Medium.values:
+        raise ApplicationError(_("Unknown medium."), extra={"field": "medium"})
+    media = MediaReach(campaign=campaign, **fields)
+    try:
+        media.full_clean(exclude=["campaign", "network"])
+    except ValidationError as error:
+        raise ApplicationError("; ".join(error.messages), code="invalid") from error
+    media.save()
+    audit_record(actor=actor, action="update", target=campaign)
+    return media
+
+
+# ---------------------------------------------------------------- photos
+
+PHOTO_MAX_BYTES = 8 * 1024 * 1024
+PHOTO_MAX_SIDE = 1600
+
+
+def _photo_clean(data: bytes) -> bytes:
+    """The photo re-encoded as a JPEG of at most ``PHOTO_MAX_SIDE`` pixels a side, without
+    its metadata (EXIF: the phone's GPS position, its owner's name)."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            opened.load()
+            upright = ImageOps.exif_transpose(opened).convert("RGB")
+            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+            out = io.BytesIO()
+            upright.save(out, format="JPEG", quality=82)  # no exif= given: none is written
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise ApplicationError(
+            _("The file is not a photo that can be read (JPEG or PNG)."), extra={"field": "file"}
+        ) from error
+    return out.getvalue()
+
+
+@transaction.atomic
+def photo_add(*, actor: Any, action: CommunityAction, data: bytes, consent: str) -> ActionPhoto:
+    """Keep a photo of an action only with the consent of those shown, stated by whoever
+    uploads it (who consented and how: "los 12 asistentes, de palabra, ante la
+    facilitadora"). Stored re-encoded, without metadata, encrypted at rest."""
+    if actor is not None and not may_record(actor, action.network):
+        raise PermissionDeniedError()
+    consent = " ".join(consent.split())
+    if len(consent) < 5:
+        raise ApplicationError(
+            _("Say who consented to the photo and how; without consent it is not kept."),
+            extra={"field": "consent"},
+        )
+    if len(data) > PHOTO_MAX_BYTES:
+        raise ApplicationError(_("The photo is larger than 8 MB."), extra={"field": "file"})
+    clean = _photo_clean(data)
+    photo = ActionPhoto(
+        action=action,
+        consent=consent[:300],
+        uploaded_by=actor if getattr(actor, "pk", None) else None,
+    )
+    photo.file.save(f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(clean)), save=False)
+    photo.save()
+    audit_record(actor=actor, action="create", target=photo)
+    return photo
+
+
+def photo_bytes(photo: ActionPhoto) -> bytes:
+    with photo.file.open("rb") as stored:
+        return decrypt_bytes(stored.read())

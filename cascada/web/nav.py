@@ -26,6 +26,7 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("web:curriculum_list", _("Curricula"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_CURRICULA)),
     ("web:cascade_home", _("Cascade"), (Cap.VIEW_AGGREGATES,)),
     ("web:measurement_home", _("Measurement"), (Cap.VIEW_AGGREGATES,)),
+    ("web:network_list", _("Networks"), ()),
     ("web:import_start", _("Imports"), (Cap.IMPORT,)),
     ("web:export_start", _("Exports"), (Cap.EXPORT,)),
     ("web:organization_list", _("Organizations"), (Cap.VIEW_AGGREGATES, Cap.VIEW_PEOPLE)),

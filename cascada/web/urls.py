@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cascada.web.urls_imports")),  # imports and exports
     path("", include("cascada.web.urls_cascade")),  # the cascade
     path("", include("cascada.web.urls_measurement")),  # attitude measurement
+    path("", include("cascada.web.urls_networks")),  # promoter networks and their actions
 ]

@@ -21,6 +21,7 @@ from cascada.cascade.forecast import assumptions_from_figures, cascade_forecast
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import NotFoundError
 from cascada.imports.formats import CONTENT_TYPES, DIALECTS, EXTENSIONS, FORMATS
+from cascada.networks.selectors import community_reach, community_reach_present
 from cascada.registry.models import Person
 from cascada.registry.selectors import department_choices, identities_reveal, place_list
 from cascada.trainings.selectors import program_get
@@ -108,6 +109,8 @@ def cascade_program(request: HttpRequest, pk: int) -> HttpResponse:
             "departments": departments,
             "forecast": forecast,
             "target": target,
+            # What its promoters did in their communities (contacts, never people).
+            "community": community_reach_present(community_reach(sc), sc),
             # Viewers get the whole program whatever the filters (ADR 0006).
             "query": request.GET.urlencode() if sc.sees_people else "",
         },
@@ -208,6 +211,8 @@ def cascade_trainer(request: HttpRequest, pk: int) -> HttpResponse:
             "f": shown,
             "info": selectors.trainer_lineage(trainer=trainer),
             "children": children,
+            # Their own community actions and those of everyone downstream.
+            "community": community_reach_present(community_reach(sc), sc),
         },
     )
 

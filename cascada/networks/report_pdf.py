@@ -1,0 +1,165 @@
+"""A network's annual report as a PDF for the municipality and the network's assembly:
+one A4 portrait report in Spanish with the same figures as the page (made from the same
+``plan_status`` and ``reach_shown``, so exact or protected by the same rule): the
+network's registration and recognition, planned against done by month, reach by sex and
+age band, unplanned actions and campaigns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import translation
+from fpdf import FPDF
+
+from cascada.trainings.certificate_pdf import _latin1, fecha_es
+
+from .models import ActivityKind
+
+GREEN = (42, 111, 78)
+AMBER = (166, 94, 0)
+GREY = (110, 110, 110)
+MONTHS = (
+    "Enero", "Febrero", "Marzo", "Abril", "Mayo", "Junio", "Julio", "Agosto", "Septiembre",
+    "Octubre", "Noviembre", "Diciembre",
+)  # fmt: skip
+
+
+def network_report_pdf(context: dict[str, Any]) -> bytes:
+    """The report, in Spanish whatever the reader's language (it is filed and shared)."""
+    with translation.override("es"):
+        return _report(context)
+
+
+def _report(c: dict[str, Any]) -> bytes:
+    network, year, status, reach = c["network"], c["year"], c["status"], c["reach"]
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.set_title(_latin1(f"Informe anual {year}: {network.name}"))
+    pdf.add_page()
+    width = pdf.w - 2 * pdf.l_margin
+
+    def text(size: int, value: str, style: str = "", height: float = 6) -> None:
+        pdf.set_font("Helvetica", style, size)
+        pdf.multi_cell(width, height, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+    def heading(value: str) -> None:
+        pdf.ln(3)
+        pdf.set_text_color(*GREEN)
+        text(13, value, "B", 7)
+        pdf.set_text_color(0, 0, 0)
+
+    text(9, f"Informe anual de actividades {year}", "", 5)
+    text(16, network.name, "B", 8)
+    facts = [f"Convocada por {network.organization.name}."]
+    if network.place_id:
+        facts.append(f"Lugar: {network.place.name}.")
+    if network.registry_entry:
+        facts.append(
+            f"Inscrita en Registros Públicos, partida N.º {network.registry_entry}"
+            + (f" ({network.registry_office})" if network.registry_office else "")
+            + (f", el {fecha_es(network.registry_date)}" if network.registry_date else "")
+            + "."
+        )
+    if network.recognition:
+        facts.append(
+            f"Reconocida por {network.recognition}"
+            + (f", del {fecha_es(network.recognition_date)}" if network.recognition_date else "")
+            + (
+                f", emitida por {network.recognition_authority}"
+                if network.recognition_authority
+                else ""
+            )
+            + "."
+        )
+    if network.plan_line:
+        facts.append(f"Aporta a: {network.plan_line}.")
+    if c.get("members") is not None:
+        facts.append(f"Integrantes activos: {c['members']}.")
+    text(10, " ".join(facts))
+    text(9, f"Generado el {fecha_es(c['today'])}.")
+
+    heading("Lo planificado y lo realizado")
+    if status.revision is None:
+        text(10, "No hay un plan aprobado para este año.")
+    else:
+        text(
+            10,
+            f"Plan vigente: revisión {status.revision}. Actividades planificadas: "
+            f"{status.planned}; realizadas: {status.done}; atrasadas: {status.late}. "
+            f"Alcance esperado: {status.expected_reach} asistencias; alcanzado en lo "
+            f"planificado: {status.reached - status.unplanned_reach}.",
+        )
+        cols = (22, width - 22 - 34 - 26 - 26, 34, 26, 26)
+        heads = ("Mes", "Actividad", "Tipo", "Esperado", "Estado")
+        pdf.set_font("Helvetica", "B", 9)
+        pdf.set_fill_color(232, 241, 236)
+        for w, h in zip(cols, heads, strict=True):
+            pdf.cell(w, 7, _latin1(h), border="B", fill=True)
+        pdf.ln()
+        pdf.set_font("Helvetica", "", 9)
+        for line in status.lines:
+            state, colour = (
+                ("Realizada", GREEN)
+                if line.done
+                else ("No realizada", AMBER)
+                if line.missing
+                else ("Atrasada", AMBER)
+                if line.late
+                else ("Pendiente", GREY)
+            )
+            if pdf.will_page_break(6):
+                pdf.add_page()
+            pdf.cell(cols[0], 6, _latin1(MONTHS[line.month - 1]))
+            pdf.cell(cols[1], 6, _latin1(_fit(pdf, line.title, cols[1])))
+            pdf.cell(cols[2], 6, _latin1(str(ActivityKind(line.kind).label)))
+            pdf.cell(cols[3], 6, str(line.expected_reach), align="R")
+            pdf.set_text_color(*colour)
+            pdf.cell(cols[4], 6, "  " + state)
+            pdf.set_text_color(0, 0, 0)
+            pdf.ln()
+        if status.unplanned_actions:
+            pdf.ln(1)
+            text(
+                10,
+                f"Además, {status.unplanned_actions} acciones no planificadas, con "
+                f"{status.unplanned_reach} asistencias.",
+            )
+
+    heading("Alcance por sexo y edad")
+    text(
+        9,
+        "Asistencias contadas en cada acción (contactos, no personas distintas: una misma "
+        "persona puede asistir a varias).",
+    )
+    if not reach.exact:
+        text(9, "Las cifras pequeñas se muestran como «<k» para proteger a las personas.")
+    pdf.set_font("Helvetica", "", 10)
+    for label, cell in reach.rows:
+        pdf.cell(70, 6, _latin1(str(label)))
+        pdf.cell(25, 6, _latin1(str(cell)), align="R")
+        pdf.ln()
+    pdf.set_font("Helvetica", "B", 10)
+    pdf.cell(70, 6, "Total")
+    pdf.cell(25, 6, _latin1(str(reach.total)), align="R")
+    pdf.ln()
+    text(10, f"Acciones registradas en el año: {reach.actions}.")
+
+    if c.get("campaigns"):
+        heading("Campañas")
+        for campaign, n in c["campaigns"]:
+            text(
+                10,
+                f"{campaign.name} ({fecha_es(campaign.starts_on)} al "
+                f"{fecha_es(campaign.ends_on)}): {n} acciones de la red.",
+            )
+    return bytes(pdf.output())
+
+
+def _fit(pdf: FPDF, value: str, width: float) -> str:
+    """Cut a title to its column with an ellipsis."""
+    value = _latin1(value)
+    if pdf.get_string_width(value) <= width - 2:
+        return value
+    while value and pdf.get_string_width(value + "...") > width - 2:
+        value = value[:-1]
+    return value + "..."
