@@ -369,7 +369,11 @@ def submission_identity(cells: Sequence[Any], cols: MetaColumns) -> Identity:
         edits = 0
     if status := text(cells, cols.status):
         raise ValueProblem("not_decrypted", value=status)
-    raw = cells[cols.submitted] if cols.submitted is not None and cols.submitted < len(cells) else None
+    raw = (
+        cells[cols.submitted]
+        if cols.submitted is not None and cols.submitted < len(cells)
+        else None
+    )
     try:
         submitted_at = submission_moment(raw)
     except ValueError:

@@ -62,7 +62,7 @@ from cascada.imports.parsers import shown as shown_value
 from cascada.imports.storage import upload_open, upload_read, upload_store
 from cascada.jobs.kinds import JobKind
 from cascada.jobs.models import Job
-from cascada.jobs.services import JobContext, job_enqueue
+from cascada.jobs.services import JobCancelled, JobContext, job_enqueue
 from cascada.registry.models import Place
 from cascada.trainings.clock import country_today
 
@@ -135,7 +135,9 @@ ROW_MESSAGES: dict[str, Any] = {
         "The file has no column that identifies each submission (KEY, meta-instanceID, "
         "_uuid or meta/instanceID): export it again with its metadata columns."
     ),
-    "other_form": _("This is the export of the form “%(value)s”, not of this network's (%(expected)s)."),
+    "other_form": _(
+        "This is the export of the form “%(value)s”, not of this network's (%(expected)s)."
+    ),
 }
 MESSAGES: dict[str, Any] = {**field_forms.MESSAGES, **ROW_MESSAGES}
 
@@ -152,6 +154,7 @@ def _require(actor: Any, network: Network) -> None:
         raise PermissionDeniedError()
 
 
+@transaction.atomic
 def upload_actions(*, actor: Any, network: Network, upload: Any, filename: str) -> ActionUpload:
     """Keep an export (encrypted) and queue its check. A file over the size limit is
     refused at once, without being stored."""
@@ -267,6 +270,19 @@ class ActionRow:
 
 
 @dataclass
+class _Read:
+    """A row as read: who it is (even when it has problems, so that a later version of
+    the same submission supersedes it), and the action or its problems."""
+
+    row: int
+    key: str
+    edits: int
+    action: ActionRow | None
+    problems: list[Problem]
+    place_code: str = ""
+
+
+@dataclass
 class Checked:
     source: str = ""
     rows: int = 0  # data rows read (Kobo's HXL row and empty rows apart)
@@ -301,9 +317,9 @@ class _Form:
         return self._plans[year]
 
     def places(self, codes: Iterable[str]) -> dict[str, Place]:
-        return {
-            p.code: p for p in Place.objects.filter(country=self.country, code__in=set(codes))
-        }
+        wanted = set(codes)
+        wanted |= {"0" + c for c in wanted if c.isdigit()}
+        return {p.code: p for p in Place.objects.filter(country=self.country, code__in=wanted)}
 
 
 def _columns(headers: list[str], form: _Form) -> tuple[MetaColumns, dict[str, int]]:
@@ -333,8 +349,8 @@ def _read_row(
     meta: MetaColumns,
     columns: dict[str, int],
     form: _Form,
-) -> tuple[ActionRow | None, list[Problem], str]:
-    """One row: the action, or the problems that keep it out; and the raw place code."""
+) -> _Read:
+    """One row: the action, or the problems that keep it out (all or nothing)."""
     problems: list[Problem] = []
 
     def problem(name: str | None, code: str, value: Any = "", **params: Any) -> None:
@@ -419,7 +435,7 @@ def _read_row(
         values[NOTES] = f"{where}\n{values[NOTES]}".strip()
 
     if problems:
-        return None, problems, place_code
+        return _Read(number, key, edits, None, problems)
     fields = {
         "date": date,
         "kind": kind,
@@ -429,7 +445,8 @@ def _read_row(
         "notes": values[NOTES],
         **{name: values[name] for name in (*HEADCOUNTS, MATERIALS)},
     }
-    return ActionRow(row=number, client_key=key, edits=edits, fields=fields), [], place_code
+    action = ActionRow(row=number, client_key=key, edits=edits, fields=fields)
+    return _Read(number, key, edits, action, [], place_code)
 
 
 def check(record: ActionUpload) -> Checked:
@@ -449,7 +466,7 @@ def check(record: ActionUpload) -> Checked:
         form = _Form(network)
         meta, columns = _columns(table.headers, form)
         result.source = meta.source
-        read: list[tuple[ActionRow | None, list[Problem], str]] = []
+        read: list[_Read] = []
         for n, (number, cells) in enumerate(table.rows):
             if n == 0 and is_hxl(cells):
                 continue
@@ -463,23 +480,31 @@ def check(record: ActionUpload) -> Checked:
         if table is not None:
             table.close()
     result.rows = len(read)
-    for _row, problems, _code in read:
-        result.problems.extend(problems)
-    good = [(row, code) for row, _p, code in read if row is not None]
-    kept, superseded = latest_versions(good, key=lambda g: g[0].client_key, edits=lambda g: g[0].edits)
-    result.superseded = [row.row for row, _code in superseded]
-    places = form.places(code for _row, code in kept if code)
+    kept, superseded = latest_versions(read, key=lambda r: r.key, edits=lambda r: r.edits)
+    result.superseded = [r.row for r in superseded]
+    places = form.places(r.place_code for r in kept if r.place_code)
     header = table.headers[columns[PLACE]][:COLUMN_CHARS] if PLACE in columns else PLACE
-    for row, code in kept:
-        if code and code not in places:
-            result.problems.append(
-                Problem(row.row, header, "unknown_place", {"value": shown_value(code, VALUE_CHARS)})
-            )
+    for r in kept:
+        result.problems.extend(r.problems)
+        if r.action is None:
             continue
-        row.fields["place"] = places.get(code)
-        result.usable.append(row)
+        place = _place(r.place_code, places)
+        if r.place_code and place is None:
+            value = shown_value(r.place_code, VALUE_CHARS)
+            result.problems.append(Problem(r.row, header, "unknown_place", {"value": value}))
+            continue
+        r.action.fields["place"] = place
+        result.usable.append(r.action)
     result.problems.sort(key=lambda p: p.row)
     return result
+
+
+def _place(code: str, places: dict[str, Place]) -> Place | None:
+    """A place by its code; a code Excel read as a number lost its leading zero (INEI's
+    ubigeo of Amazonas, 010101, as 10101)."""
+    if not code:
+        return None
+    return places.get(code) or (places.get("0" + code) if code.isdigit() else None)
 
 
 def _stored_keys(network: Network, rows: list[ActionRow]) -> set[str]:
@@ -542,26 +567,13 @@ def import_job(ctx: JobContext) -> dict[str, Any]:
     if checked.file_problem:
         raise ApplicationError(_("The file can no longer be read: upload it again."))
     _report(record, checked)
-    created = unchanged = 0
+    try:
+        created, unchanged = _write(ctx, network, checked.usable)
+    except (ApplicationError, JobCancelled):
+        # What was written stays (keyed by submission); the file may be imported again.
+        ActionUpload.objects.filter(pk=record.pk).update(status=ImportStatus.VALIDATED)
+        raise
     total = len(checked.usable)
-    for start in range(0, total, BATCH):
-        batch = checked.usable[start : start + BATCH]
-        with transaction.atomic():
-            for row in batch:
-                try:
-                    _action, new = action_record(
-                        actor=ctx.actor, network=network, client_key=row.client_key, **row.fields
-                    )
-                except ApplicationError as error:
-                    raise ApplicationError(
-                        _("Row %(row)s could not be saved (%(reason)s): the import stopped before it.")
-                        % {"row": row.row, "reason": error},
-                        code="write_failed",
-                    ) from error
-                created += int(new)
-                unchanged += int(not new)
-            ctx.progress(start + len(batch), total)
-        ctx.stop_if_cancelled()
     record.created, record.unchanged = created, unchanged
     _close(record, ImportStatus.CONFIRMED)
     audit_record(
@@ -571,3 +583,30 @@ def import_job(ctx: JobContext) -> dict[str, Any]:
         detail={"kind": "actions", "count": total, "created": created},
     )
     return {"upload": record.pk, "created": created, "unchanged": unchanged}
+
+
+def _write(ctx: JobContext, network: Network, rows: list[ActionRow]) -> tuple[int, int]:
+    """(created, already stored). Each batch in one transaction with its progress."""
+    created = unchanged = 0
+    for start in range(0, len(rows), BATCH):
+        batch = rows[start : start + BATCH]
+        with transaction.atomic():
+            for row in batch:
+                try:
+                    _action, new = action_record(
+                        actor=ctx.actor, network=network, client_key=row.client_key, **row.fields
+                    )
+                except ApplicationError as error:
+                    raise ApplicationError(
+                        _(
+                            "Row %(row)s could not be saved (%(reason)s): the import stopped "
+                            "before it."
+                        )
+                        % {"row": row.row, "reason": error},
+                        code="write_failed",
+                    ) from error
+                created += int(new)
+                unchanged += int(not new)
+            ctx.progress(start + len(batch), len(rows))
+        ctx.stop_if_cancelled()
+    return created, unchanged

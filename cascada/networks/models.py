@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.core.crypto import EncryptedTextField
 from cascada.core.models import TimeStamped
+from cascada.imports.messages import describe
 from cascada.imports.models import ImportStatus
 
 
@@ -353,3 +354,15 @@ class ActionUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network_id}: {self.pk}"
+
+    @property
+    def file_problem_text(self) -> str:
+        """Why the file cannot be read, in the reader's language."""
+        if not self.file_problem:
+            return ""
+        return describe(self.file_problem.get("code", ""), self.file_problem.get("params"))
+
+    @property
+    def problem_rows(self) -> list[dict]:
+        """The listed row problems, each with its text in the reader's language."""
+        return [{**p, "text": describe(p.get("code", ""), p.get("params"))} for p in self.problems]

@@ -350,17 +350,18 @@ def community_actions_in_scope(sc: CascadeScope) -> QuerySet[CommunityAction]:
         ).values("person_id")
 
     qs = CommunityAction.objects.filter(run_by__isnull=False)
+    cap = Cap.VIEW_AGGREGATES
     cohorts = Cohort.objects.all()
     if sc.user is not None:
-        cap = Cap.VIEW_AGGREGATES
         cohorts = cohorts.filter(pk__in=cohort_ids_visible(user=sc.user, cap=cap))
+    if sc.program is not None:  # within what the user sees: its cohorts are visible ones
+        qs = qs.filter(run_by_id__in=completers(cohorts.filter(program_id=sc.program.pk)))
+    elif sc.user is not None:
         seen = Q(run_by_id__in=completers(cohorts))
         full = scope.org_ids(sc.user, cap) - scope.cohort_bound_org_ids(sc.user, cap)
         if full:
             seen |= Q(network__organization_id__in=full)
         qs = qs.filter(seen)
-    if sc.program is not None:
-        qs = qs.filter(run_by_id__in=completers(cohorts.filter(program_id=sc.program.pk)))
     if not sc.sees_people:
         if sc.program is None:
             return qs.none()

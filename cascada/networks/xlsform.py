@@ -108,7 +108,7 @@ def planned_activities(network: Network, year: int) -> list[PlannedActivity]:
 def form_places(network: Network) -> list[Place]:
     """The network's place and the places within it (its districts, theirs), at most
     ``MAX_PLACES``; none when the network has no place."""
-    if network.place_id is None:
+    if network.place is None:
         return []
     places: list[Place] = [network.place]
     level = [network.place_id]
@@ -123,14 +123,15 @@ def both(text: Any) -> tuple[str, str]:
     """A text of Cascada's catalog (a model's label, a month) in Spanish and in English,
     whatever the user's language: the form carries both."""
     with translation.override("es"):
-        es = capfirst(str(text))
+        es = str(text)
     with translation.override("en"):
-        en = capfirst(str(text))
+        en = str(text)
     return es, en
 
 
 def _headcount(name: str) -> Row:
-    es, en = both(CommunityAction._meta.get_field(name).verbose_name)
+    label = getattr(CommunityAction._meta.get_field(name), "verbose_name", name)
+    es, en = (capfirst(t) for t in both(label))
     return question(
         "integer",
         name,
@@ -183,7 +184,10 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
             "Lugar (escriba el nombre)" if not places else "¿Qué otro lugar?",
             "Place (write its name)" if not places else "Which other place?",
             relevant=place_text_relevant,
-            **hint("Por ejemplo, el colegio o la comunidad.", "For example, the school or the community."),
+            **hint(
+                "Por ejemplo, el colegio o la comunidad.",
+                "For example, the school or the community.",
+            ),
         )
     )
 
@@ -194,9 +198,13 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
             "Fecha de la acción",
             "Date of the action",
             required="yes",
-            **constraint(". <= today()", "La fecha no puede ser futura.", "The date cannot be in the future."),
+            **constraint(
+                ". <= today()", "La fecha no puede ser futura.", "The date cannot be in the future."
+            ),
         ),
-        question(f"select_one {KIND_LIST}", KIND, "Tipo de acción", "Kind of action", required="yes"),
+        question(
+            f"select_one {KIND_LIST}", KIND, "Tipo de acción", "Kind of action", required="yes"
+        ),
         question(
             "text",
             TITLE,
@@ -222,7 +230,9 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
             AUDIENCE,
             "¿A quién se dirigió?",
             "Who was it for?",
-            **hint("Por ejemplo, padres de familia, estudiantes.", "For example, parents, students."),
+            **hint(
+                "Por ejemplo, padres de familia, estudiantes.", "For example, parents, students."
+            ),
             **constraint(
                 "string-length(.) <= 120",
                 "Como máximo 120 caracteres.",
@@ -245,9 +255,7 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
         {"type": "calculate", "name": NETWORK_FIELD, "calculation": str(network.pk)},
     ]
 
-    choices: list[Row] = [
-        choice(KIND_LIST, kind.value, *both(kind.label)) for kind in ActivityKind
-    ]
+    choices: list[Row] = [choice(KIND_LIST, kind.value, *both(kind.label)) for kind in ActivityKind]
     for a in activities:
         month_es, month_en = both(dates.MONTHS[a.month])
         choices.append(

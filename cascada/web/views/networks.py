@@ -42,6 +42,7 @@ from cascada.registry.models import Organization, Person, Place
 from cascada.registry.selectors import identities_reveal
 from cascada.trainings.selectors import cohort_list
 
+from ..forms.trainings import DATE
 from ..idempotency import idempotent
 from .common import domain_errors
 
@@ -125,7 +126,7 @@ class NetworkForm(forms.Form):
     registry_date = forms.DateField(
         label=gettext_lazy("Registered on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
     )
     recognition = forms.CharField(
         label=gettext_lazy("Recognition (resolution type and number)"),
@@ -135,7 +136,7 @@ class NetworkForm(forms.Form):
     recognition_date = forms.DateField(
         label=gettext_lazy("Recognised on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DATE,
     )
     recognition_authority = forms.CharField(
         label=gettext_lazy("Issued by"), max_length=160, required=False
@@ -423,9 +424,7 @@ def _plan_rows(post: Any) -> list[dict[str, Any]]:
 
 class ActionForm(forms.Form):
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=80, required=False)
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=ActivityKind.choices)
     planned_key = forms.ChoiceField(label=gettext_lazy("Planned activity"), required=False)
     title = forms.CharField(label=gettext_lazy("What was done"), max_length=200)
@@ -632,12 +631,8 @@ class CampaignForm(forms.Form):
         queryset=Organization.objects.none(), label=gettext_lazy("Run by")
     )
     name = forms.CharField(label=gettext_lazy("Name"), max_length=200)
-    starts_on = forms.DateField(
-        label=gettext_lazy("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    ends_on = forms.DateField(
-        label=gettext_lazy("Ends on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DATE)
     description = forms.CharField(
         label=gettext_lazy("Description"), widget=forms.Textarea, required=False
     )
@@ -680,9 +675,7 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
 
 
 class MediaForm(forms.Form):
-    date = forms.DateField(
-        label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     medium = forms.ChoiceField(label=gettext_lazy("Medium"), choices=Medium.choices)
     outlet = forms.CharField(label=gettext_lazy("Outlet"), max_length=160, required=False)
     spots = forms.IntegerField(label=gettext_lazy("Spots aired"), min_value=0, initial=0)
