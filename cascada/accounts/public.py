@@ -29,6 +29,10 @@ SIGNED_IN_URL_NAMES = frozenset(
         "web:logout",
         "web:two_factor_verify",
         "web:two_factor_setup",
+        # Networks the user may open: their organizations' and those they are a member
+        # of (a promoter holds no role), and the script that keeps the action form offline.
+        "web:network_list",
+        "web:network_service_worker",
     }
 )
 

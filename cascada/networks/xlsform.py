@@ -220,8 +220,8 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
         question(
             f"select_one {PLANNED_LIST}",
             PLANNED,
-            f"¿Qué actividad del plan {year} cumple?",
-            f"Which activity of the {year} plan does it fulfil?",
+            "¿Qué actividad del plan cumple?",
+            "Which activity of the plan does it fulfil?",
             required="yes",
         ),
         *place_rows,
@@ -257,10 +257,9 @@ def xlsform_rows(network: Network, *, year: int | None = None) -> Form:
 
     choices: list[Row] = [choice(KIND_LIST, kind.value, *both(kind.label)) for kind in ActivityKind]
     for a in activities:
-        month_es, month_en = both(dates.MONTHS[a.month])
-        choices.append(
-            choice(PLANNED_LIST, a.key, f"{a.title} ({month_es})", f"{a.title} ({month_en})")
-        )
+        month_es, month_en = both(dates.MONTHS_ALT[a.month])
+        label_es = f"{a.title} ({month_es.lower()})"  # Spanish months are not capitalised
+        choices.append(choice(PLANNED_LIST, a.key, label_es, f"{a.title} ({month_en})"))
     choices.append(choice(PLANNED_LIST, UNPLANNED, "No estaba en el plan", "Not in the plan"))
     if places:
         choices += [choice(PLACE_LIST, p.code, p.name, p.name) for p in places]

@@ -36,6 +36,12 @@ _certificate = _pk("certificate")
 _trainer = _pk("facilitator_person")
 _import_job = _pk("import_job")
 _round = _pk("survey_round")
+_network = _pk("network")
+_action = _pk("community_action")
+
+
+def _network_year(w: World) -> dict[str, str]:
+    return {"pk": str(w.network.pk), "year": "2026"}
 
 
 # url name -> kwargs of a World's object. S2 hits each with the other organization's
@@ -102,6 +108,19 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:round_server": _round,
     "web:round_export": lambda w: {"pk": str(w.survey_round.pk), "fmt": "csv"},
     "web:submissions_upload": _pk("submissions_upload"),
+    # web: networks
+    "web:network_detail": _network,
+    "web:network_members_add": _network,
+    "web:membership_edit": _pk("membership"),
+    "web:network_plan": _network_year,
+    "web:network_plan_revise": _network_year,
+    "web:network_action_new": _network,
+    "web:network_action": _action,
+    "web:network_photo_add": _action,
+    "web:network_photo": _pk("action_photo"),
+    "web:campaign_detail": _pk("campaign"),
+    "web:network_report": _network_year,
+    "web:network_report_pdf": _network_year,
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

@@ -4,6 +4,7 @@ never show up where they do not belong (S2, S3, S11)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,8 @@ from cascada.imports.models import ImportJob
 from cascada.imports.services import import_job_create
 from cascada.measurement.models import Instrument, InstrumentVersion, Round, SubmissionUpload
 from cascada.measurement.services import instrument_adopt, response_record, round_create
+from cascada.networks.models import ActionPhoto, Campaign, CommunityAction, Membership, Network
+from cascada.networks.services import action_record, campaign_save, photo_add, plan_revise
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
@@ -52,6 +55,11 @@ class World:
     survey_round: Round
     instrument_version: InstrumentVersion
     submissions_upload: SubmissionUpload
+    network: Network
+    membership: Membership
+    community_action: CommunityAction
+    action_photo: ActionPhoto
+    campaign: Campaign
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -69,6 +77,9 @@ class World:
             f"Organizacion {self.tag}",
             self.certificate.code,
             f"Importacion{self.tag}",
+            f"Red {self.tag}",
+            f"Feria {self.tag}",
+            f"Campana {self.tag}",
         ]
 
 
@@ -161,6 +172,39 @@ def build_world(tag: str, *, court: bool = False) -> World:
     submissions_upload = SubmissionUpload.objects.create(
         round=survey_round, original_name=f"envios{tag}.csv", status="checked"
     )
+    network = Network.objects.create(
+        organization=org, name=f"Red {tag}", kind="municipal", place=place
+    )
+    membership = network.memberships.create(person=other_person, joined_on=dt.date(2026, 1, 5))
+    plan_revise(
+        actor=None,
+        network=network,
+        year=2026,
+        activities=[{"key": "feria", "kind": "fair", "title": f"Feria {tag}", "month": 5}],
+        approved_on=dt.date(2026, 3, 1),
+    )
+    campaign = campaign_save(
+        actor=None,
+        organization=org,
+        name=f"Campana {tag}",
+        starts_on=dt.date(2026, 11, 25),
+        ends_on=dt.date(2026, 12, 10),
+        networks=[network],
+    )
+    community_action, _created = action_record(
+        actor=None,
+        network=network,
+        date=dt.date(2026, 5, 16),
+        kind="fair",
+        title=f"Feria {tag}",
+        planned_key="feria",
+        campaign=campaign,
+        women=30,
+        men=3,
+    )
+    action_photo = photo_add(
+        actor=None, action=community_action, data=_tiny_jpeg(), consent="De palabra, todos"
+    )
     return World(
         tag=tag,
         org=org,
@@ -187,5 +231,18 @@ def build_world(tag: str, *, court: bool = False) -> World:
         survey_round=survey_round,
         instrument_version=instrument_version,
         submissions_upload=submissions_upload,
+        network=network,
+        membership=membership,
+        community_action=community_action,
+        action_photo=action_photo,
+        campaign=campaign,
         users=users,
     )
+
+
+def _tiny_jpeg() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 60)).save(out, format="JPEG")
+    return out.getvalue()
