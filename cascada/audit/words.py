@@ -55,6 +55,12 @@ ACTION_ON: dict[tuple[str, str], Promise] = {
     ("update", "curricula.curriculumversion"): pgettext_lazy(
         "audit action", "Changed a curriculum version"
     ),
+    ("view", "networks.actionphoto"): pgettext_lazy(
+        "audit action", "Viewed a photo of a community action"
+    ),
+    ("export", "networks.network"): pgettext_lazy(
+        "audit action", "Downloaded a network's annual report"
+    ),
 }
 
 # What was done, whatever the record.
@@ -131,6 +137,8 @@ TARGETS: dict[str, Promise] = {
     "cascade.certification": _("Certification to facilitate"),
     "networks.network": _("Network"),
     "networks.communityaction": _("Community action"),
+    "networks.actionphoto": _("Photo of a community action"),
+    "networks.campaign": _("Campaign"),
     "measurement.instrumentversion": _("Instrument version"),
     "measurement.round": _("Survey round"),
     "measurement.response": _("Survey response"),
@@ -164,6 +172,7 @@ DETAIL_KEYS: dict[str, Promise] = {
     "person": _("person"),
     "cohort": _("cohort"),
     "session": _("session"),
+    "year": _("year"),
 }
 
 # Detail values that are choices of a model field, worded by that field's labels.
@@ -219,6 +228,8 @@ TARGET_LABEL = {
     "trainings.cohort": "name",
     "trainings.program": "name",
     "registry.organization": "name",
+    "networks.network": "name",
+    "networks.campaign": "name",
 }
 
 

@@ -112,18 +112,17 @@ def _report(c: dict[str, Any]) -> bytes:
             pdf.cell(cols[0], 6, _latin1(MONTHS[line.month - 1]))
             pdf.cell(cols[1], 6, _latin1(_fit(pdf, line.title, cols[1])))
             pdf.cell(cols[2], 6, _latin1(str(ActivityKind(line.kind).label)))
-            pdf.cell(cols[3], 6, str(line.expected_reach), align="R")
+            pdf.cell(cols[3] - 4, 6, str(line.expected_reach), align="R")
+            pdf.cell(4, 6, "")
             pdf.set_text_color(*colour)
             pdf.cell(cols[4], 6, "  " + state)
             pdf.set_text_color(0, 0, 0)
             pdf.ln()
         if status.unplanned_actions:
             pdf.ln(1)
-            text(
-                10,
-                f"Además, {status.unplanned_actions} acciones no planificadas, con "
-                f"{status.unplanned_reach} asistencias.",
-            )
+            n = status.unplanned_actions
+            what = "acción no planificada" if n == 1 else "acciones no planificadas"
+            text(10, f"Además, {n} {what}, con {status.unplanned_reach} asistencias.")
 
     heading("Alcance por sexo y edad")
     text(
