@@ -10,9 +10,9 @@ urlpatterns: list = [
     path("networks/<id:pk>/", networks.network_detail, name="network_detail"),
     path("networks/<id:pk>/members/add/", networks.network_members_add, name="network_members_add"),
     path("networks/members/<id:pk>/", networks.membership_edit, name="membership_edit"),
-    path("networks/<id:pk>/plans/<int:year>/", networks.plan_detail, name="network_plan"),
+    path("networks/<id:pk>/plans/<smallint:year>/", networks.plan_detail, name="network_plan"),
     path(
-        "networks/<id:pk>/plans/<int:year>/revise/",
+        "networks/<id:pk>/plans/<smallint:year>/revise/",
         networks.plan_revise,
         name="network_plan_revise",
     ),
@@ -22,9 +22,9 @@ urlpatterns: list = [
     path("networks/photos/<id:pk>/", networks.photo_file, name="network_photo"),
     path("networks/campaigns/new/", networks.campaign_new, name="campaign_new"),
     path("networks/campaigns/<id:pk>/", networks.campaign_detail, name="campaign_detail"),
-    path("networks/<id:pk>/report/<int:year>/", networks.network_report, name="network_report"),
+    path("networks/<id:pk>/report/<smallint:year>/", networks.network_report, name="network_report"),
     path(
-        "networks/<id:pk>/report/<int:year>.pdf",
+        "networks/<id:pk>/report/<smallint:year>.pdf",
         networks.network_report_pdf_view,
         name="network_report_pdf",
     ),

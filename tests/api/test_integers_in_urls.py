@@ -84,7 +84,13 @@ def test_every_integer_path_parameter_uses_a_bounded_converter():
 def _valid_values(world) -> dict[str, str]:
     """Values every other parameter accepts (a real program for the cascade's routes; for
     the others only the parameter under test matters)."""
-    return {"pk": str(world.program.pk), "generation": "1", "fmt": "csv", "code": "X"}
+    return {
+        "pk": str(world.program.pk),
+        "generation": "1",
+        "fmt": "csv",
+        "code": "X",
+        "year": "2026",
+    }
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
