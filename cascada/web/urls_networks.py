@@ -22,7 +22,9 @@ urlpatterns: list = [
     path("networks/photos/<id:pk>/", networks.photo_file, name="network_photo"),
     path("networks/campaigns/new/", networks.campaign_new, name="campaign_new"),
     path("networks/campaigns/<id:pk>/", networks.campaign_detail, name="campaign_detail"),
-    path("networks/<id:pk>/report/<smallint:year>/", networks.network_report, name="network_report"),
+    path(
+        "networks/<id:pk>/report/<smallint:year>/", networks.network_report, name="network_report"
+    ),
     path(
         "networks/<id:pk>/report/<smallint:year>.pdf",
         networks.network_report_pdf_view,

@@ -36,8 +36,13 @@ def field(transactional_db):
         network=network,
         year=today.year,
         activities=[
-            {"key": "feria", "kind": "fair", "title": "Feria por el buen trato",
-             "month": today.month, "expected_reach": 200},
+            {
+                "key": "feria",
+                "kind": "fair",
+                "title": "Feria por el buen trato",
+                "month": today.month,
+                "expected_reach": 200,
+            },
         ],  # fmt: skip
         approved_on=dt.date(today.year, 1, 15),
     )

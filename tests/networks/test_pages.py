@@ -48,10 +48,20 @@ def _plan(network):
         network=network,
         year=TODAY.year,
         activities=[
-            {"key": "feria", "kind": "fair", "title": "Feria por el buen trato",
-             "month": TODAY.month, "expected_reach": 200},
-            {"key": "taller", "kind": "workshop", "title": "Taller de masculinidades",
-             "month": TODAY.month, "expected_reach": 25},
+            {
+                "key": "feria",
+                "kind": "fair",
+                "title": "Feria por el buen trato",
+                "month": TODAY.month,
+                "expected_reach": 200,
+            },
+            {
+                "key": "taller",
+                "kind": "workshop",
+                "title": "Taller de masculinidades",
+                "month": TODAY.month,
+                "expected_reach": 25,
+            },
         ],  # fmt: skip
         approved_on=dt.date(TODAY.year, 1, 15),
     )
@@ -93,9 +103,18 @@ def test_a_bad_headcount_is_a_clear_message_and_nothing_is_saved(client, network
     url = f"/networks/{network.pk}/actions/new/"
     response = client.post(
         url,
-        {"date": TODAY.isoformat(), "kind": "fair", "title": "Feria", "women": "tres",
-         "men": "-2", "young_women": "0", "young_men": "0", "children": "0",
-         "not_stated": "0", "materials": "0"},  # fmt: skip
+        {
+            "date": TODAY.isoformat(),
+            "kind": "fair",
+            "title": "Feria",
+            "women": "tres",
+            "men": "-2",
+            "young_women": "0",
+            "young_men": "0",
+            "children": "0",
+            "not_stated": "0",
+            "materials": "0",
+        },  # fmt: skip
         HTTP_ACCEPT="application/json",
     )
     assert response.status_code == 400
@@ -104,9 +123,7 @@ def test_a_bad_headcount_is_a_clear_message_and_nothing_is_saved(client, network
     assert not CommunityAction.objects.exists()
 
 
-def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(
-    coordinator_client, network
-):
+def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(coordinator_client, network):
     _plan(network)
     url = f"/networks/{network.pk}/plans/{TODAY.year}/revise/"
     form = coordinator_client.get(url)
@@ -139,8 +156,15 @@ def test_a_plan_row_with_a_bad_number_says_which_row(coordinator_client, network
     url = f"/networks/{network.pk}/plans/{TODAY.year}/revise/"
     response = coordinator_client.post(
         url,
-        {"key": [""], "title": ["Feria"], "kind": ["fair"], "month": ["5"], "audience": [""],
-         "expected_reach": ["doscientos"], "approved_on": TODAY.isoformat()},  # fmt: skip
+        {
+            "key": [""],
+            "title": ["Feria"],
+            "kind": ["fair"],
+            "month": ["5"],
+            "audience": [""],
+            "expected_reach": ["doscientos"],
+            "approved_on": TODAY.isoformat(),
+        },  # fmt: skip
     )
     assert response.status_code == 200 and b'data-test="plan-error"' in response.content
     assert b"1" in response.content and not PlanRevision.objects.exists()
