@@ -58,6 +58,9 @@ ACTION_ON: dict[tuple[str, str], Promise] = {
     ("view", "networks.actionphoto"): pgettext_lazy(
         "audit action", "Viewed a photo of a community action"
     ),
+    ("upload", "networks.actionupload"): pgettext_lazy(
+        "audit action", "Uploaded a file of actions from the field"
+    ),
     ("export", "networks.network"): pgettext_lazy(
         "audit action", "Downloaded a network's annual report"
     ),
@@ -139,6 +142,7 @@ TARGETS: dict[str, Promise] = {
     "networks.communityaction": _("Community action"),
     "networks.actionphoto": _("Photo of a community action"),
     "networks.campaign": _("Campaign"),
+    "networks.actionupload": _("File of actions from the field"),
     "measurement.instrumentversion": _("Instrument version"),
     "measurement.round": _("Survey round"),
     "measurement.response": _("Survey response"),

@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("cascada.web.urls_cascade")),  # the cascade
     path("", include("cascada.web.urls_measurement")),  # attitude measurement
     path("", include("cascada.web.urls_networks")),  # promoter networks and their actions
+    path("", include("cascada.web.urls_network_field")),  # actions from ODK Collect, KoboCollect
 ]

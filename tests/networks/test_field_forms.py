@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import include, path, reverse
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 from pyxform.xls2xform import convert
 
@@ -26,21 +26,12 @@ from cascada.networks import importers, xlsform
 from cascada.networks.models import ActionUpload, CommunityAction, Membership, Network
 from cascada.networks.services import plan_revise
 from cascada.registry.models import Place
-from cascada.web import urls as web_urls
-from cascada.web import urls_network_field
 from tests.accounts.factories import login_verified, make_user
 from tests.jobs.support import run_queued_jobs
 from tests.registry.factories import make_person
 
 pytestmark = pytest.mark.django_db
 
-# The web's routes with this area's, as cascada/web/urls.py includes them (until it does,
-# the pages are reached through this module).
-urlpatterns = [
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("", include(([*urls_network_field.urlpatterns, *web_urls.urlpatterns], "web"))),
-]
-pages = pytest.mark.urls(__name__)
 
 YEAR = 2026
 XF = "{http://www.w3.org/2002/xforms}"
@@ -313,7 +304,6 @@ def test_an_edited_submission_is_read_once_in_its_latest_version(network, coordi
     assert CommunityAction.objects.get().men == 5
 
 
-@pages
 def test_a_messy_spanish_excel_file_says_row_and_column_and_writes_nothing_half(
     network, coordinator, client
 ):
@@ -401,7 +391,6 @@ def test_a_promoter_records_but_the_import_job_needs_a_role_in_the_organization(
 # ---------------------------------------------------------------- pages and scope (S2)
 
 
-@pages
 def test_the_pages_download_upload_check_and_import(network, coordinator, client, monkeypatch):
     from tests.jobs.support import jobs_inline
 
@@ -431,7 +420,6 @@ def test_the_pages_download_upload_check_and_import(network, coordinator, client
     assert ActionUpload.objects.count() == 1
 
 
-@pages
 def test_another_organization_gets_404_on_every_route(network, coordinator, other_org, client):
     record = upload(coordinator, network, odk_csv(network, [action(1, UUID_1)]), "s.csv")
     outsider = make_user(organization=other_org, role=Role.COORDINATOR)
@@ -450,7 +438,6 @@ def test_another_organization_gets_404_on_every_route(network, coordinator, othe
     assert record.status == ImportStatus.VALIDATED and not CommunityAction.objects.exists()
 
 
-@pages
 def test_a_viewer_of_the_organization_sees_the_network_but_may_not_import(network, org, client):
     viewer = make_user(organization=org, role=Role.VIEWER)
     login_verified(client, viewer)

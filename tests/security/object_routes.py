@@ -121,6 +121,9 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:campaign_detail": _pk("campaign"),
     "web:network_report": _network_year,
     "web:network_report_pdf": _network_year,
+    "web:network_field_xlsform": _network,
+    "web:network_field_upload": _network,
+    "web:network_field_report": _pk("action_upload"),
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

@@ -17,7 +17,7 @@ from cascada.imports.models import ImportJob
 from cascada.imports.services import import_job_create
 from cascada.measurement.models import Instrument, InstrumentVersion, Round, SubmissionUpload
 from cascada.measurement.services import instrument_adopt, response_record, round_create
-from cascada.networks.models import ActionPhoto, Campaign, CommunityAction, Membership, Network
+from cascada.networks.models import ActionPhoto, ActionUpload, Campaign, CommunityAction, Membership, Network
 from cascada.networks.services import action_record, campaign_save, photo_add, plan_revise
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
@@ -60,6 +60,7 @@ class World:
     community_action: CommunityAction
     action_photo: ActionPhoto
     campaign: Campaign
+    action_upload: ActionUpload
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -236,6 +237,9 @@ def build_world(tag: str, *, court: bool = False) -> World:
         community_action=community_action,
         action_photo=action_photo,
         campaign=campaign,
+        action_upload=ActionUpload.objects.create(
+            network=network, original_name=f"acciones{tag}.csv", status="validated"
+        ),
         users=users,
     )
 

@@ -25,7 +25,7 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
 from cascada.imports.storage import upload_read
-from cascada.networks import selectors, services
+from cascada.networks import importers, selectors, services
 from cascada.networks.models import (
     ActionPhoto,
     ActivityKind,
@@ -212,6 +212,7 @@ def network_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "sees_people": people,
             "may_manage": manage,
             "may_record": selectors.may_record(request.user, network),
+            "may_import": importers.may_import(request.user, network),
             "cohorts": cohorts,
             "roles": MemberRole.choices,
             "actions": list(

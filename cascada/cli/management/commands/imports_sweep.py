@@ -4,7 +4,8 @@ Run it on a schedule, e.g. every hour from cron (``0 * * * * cascada imports_swe
 a systemd timer. An upload nobody confirmed or rejected within
 ``CASCADA_IMPORT_KEEP_HOURS`` (24 by default) is rejected and its file deleted; files
 left by closed imports, or belonging to no import, are deleted too, and so are survey
-submission files (measurement) left undecided as long. Running it twice is
+submission files (measurement) and files of actions from the field (networks) left
+undecided as long. Running it twice is
 harmless: the second run finds nothing. It prints what it removed (import numbers and
 storage names, never the users' file names).
 """
@@ -20,6 +21,7 @@ from django.utils.translation import ngettext
 from cascada.core import context
 from cascada.imports.services import SweptUpload, import_uploads_sweep, upload_keep_for
 from cascada.measurement.importers import stale_uploads_discard
+from cascada.networks.importers import stale_uploads_discard as stale_action_uploads_discard
 
 
 def _describe(item: SweptUpload, hours: int) -> str:
@@ -55,6 +57,17 @@ class Command(BaseCommand):
             swept = import_uploads_sweep()
             # Survey submissions uploaded and left undecided (measurement) go the same way.
             surveys = stale_uploads_discard(older_than=upload_keep_for())
+            # And files of actions recorded in the field (networks).
+            actions = stale_action_uploads_discard(older_than=upload_keep_for())
+        if actions:
+            self.stdout.write(
+                ngettext(
+                    "Actions from the field: %(n)s upload left undecided, rejected and deleted.",
+                    "Actions from the field: %(n)s uploads left undecided, rejected and deleted.",
+                    actions,
+                )
+                % {"n": actions}
+            )
         if surveys:
             self.stdout.write(
                 ngettext(
@@ -73,5 +86,5 @@ class Command(BaseCommand):
                     % {"n": len(swept)}
                 )
             )
-        elif not surveys:
+        elif not surveys and not actions:
             self.stdout.write(_("Nothing to delete."))
