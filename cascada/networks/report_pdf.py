@@ -82,13 +82,16 @@ def _report(c: dict[str, Any]) -> bytes:
     if status.revision is None:
         text(10, "No hay un plan aprobado para este año.")
     else:
-        text(
-            10,
+        summary = (
             f"Plan vigente: revisión {status.revision}. Actividades planificadas: "
-            f"{status.planned}; realizadas: {status.done}; atrasadas: {status.late}. "
-            f"Alcance esperado: {status.expected_reach} asistencias; alcanzado en lo "
-            f"planificado: {status.reached - status.unplanned_reach}.",
+            f"{status.planned}; realizadas: {status.done}; atrasadas: {status.late}."
         )
+        if reach.exact:  # reach per activity only for those who see the exact figures
+            summary += (
+                f" Alcance esperado: {status.expected_reach} asistencias; alcanzado en lo "
+                f"planificado: {status.reached - status.unplanned_reach}."
+            )
+        text(10, summary)
         cols = (22, width - 22 - 34 - 26 - 26, 34, 26, 26)
         heads = ("Mes", "Actividad", "Tipo", "Esperado", "Estado")
         pdf.set_font("Helvetica", "B", 9)
@@ -122,7 +125,8 @@ def _report(c: dict[str, Any]) -> bytes:
             pdf.ln(1)
             n = status.unplanned_actions
             what = "acción no planificada" if n == 1 else "acciones no planificadas"
-            text(10, f"Además, {n} {what}, con {status.unplanned_reach} asistencias.")
+            with_reach = f", con {status.unplanned_reach} asistencias" if reach.exact else ""
+            text(10, f"Además, {n} {what}{with_reach}.")
 
     heading("Alcance por sexo y edad")
     text(
@@ -131,15 +135,19 @@ def _report(c: dict[str, Any]) -> bytes:
         "persona puede asistir a varias).",
     )
     if not reach.exact:
-        text(9, "Las cifras pequeñas se muestran como «<k» para proteger a las personas.")
+        text(
+            9,
+            f"Las cifras de 1 a {reach.k} se muestran como «<{reach.k}» y las que permitirían "
+            "deducirlas como «-», para proteger a las personas.",
+        )
     pdf.set_font("Helvetica", "", 10)
     for label, cell in reach.rows:
         pdf.cell(70, 6, _latin1(str(label)))
-        pdf.cell(25, 6, _latin1(str(cell)), align="R")
+        pdf.cell(25, 6, _shown(cell), align="R")
         pdf.ln()
     pdf.set_font("Helvetica", "B", 10)
     pdf.cell(70, 6, "Total")
-    pdf.cell(25, 6, _latin1(str(reach.total)), align="R")
+    pdf.cell(25, 6, _shown(reach.total), align="R")
     pdf.ln()
     text(10, f"Acciones registradas en el año: {reach.actions}.")
 
@@ -149,9 +157,15 @@ def _report(c: dict[str, Any]) -> bytes:
             text(
                 10,
                 f"{campaign.name} ({fecha_es(campaign.starts_on)} al "
-                f"{fecha_es(campaign.ends_on)}): {n} acciones de la red.",
+                f"{fecha_es(campaign.ends_on)}): {n} "
+                + ("acción de la red." if n == 1 else "acciones de la red."),
             )
     return bytes(pdf.output())
+
+
+def _shown(cell: Any) -> str:
+    """A count as the page shows it; the core fonts have no em dash."""
+    return _latin1(str(cell).replace("—", "-"))
 
 
 def _fit(pdf: FPDF, value: str, width: float) -> str:

@@ -81,11 +81,14 @@ def may_record(user: Any, network: Network) -> bool:
 
 
 def sees_people(user: Any, network: Network) -> bool:
-    """Members' records (codes; names only with VIEW_IDENTITY, audited) and exact figures;
-    everyone else sees the network's figures through the disclosure control (S17)."""
-    return network.organization_id in scope.org_ids(user, Cap.VIEW_PEOPLE) or may_manage(
-        user, network
+    """Members' records (codes; names only with VIEW_IDENTITY, audited), photos and exact
+    figures; everyone else sees the network's figures through the disclosure control (S17).
+    A facilitator's access to people is bound to their cohorts, so it does not reach the
+    organization's networks."""
+    people = scope.org_ids(user, Cap.VIEW_PEOPLE) - scope.cohort_bound_org_ids(
+        user, Cap.VIEW_PEOPLE
     )
+    return network.organization_id in people or may_manage(user, network)
 
 
 @dataclass
@@ -183,12 +186,17 @@ class ReachShown:
     total: Cell
     rows: list[tuple[Any, Cell]]
     exact: bool
+    k: int = 0
 
 
 def reach_of(actions: QuerySet[CommunityAction], *, exact: bool) -> ReachShown:
     """Sum the headcounts of ``actions`` in one query, shown exactly or through the
     disclosure control (S17): headcounts are contacts, not people, yet a viewer sees
-    them protected like every other count."""
+    them protected like every other count, and only of actions whose promoter consented
+    to aggregate reporting (S15; actions run by nobody named count), as in the cascade's
+    community reach."""
+    if not exact:
+        actions = actions.filter(Q(run_by__isnull=True) | Q(run_by__reporting_consent=True))
     sums = actions.aggregate(n=Count("pk"), **{f: Sum(f) for f in REACH_FIELDS})
     values = {f: int(sums[f] or 0) for f in REACH_FIELDS}
     total = sum(values.values())
@@ -198,6 +206,7 @@ def reach_of(actions: QuerySet[CommunityAction], *, exact: bool) -> ReachShown:
         total=shown.total,
         rows=[(REACH_LABELS[f], shown.breakdowns["sex_age"][f]) for f in REACH_FIELDS],
         exact=exact,
+        k=shown.k,
     )
 
 

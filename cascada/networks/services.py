@@ -39,6 +39,31 @@ from .models import (
 )
 from .selectors import may_manage, may_record
 
+# Bounds of what a person types (a typo of 99999999999 must not stay for ever, nor
+# overflow a sum): one action's headcount per band, a year's expected reach per activity,
+# a campaign's media figures.
+MAX_HEADCOUNT = 100_000
+MAX_EXPECTED = 1_000_000
+MAX_MEDIA = 1_000_000_000
+COUNT_FIELDS = ("women", "men", "young_women", "young_men", "children", "not_stated", "materials")
+
+
+def _label(model: Any, name: str) -> str:
+    return str(getattr(model._meta.get_field(name), "verbose_name", name)).capitalize()
+
+
+def _whole(value: Any, maximum: int) -> int | None:
+    """A whole number from 0 to ``maximum`` written in ASCII digits, or None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= maximum else None
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(maximum)):
+        return None
+    number = int(text)
+    return number if number <= maximum else None
+
 
 def _require(actor: Any, network: Network) -> None:
     """``actor`` None is the operator (CLI, demo, imports already checked)."""
@@ -92,10 +117,22 @@ def plan_revise(
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     rows = []
-    for a in activities:
-        if a["kind"] not in ActivityKind.values or not 1 <= int(a["month"]) <= 12:
+    for n, a in enumerate(activities, start=1):
+        month = _whole(a.get("month"), 12)
+        expected = _whole(a.get("expected_reach", 0), MAX_EXPECTED)
+        if a.get("kind") not in ActivityKind.values or month is None or month < 1:
             raise ApplicationError(
-                _("Each planned activity needs a known kind and a month from 1 to 12.")
+                _("Row %(n)s: each planned activity needs a kind and a month from the list.")
+                % {"n": n}
+            )
+        if expected is None:
+            raise ApplicationError(
+                _("Row %(n)s: the expected reach is a whole number from 0 to %(max)s.")
+                % {"n": n, "max": MAX_EXPECTED}
+            )
+        if len(str(a.get("title", ""))) > 200:
+            raise ApplicationError(
+                _("Row %(n)s: the activity's name is longer than 200 characters.") % {"n": n}
             )
         rows.append(
             PlannedActivity(
@@ -103,10 +140,10 @@ def plan_revise(
                 key=str(a["key"])[:40],
                 kind=a["kind"],
                 title=str(a["title"])[:200],
-                month=int(a["month"]),
+                month=month,
                 place=a.get("place"),
                 audience=str(a.get("audience", ""))[:120],
-                expected_reach=int(a.get("expected_reach", 0)),
+                expected_reach=expected,
             )
         )
     PlannedActivity.objects.bulk_create(rows)
@@ -129,6 +166,13 @@ def action_record(
             return found, False
     if fields.get("kind") not in ActivityKind.values:
         raise ApplicationError(_("Unknown kind of activity."), extra={"field": "kind"})
+    for name in COUNT_FIELDS:
+        if name in fields and _whole(fields[name], MAX_HEADCOUNT) is None:
+            raise ApplicationError(
+                _("%(field)s: a whole number from 0 to %(max)s.")
+                % {"field": _label(CommunityAction, name), "max": MAX_HEADCOUNT},
+                extra={"field": name},
+            )
     action = CommunityAction(
         network=network,
         client_key=client_key[:80],
@@ -251,6 +295,13 @@ def media_add(*, actor: Any, campaign: Campaign, **fields: Any) -> MediaReach:
         raise PermissionDeniedError()
     if fields.get("medium") not in Medium.values:
         raise ApplicationError(_("Unknown medium."), extra={"field": "medium"})
+    for name in ("spots", "posts", "estimated_audience"):
+        if name in fields and _whole(fields[name], MAX_MEDIA) is None:
+            raise ApplicationError(
+                _("%(field)s: a whole number from 0 to %(max)s.")
+                % {"field": _label(MediaReach, name), "max": MAX_MEDIA},
+                extra={"field": name},
+            )
     media = MediaReach(campaign=campaign, **fields)
     try:
         media.full_clean(exclude=["campaign", "network"])

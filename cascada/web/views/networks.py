@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.dates import MONTHS as DJANGO_MONTHS
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +25,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
+from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError
 from cascada.imports.storage import upload_read
 from cascada.networks import importers, selectors, services
@@ -46,20 +49,9 @@ from ..forms.trainings import DATE
 from ..idempotency import idempotent
 from .common import domain_errors
 
-MONTHS = [
-    gettext_lazy("January"),
-    gettext_lazy("February"),
-    gettext_lazy("March"),
-    gettext_lazy("April"),
-    gettext_lazy("May"),
-    gettext_lazy("June"),
-    gettext_lazy("July"),
-    gettext_lazy("August"),
-    gettext_lazy("September"),
-    gettext_lazy("October"),
-    gettext_lazy("November"),
-    gettext_lazy("December"),
-]
+# Django's own month names (lowercase in Spanish, as in a sentence); capitalised where a
+# line starts with one.
+MONTHS = [capfirst(DJANGO_MONTHS[m]) for m in range(1, 13)]
 
 
 def _today() -> dt.date:
@@ -77,7 +69,9 @@ def _check_year(year: int) -> None:
 
 def _year(request: HttpRequest) -> int:
     raw = request.GET.get("year", "")
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else _today().year
+    if raw.isascii() and raw.isdigit() and len(raw) == 4 and 2000 <= int(raw) <= 2100:
+        return int(raw)
+    return _today().year
 
 
 def _places(network: Network) -> list[Place]:
@@ -239,7 +233,11 @@ def _month_rows(status: selectors.PlanStatus) -> list[dict[str, Any]]:
 def network_members_add(request: HttpRequest, pk: int) -> HttpResponse:
     """A cohort's completers join the network in one step."""
     network = _network(request, pk)
-    cohort = cohort_list(user=request.user).filter(pk=request.POST.get("cohort") or 0).first()
+    try:
+        cohort_id = query_id(request.POST, "cohort")
+    except InvalidQueryParameter:
+        cohort_id = None
+    cohort = cohort_list(user=request.user).filter(pk=cohort_id or 0).first()
     if cohort is None:
         messages.error(request, _("Choose one of your cohorts."))
         return redirect("web:network_detail", pk=network.pk)
@@ -358,11 +356,6 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         rows = _plan_rows(request.POST)
         kept = [r for r in rows if r["keep"] and r["title"]]
         try:
-            for r in kept:
-                if not str(r["expected_reach"]).isdigit():
-                    raise ApplicationError(
-                        _("Row %(n)s: the expected reach is a whole number.") % {"n": r["n"]}
-                    )
             services.plan_revise(
                 actor=request.user,
                 network=network,
@@ -432,11 +425,24 @@ class ActionForm(forms.Form):
     place = forms.ChoiceField(label=gettext_lazy("Place"), required=False)
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
     audience = forms.CharField(label=gettext_lazy("Audience"), max_length=120, required=False)
-    women = forms.IntegerField(label=gettext_lazy("Women"), min_value=0, initial=0)
-    men = forms.IntegerField(label=gettext_lazy("Men"), min_value=0, initial=0)
-    young_women = forms.IntegerField(label=gettext_lazy("Young women"), min_value=0, initial=0)
-    young_men = forms.IntegerField(label=gettext_lazy("Young men"), min_value=0, initial=0)
-    children = forms.IntegerField(label=gettext_lazy("Girls and boys"), min_value=0, initial=0)
+    women = forms.IntegerField(
+        label=gettext_lazy("Women"), min_value=0, max_value=services.MAX_HEADCOUNT, initial=0
+    )
+    men = forms.IntegerField(
+        label=gettext_lazy("Men"), min_value=0, max_value=services.MAX_HEADCOUNT, initial=0
+    )
+    young_women = forms.IntegerField(
+        label=gettext_lazy("Young women"), min_value=0, max_value=services.MAX_HEADCOUNT, initial=0
+    )
+    young_men = forms.IntegerField(
+        label=gettext_lazy("Young men"), min_value=0, max_value=services.MAX_HEADCOUNT, initial=0
+    )
+    children = forms.IntegerField(
+        label=gettext_lazy("Girls and boys"),
+        min_value=0,
+        max_value=services.MAX_HEADCOUNT,
+        initial=0,
+    )
     not_stated = forms.IntegerField(
         label=gettext_lazy("Not noted by sex or age"), min_value=0, initial=0
     )
@@ -679,8 +685,12 @@ class MediaForm(forms.Form):
     date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     medium = forms.ChoiceField(label=gettext_lazy("Medium"), choices=Medium.choices)
     outlet = forms.CharField(label=gettext_lazy("Outlet"), max_length=160, required=False)
-    spots = forms.IntegerField(label=gettext_lazy("Spots aired"), min_value=0, initial=0)
-    posts = forms.IntegerField(label=gettext_lazy("Posts"), min_value=0, initial=0)
+    spots = forms.IntegerField(
+        label=gettext_lazy("Spots aired"), min_value=0, max_value=services.MAX_MEDIA, initial=0
+    )
+    posts = forms.IntegerField(
+        label=gettext_lazy("Posts"), min_value=0, max_value=services.MAX_MEDIA, initial=0
+    )
     estimated_audience = forms.IntegerField(
         label=gettext_lazy("Estimated audience"), min_value=0, initial=0
     )

@@ -2,7 +2,7 @@
 // without signal (network first, the last copy when there is none). Nothing else is kept.
 "use strict";
 var CACHE = "cascada-networks-v1";
-var ASSETS = ["{% static 'cascada/app.css' %}", "{% static 'cascada/app.js' %}", "{% static 'cascada/htmx.min.js' %}", "{% static 'cascada/networks.js' %}"];
+var ASSETS = ["{% static 'cascada/app.css' %}", "{% static 'cascada/app.js' %}", "{% static 'cascada/htmx.min.js' %}", "{% static 'cascada/networks.js' %}", "{% static 'cascada/networks.css' %}"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); }));
