@@ -53,6 +53,13 @@ def _memberships(user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(person_id=person_id, left_on__isnull=True)
 
 
+def networks_of_member(*, user: Any) -> QuerySet[Network]:
+    """The networks the user is a current member of (a promoter's own networks)."""
+    return Network.objects.filter(
+        pk__in=_memberships(user).values("network_id"), active=True
+    ).order_by("name")
+
+
 def network_list(*, user: Any) -> QuerySet[Network]:
     """The networks a user may open."""
     return Network.objects.filter(

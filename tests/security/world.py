@@ -17,7 +17,14 @@ from cascada.imports.models import ImportJob
 from cascada.imports.services import import_job_create
 from cascada.measurement.models import Instrument, InstrumentVersion, Round, SubmissionUpload
 from cascada.measurement.services import instrument_adopt, response_record, round_create
-from cascada.networks.models import ActionPhoto, ActionUpload, Campaign, CommunityAction, Membership, Network
+from cascada.networks.models import (
+    ActionPhoto,
+    ActionUpload,
+    Campaign,
+    CommunityAction,
+    Membership,
+    Network,
+)
 from cascada.networks.services import action_record, campaign_save, photo_add, plan_revise
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.cascade.selectors import Scope, cascade_figures, figures_present
+from cascada.networks.selectors import networks_of_member
 from cascada.trainings.selectors import (
     ProgramCohortTotals,
     cohort_list_by_status,
@@ -98,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
         request,
         "web/home.html",
         {
+            "my_networks": list(networks_of_member(user=user)[:10]),
             "programs": program_rows,
             "totals": totals,
             "cohorts": cohort_rows,
