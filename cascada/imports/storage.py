@@ -26,8 +26,6 @@ from django.core.files.storage import Storage
 
 from cascada.core.crypto import decrypt_bytes, encrypt_bytes, is_encrypted_bytes, rotate_bytes
 
-from .models import ImportJob
-
 UPLOAD_DIR = "imports"
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -65,9 +63,11 @@ def upload_open(job: Any) -> IO[bytes]:
     return io.BytesIO(decrypt_bytes(token))
 
 
-def upload_rotate(job: ImportJob) -> bool:
-    """Re-encrypt the job's file with the newest key, under a new name (the old file is
-    deleted only once the job points at the new one). False if there was nothing to do."""
+def upload_rotate(job: Any) -> bool:
+    """Re-encrypt the record's file with the newest key, under a new name (the old file is
+    deleted only once the record points at the new one). False if there was nothing to
+    do. ``job`` is any record with an encrypted ``file`` (an import, a measurement or
+    field upload, a photo)."""
     if not job.file:
         return False
     old = job.file.name or ""
@@ -80,7 +80,7 @@ def upload_rotate(job: ImportJob) -> bool:
         return False
     job.file.save(f"{uuid.uuid4().hex}.upload", ContentFile(rotate_bytes(token)), save=False)
     make_private(job.file.storage, job.file.name or "")
-    ImportJob.objects.filter(pk=job.pk).update(file=job.file.name)
+    type(job)._default_manager.filter(pk=job.pk).update(file=job.file.name)
     job.file.storage.delete(old)
     return True
 

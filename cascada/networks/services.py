@@ -20,6 +20,7 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.crypto import decrypt_bytes, encrypt_bytes
 from cascada.core.errors import ApplicationError, PermissionDeniedError
+from cascada.imports.storage import make_private
 from cascada.registry.models import Person
 from cascada.trainings.models import Enrolment
 
@@ -359,6 +360,7 @@ def photo_add(*, actor: Any, action: CommunityAction, data: bytes, consent: str)
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
     photo.file.save(f"{uuid.uuid4().hex}.bin", ContentFile(encrypt_bytes(clean)), save=False)
+    make_private(photo.file.storage, photo.file.name or "")  # readable by the server only
     photo.save()
     audit_record(actor=actor, action="create", target=photo)
     return photo

@@ -57,3 +57,35 @@ def test_rotation_re_encrypts_stored_uploads_and_their_names(coordinator, org, t
         settings.CASCADA_FIELD_KEYS = [new]
         import_job_confirm(actor=coordinator, job=ImportJob.objects.get(pk=job.pk))
         assert Person.objects.get().identity.given_name == "Rotada"
+
+
+def test_rotation_re_encrypts_photos_of_community_actions(org, tmp_path, settings):
+    """Photos are kept for years: a destroyed old key must not leave them unreadable, and
+    the old ciphertext must go."""
+    import datetime as dt
+
+    from PIL import Image
+
+    from cascada.networks.models import Network
+    from cascada.networks.services import action_record, photo_add, photo_bytes
+
+    old = settings.CASCADA_FIELD_KEYS[0]
+    new = Fernet.generate_key().decode()
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 60)).save(picture, format="JPEG")
+    with override_settings(STORAGES=DISK, MEDIA_ROOT=str(tmp_path)):
+        network = Network.objects.create(organization=org, name="Red", kind="municipal")
+        action = action_record(
+            actor=None, network=network, date=dt.date(2026, 5, 1), kind="fair", title="Feria"
+        )[0]
+        photo = photo_add(actor=None, action=action, data=picture.getvalue(), consent="De palabra")
+        clear = photo_bytes(photo)
+        before = Path(photo.file.path)
+        settings.CASCADA_FIELD_KEYS = [new, old]
+        out = io.StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "networks.ActionPhoto.file: 1" in out.getvalue()
+        photo.refresh_from_db()
+        assert not before.exists()
+        settings.CASCADA_FIELD_KEYS = [new]  # the old key is destroyed
+        assert photo_bytes(photo) == clear

@@ -449,7 +449,9 @@ class ActionForm(forms.Form):
     materials = forms.IntegerField(
         label=gettext_lazy("Materials handed out"), min_value=0, initial=0
     )
-    notes = forms.CharField(label=gettext_lazy("Notes"), widget=forms.Textarea, required=False)
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, network: Network, year: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,5 +1,6 @@
-"""Re-encrypt every encrypted column with the newest key (S13), and the uploaded import
-files waiting for a decision (encrypted with the same keys, ``imports.storage``).
+"""Re-encrypt every encrypted column with the newest key (S13), and the encrypted files:
+uploaded import, survey and field files waiting for a decision and photos of community
+actions (encrypted with the same keys, ``imports.storage``).
 
 Put the new key first in ``CASCADA_FIELD_KEYS`` (``new,old``), run this command, then
 drop the old key: afterwards only the new one is needed.
@@ -14,6 +15,9 @@ from django.core.management.base import BaseCommand
 from cascada.core import context
 from cascada.core.crypto import encrypted_columns, rotate_column
 from cascada.imports.services import import_uploads_rotate
+from cascada.imports.storage import upload_rotate
+from cascada.measurement.models import SubmissionUpload
+from cascada.networks.models import ActionPhoto, ActionUpload
 
 
 class Command(BaseCommand):
@@ -32,4 +36,12 @@ class Command(BaseCommand):
             files = import_uploads_rotate()
             total += files
             self.stdout.write(f"imports.ImportJob.file (uploaded files): {files}")
+            # Other encrypted files: survey and field uploads waiting for a decision, and
+            # photos of community actions (kept).
+            for model in (SubmissionUpload, ActionUpload, ActionPhoto):
+                n = sum(
+                    upload_rotate(r) for r in model._default_manager.exclude(file="").order_by("pk")
+                )
+                total += n
+                self.stdout.write(f"{model._meta.label}.file: {n}")
         self.stdout.write(self.style.SUCCESS(f"Re-encrypted {total} values."))
