@@ -78,6 +78,9 @@ def _report(c: dict[str, Any]) -> bytes:
     text(10, " ".join(facts))
     text(9, f"Generado el {fecha_es(c['today'])}.")
 
+    if c.get("objectives"):
+        heading("Objetivos del año")
+        text(10, c["objectives"])
     heading("Lo planificado y lo realizado")
     if status.revision is None:
         text(10, "No hay un plan aprobado para este año.")

@@ -103,12 +103,16 @@ def plan_revise(
     activities: Iterable[Mapping[str, Any]],
     approved_on: dt.date,
     note: str = "",
+    objectives: str | None = None,
 ) -> PlanRevision:
     """A new approved revision of the network's plan for ``year``: the earlier revisions
     stay as they were (what was planned in March stays visible after June's revision).
     Each activity has a ``key`` that stays the same across revisions."""
     _require(actor, network)
     plan, _created = ActivityPlan.objects.get_or_create(network=network, year=year)
+    if objectives is not None and objectives != plan.objectives:
+        plan.objectives = objectives[:4000]
+        plan.save(update_fields=["objectives", "updated_at"])
     number = (plan.revisions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     revision = PlanRevision.objects.create(
         plan=plan,

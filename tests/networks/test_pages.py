@@ -142,9 +142,11 @@ def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(coordinat
             "drop": ["taller"],
             "approved_on": TODAY.isoformat(),
             "note": "El taller sale; entra la charla",
+            "objectives": "Prevenir la violencia familiar en Carmen de la Legua",
         },
     )
     assert response.status_code == 302
+    assert network.plans.get().objectives.startswith("Prevenir la violencia")
     first, second = PlanRevision.objects.order_by("number")
     assert set(first.activities.values_list("key", flat=True)) == {"feria", "taller"}
     assert sorted(second.activities.values_list("title", flat=True)) == [

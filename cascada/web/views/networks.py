@@ -363,6 +363,7 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                 activities=kept,
                 approved_on=_date_or_today(request.POST.get("approved_on", "")),
                 note=request.POST.get("note", "")[:2000],
+                objectives=request.POST.get("objectives", "").strip(),
             )
         except ApplicationError as problem:
             error = str(problem)
@@ -384,6 +385,7 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "error": error,
             "today": _today(),
             "revision": (latest.number + 1) if latest else 1,
+            "objectives": request.POST.get("objectives", plan.objectives if plan else ""),
         },
     )
 
@@ -746,6 +748,8 @@ def _report_context(request: HttpRequest, network: Network, year: int) -> dict[s
         if selectors.sees_people(request.user, network)
         else None,
         "campaigns": selectors.network_campaigns(network=network, year=year),
+        "objectives": network.plans.filter(year=year).values_list("objectives", flat=True).first()
+        or "",
         "today": _today(),
     }
 
