@@ -152,8 +152,30 @@ def plan_revise(
             )
         )
     PlannedActivity.objects.bulk_create(rows)
+    _responsible_set(network, rows, [a.get("responsible") or [] for a in activities])
     audit_record(actor=actor, action="update", target=network, detail={"count": len(rows)})
     return revision
+
+
+def _responsible_set(
+    network: Network, rows: list[PlannedActivity], codes: list[Iterable[str]]
+) -> None:
+    """Each activity's responsible members, named by their codes among the network's
+    current members (a code of anyone else is refused, naming the row)."""
+    members = dict(
+        network.memberships.filter(left_on__isnull=True).values_list("person__code", "person_id")
+    )
+    through = PlannedActivity.responsible.through
+    links = []
+    for n, (row, row_codes) in enumerate(zip(rows, codes, strict=True), start=1):
+        for code in {str(c).strip().upper() for c in row_codes if str(c).strip()}:
+            if code not in members:
+                raise ApplicationError(
+                    _("Row %(n)s: %(code)s is not a current member of the network.")
+                    % {"n": n, "code": code}
+                )
+            links.append(through(plannedactivity_id=row.pk, person_id=members[code]))
+    through.objects.bulk_create(links)
 
 
 @transaction.atomic

@@ -125,7 +125,9 @@ def test_a_bad_headcount_is_a_clear_message_and_nothing_is_saved(client, network
     assert not CommunityAction.objects.exists()
 
 
-def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(coordinator_client, network):
+def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(
+    coordinator_client, network, promoter
+):
     _plan(network)
     url = f"/networks/{network.pk}/plans/{TODAY.year}/revise/"
     form = coordinator_client.get(url)
@@ -139,6 +141,7 @@ def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(coordinat
             "month": [str(TODAY.month), str(TODAY.month), "11"],
             "audience": ["", "", "Colegio"],
             "expected_reach": ["200", "25", "120"],
+            "responsible": ["", "", promoter.person.code.lower()],
             "drop": ["taller"],
             "approved_on": TODAY.isoformat(),
             "note": "El taller sale; entra la charla",
@@ -152,8 +155,29 @@ def test_the_coordinator_revises_the_plan_and_the_first_revision_stays(coordinat
     assert sorted(second.activities.values_list("title", flat=True)) == [
         "Charla 25N", "Feria por el buen trato"
     ]  # fmt: skip
+    charla = second.activities.get(title="Charla 25N")
+    assert list(charla.responsible.all()) == [promoter.person]  # named by a member's code
     page = coordinator_client.get(f"/networks/{network.pk}/plans/{TODAY.year}/")
     assert b"Taller de masculinidades" in page.content  # still visible in revision 1
+
+
+def test_a_responsible_who_is_not_a_member_is_refused(coordinator_client, org, network):
+    outsider = make_person(organization=org)
+    response = coordinator_client.post(
+        f"/networks/{network.pk}/plans/{TODAY.year}/revise/",
+        {
+            "key": [""],
+            "title": ["Feria"],
+            "kind": ["fair"],
+            "month": ["5"],
+            "audience": [""],
+            "expected_reach": ["10"],
+            "responsible": [outsider.code],
+            "approved_on": TODAY.isoformat(),
+        },  # fmt: skip
+    )
+    assert response.status_code == 200 and outsider.code.encode() in response.content
+    assert not PlanRevision.objects.exists()
 
 
 def test_a_plan_row_with_a_bad_number_says_which_row(coordinator_client, network):

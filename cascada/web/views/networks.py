@@ -302,7 +302,11 @@ def plan_detail(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     status = selectors.plan_status(network=network, year=year, today=_today())
     plan = network.plans.filter(year=year).first()
     revisions = (
-        list(plan.revisions.prefetch_related("activities__place").order_by("-number"))
+        list(
+            plan.revisions.prefetch_related(
+                "activities__place", "activities__responsible"
+            ).order_by("-number")
+        )
         if plan
         else []
     )
@@ -338,7 +342,9 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
         raise PermissionDenied
     plan = network.plans.filter(year=year).first()
     latest = plan.revisions.order_by("-number").first() if plan else None
-    current: list[PlannedActivity] = list(latest.activities.all()) if latest else []
+    current: list[PlannedActivity] = (
+        list(latest.activities.prefetch_related("responsible")) if latest else []
+    )
     error = ""
     rows: list[dict[str, Any]] = [
         {
@@ -348,6 +354,7 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             "month": a.month,
             "audience": a.audience,
             "expected_reach": a.expected_reach,
+            "responsible": " ".join(p.code for p in a.responsible.all()),
             "keep": True,
         }
         for a in current
@@ -371,7 +378,15 @@ def plan_revise(request: HttpRequest, pk: int, year: int) -> HttpResponse:
             messages.success(request, _("Plan saved as a new revision."))
             return redirect("web:network_plan", pk=network.pk, year=year)
     blanks = [
-        {"key": "", "kind": "", "title": "", "month": "", "audience": "", "expected_reach": 0}
+        {
+            "key": "",
+            "kind": "",
+            "title": "",
+            "month": "",
+            "audience": "",
+            "expected_reach": 0,
+            "responsible": "",
+        }
     ] * EXTRA_ROWS
     return render(
         request,
@@ -409,6 +424,7 @@ def _plan_rows(post: Any) -> list[dict[str, Any]]:
                 "month": cell("month") or "0",
                 "audience": cell("audience"),
                 "expected_reach": cell("expected_reach") or "0",
+                "responsible": cell("responsible").replace(",", " ").split(),
                 "keep": key not in post.getlist("drop"),
             }
         )
