@@ -24,6 +24,7 @@ EXPECTED = {
         "cascada.cascade.receivers.person_merged",
         "cascada.networks.arco.person_merged",
         "cascada.measurement.arco.person_merged",
+        "cascada.commitments.arco.person_merged",
     ),
     "trainings.completions_changed": ("cascada.cascade.receivers.completions_changed",),
     "trainings.facilitators_changed": ("cascada.cascade.receivers.facilitators_changed",),
@@ -32,12 +33,14 @@ EXPECTED = {
         "cascada.cascade.arco.person_erased",
         "cascada.networks.arco.person_erased",
         "cascada.measurement.arco.person_erased",
+        "cascada.commitments.arco.person_erased",
     ),
     "registry.person_exported": (
         "cascada.trainings.arco.person_exported",
         "cascada.cascade.arco.person_exported",
         "cascada.networks.arco.person_exported",
         "cascada.measurement.arco.person_exported",
+        "cascada.commitments.arco.person_exported",
     ),
 }
 

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "cascada.cascade",
     "cascada.networks",
     "cascada.measurement",
+    "cascada.commitments",
     # Interfaces: they adapt and call the domain; the domain never imports them.
     "cascada.api",
     "cascada.web",

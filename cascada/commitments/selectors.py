@@ -1,0 +1,366 @@
+"""Reads of Commitments to Action (docs/decisions/commitments.md): who may do what, a
+grant's balance to the cent, late milestones, the grant manager's portfolio (money by
+currency, never summed across currencies), and the one rule of which testimonies may be
+published."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Max, Q, QuerySet
+
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
+from cascada.core.errors import NotFoundError
+
+from .models import (
+    CLOSED,
+    Commitment,
+    CommitmentVersion,
+    Disbursement,
+    Grant,
+    Initiative,
+    MentoringSession,
+    Milestone,
+    Spending,
+    Testimony,
+    Tranche,
+)
+from .money import CENT, total
+
+# ---------------------------------------------------------------- who may do what (S2)
+#
+# The one place that answers it (docs/decisions/commitments.md):
+# - grant manager: staff with MANAGE_PROGRAMS in the initiative's funder organization;
+#   everything of the funder's initiatives (commitments, grants, releases, rates);
+# - mentor: the user assigned as a commitment's mentor; that commitment only (sessions,
+#   assessments of milestones);
+# - focal point: the user whose registry person is the commitment's focal point; their
+#   own commitment only (revisions, milestone status, spending, lessons, testimonies);
+# - viewer: VIEW_AGGREGATES in the funder organization: the initiative and its aggregates
+#   (through core.privacy.counts_release, next step), never one commitment's rows.
+
+
+def _active(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _managed_funders(user: Any) -> set[int]:
+    return scope.org_ids(user, Cap.MANAGE_PROGRAMS)
+
+
+def initiative_list(*, user: Any) -> QuerySet[Initiative]:
+    """Initiatives a user may open: the funder's staff (managers and viewers), and the
+    mentors and focal points of one of its commitments."""
+    if not _active(user):
+        return Initiative.objects.none()
+    return (
+        Initiative.objects.filter(
+            Q(funder_id__in=scope.org_ids(user, Cap.VIEW_AGGREGATES) | _managed_funders(user))
+            | Q(commitments__in=commitment_list(user=user))
+        )
+        .distinct()
+        .select_related("funder")
+    )
+
+
+def initiative_get(*, user: Any, pk: Any) -> Initiative:
+    initiative = initiative_list(user=user).filter(pk=pk).first()
+    if initiative is None:
+        raise NotFoundError()
+    return initiative
+
+
+def commitment_list(*, user: Any) -> QuerySet[Commitment]:
+    """The commitments whose rows a user may open (S2): the grant manager's, the mentor's
+    own, the focal point's own. A viewer opens none."""
+    if not _active(user):
+        return Commitment.objects.none()
+    rule = Q(initiative__funder_id__in=_managed_funders(user)) | Q(mentor=user)
+    if getattr(user, "person_id", None):
+        rule |= Q(focal_point_id=user.person_id)
+    return Commitment.objects.filter(rule).select_related("initiative", "institution")
+
+
+def commitment_get(*, user: Any, pk: Any) -> Commitment:
+    commitment = commitment_list(user=user).filter(pk=pk).first()
+    if commitment is None:
+        raise NotFoundError()
+    return commitment
+
+
+def may_manage_initiative(user: Any, initiative: Initiative) -> bool:
+    return _active(user) and initiative.funder_id in _managed_funders(user)
+
+
+def may_manage_grant(user: Any, commitment: Commitment) -> bool:
+    """Grants, tranches and their release, disbursements, exchange rates, the mentor."""
+    return _active(user) and commitment.initiative.funder_id in _managed_funders(user)
+
+
+def is_focal_point(user: Any, commitment: Commitment) -> bool:
+    person_id = getattr(user, "person_id", None)
+    return _active(user) and person_id is not None and commitment.focal_point_id == person_id
+
+
+def is_mentor(user: Any, commitment: Commitment) -> bool:
+    return _active(user) and commitment.mentor_id is not None and commitment.mentor_id == user.pk
+
+
+def may_report(user: Any, commitment: Commitment) -> bool:
+    """Revise the plan, report milestones, spending, lessons and testimonies."""
+    return may_manage_grant(user, commitment) or is_focal_point(user, commitment)
+
+
+def may_mentor(user: Any, commitment: Commitment) -> bool:
+    """Log mentoring sessions and assess milestones."""
+    return is_mentor(user, commitment) or may_manage_grant(user, commitment)
+
+
+def sees_aggregates(user: Any, initiative: Initiative) -> bool:
+    """The initiative's figures (later through core.privacy.counts_release for viewers)."""
+    return _active(user) and initiative.funder_id in (
+        scope.org_ids(user, Cap.VIEW_AGGREGATES) | _managed_funders(user)
+    )
+
+
+# ---------------------------------------------------------------- versions and milestones
+
+
+def version_latest(commitment: Commitment) -> CommitmentVersion | None:
+    return commitment.versions.order_by("-number").first()
+
+
+def version_first(commitment: Commitment) -> CommitmentVersion | None:
+    """What was committed first (at the first training): never changed."""
+    return commitment.versions.order_by("number").first()
+
+
+def milestones_late(commitment: Commitment, today: dt.date) -> list[Milestone]:
+    """Milestones past their due date on ``today`` and neither done nor dropped."""
+    return list(
+        commitment.milestones.filter(due_on__lt=today).exclude(status__in=CLOSED).order_by("due_on")
+    )
+
+
+# ---------------------------------------------------------------- money
+
+
+@dataclass(frozen=True)
+class GrantBalance:
+    """A grant's money, exact to the cent, in its one currency. ``balance``: what the
+    institution received and has not reported spent (disbursed − spent);
+    ``to_disburse``: what the grant has yet to pay (committed − disbursed)."""
+
+    currency: str
+    committed: Decimal
+    released: Decimal
+    disbursed: Decimal
+    spent: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return (self.disbursed - self.spent).quantize(CENT)
+
+    @property
+    def to_disburse(self) -> Decimal:
+        return (self.committed - self.disbursed).quantize(CENT)
+
+
+def _sum(queryset: QuerySet[Any]) -> Decimal:
+    # Summed in Python from the stored Decimals: exact on SQLite too (its SUM is a float).
+    return total(queryset.values_list("amount", flat=True))
+
+
+def grant_balance(grant: Grant) -> GrantBalance:
+    return GrantBalance(
+        currency=grant.currency,
+        committed=grant.amount.quantize(CENT),
+        released=_sum(Tranche.objects.filter(grant=grant, released_on__isnull=False)),
+        disbursed=_sum(Disbursement.objects.filter(tranche__grant=grant)),
+        spent=_sum(Spending.objects.filter(grant=grant)),
+    )
+
+
+# ---------------------------------------------------------------- testimonies
+
+
+def testimonies_publishable(
+    *, initiative: Initiative | None = None, commitments: Any = None
+) -> QuerySet[Testimony]:
+    """THE rule for every output that leaves a commitment's page (booklet, PDF, exports,
+    API): only testimonies with consent to publish and the date it was given. A testimony
+    without consent never appears anywhere else. Narrowed to an initiative or to
+    ``commitments`` (a queryset or ids) when given."""
+    rows = Testimony.objects.filter(consent_to_publish=True, consent_on__isnull=False)
+    if initiative is not None:
+        rows = rows.filter(commitment__initiative=initiative)
+    if commitments is not None:
+        rows = rows.filter(commitment__in=commitments)
+    return rows.select_related("author_institution", "commitment")
+
+
+def testimony_list(*, user: Any, commitment: Commitment) -> QuerySet[Testimony]:
+    """Every testimony of the commitment, consented or not, for its own page only."""
+    if not commitment_list(user=user).filter(pk=commitment.pk).exists():
+        raise NotFoundError()
+    return commitment.testimonies.select_related("author_institution")
+
+
+# ---------------------------------------------------------------- portfolio
+
+
+@dataclass
+class Money:
+    committed: Decimal = Decimal("0.00")
+    disbursed: Decimal = Decimal("0.00")
+    spent: Decimal = Decimal("0.00")
+
+
+@dataclass
+class PortfolioRow:
+    commitment: Commitment
+    version: CommitmentVersion | None
+    late: int
+    milestones: int
+    done: int
+    sessions: int
+    last_session: dt.date | None
+    # currency -> Money; one entry per currency the commitment's grants are in
+    money: dict[str, Money] = field(default_factory=dict)
+
+    @property
+    def themes(self) -> list[str]:
+        return list(self.version.themes) if self.version else []
+
+
+def _by_currency(
+    rows: Any, key: str, currency: str, out: dict[int, dict[str, Money]], attr: str
+) -> None:
+    for row in rows:
+        money = out[row[key]].setdefault(row[currency], Money())
+        setattr(money, attr, (getattr(money, attr) + row["amount"]).quantize(CENT))
+
+
+def portfolio(
+    *,
+    user: Any,
+    initiative: Initiative,
+    today: dt.date,
+    theme: str | None = None,
+    place: Any = None,
+    institution: Any = None,
+) -> list[PortfolioRow]:
+    """Every commitment of ``initiative`` the user may open, with its status, late
+    milestones, mentoring and money committed, disbursed and spent **by currency** (never
+    summed across currencies). Filters: a theme or a place of the latest version (a place
+    includes the places within it), an institution. A viewer gets no rows."""
+    commitments = commitment_list(user=user).filter(initiative=initiative)
+    if institution is not None:
+        commitments = commitments.filter(institution=institution)
+    latest = dict(
+        CommitmentVersion.objects.filter(commitment__in=commitments)
+        .values("commitment_id")
+        .annotate(n=Max("number"))
+        .values_list("commitment_id", "n")
+    )
+    versions = {
+        v.commitment_id: v
+        for v in CommitmentVersion.objects.filter(
+            commitment__in=commitments, number__in=set(latest.values())
+        ).prefetch_related("places")
+        if latest.get(v.commitment_id) == v.number
+    }
+    if place is not None:
+        near = Q(places=place) | Q(places__parent=place) | Q(places__department=place)
+        keep = set(
+            CommitmentVersion.objects.filter(
+                near, pk__in=[v.pk for v in versions.values()]
+            ).values_list("commitment_id", flat=True)
+        )
+        commitments = commitments.filter(pk__in=keep)
+    if theme is not None:
+        ids = [cid for cid, v in versions.items() if theme in v.themes]
+        commitments = commitments.filter(pk__in=ids)
+    milestones: dict[int, dict[str, Any]] = {
+        r["commitment_id"]: dict(r)
+        for r in Milestone.objects.filter(commitment__in=commitments)
+        .values("commitment_id")
+        .annotate(
+            n=Count("pk"),
+            done=Count("pk", filter=Q(status="done")),
+            late=Count("pk", filter=Q(due_on__lt=today) & ~Q(status__in=CLOSED)),
+        )
+    }
+    sessions: dict[int, dict[str, Any]] = {
+        r["commitment_id"]: dict(r)
+        for r in MentoringSession.objects.filter(commitment__in=commitments)
+        .values("commitment_id")
+        .annotate(n=Count("pk"), last=Max("held_on"))
+    }
+    money: dict[int, dict[str, Money]] = defaultdict(dict)
+    grants = Grant.objects.filter(commitment__in=commitments)
+    _by_currency(
+        grants.values("commitment_id", "currency", "amount"),
+        "commitment_id",
+        "currency",
+        money,
+        "committed",
+    )
+    _by_currency(
+        Disbursement.objects.filter(tranche__grant__in=grants).values(
+            "tranche__grant__commitment_id", "tranche__grant__currency", "amount"
+        ),
+        "tranche__grant__commitment_id",
+        "tranche__grant__currency",
+        money,
+        "disbursed",
+    )
+    _by_currency(
+        Spending.objects.filter(grant__in=grants).values(
+            "grant__commitment_id", "grant__currency", "amount"
+        ),
+        "grant__commitment_id",
+        "grant__currency",
+        money,
+        "spent",
+    )
+    rows = []
+    for c in commitments.order_by("institution__name"):
+        m = milestones.get(c.pk, {})
+        s = sessions.get(c.pk, {})
+        rows.append(
+            PortfolioRow(
+                commitment=c,
+                version=versions.get(c.pk),
+                late=m.get("late", 0),
+                milestones=m.get("n", 0),
+                done=m.get("done", 0),
+                sessions=s.get("n", 0),
+                last_session=s.get("last"),
+                money=dict(sorted(money.get(c.pk, {}).items())),
+            )
+        )
+    return rows
+
+
+def portfolio_totals(rows: list[PortfolioRow]) -> dict[str, Money]:
+    """The portfolio's money, one total per currency."""
+    out: dict[str, Money] = {}
+    for row in rows:
+        for currency, m in row.money.items():
+            t = out.setdefault(currency, Money())
+            t.committed += m.committed
+            t.disbursed += m.disbursed
+            t.spent += m.spent
+    return dict(sorted(out.items()))
+
+
+def grant_list(*, user: Any, commitment: Commitment) -> QuerySet[Grant]:
+    if not commitment_list(user=user).filter(pk=commitment.pk).exists():
+        raise NotFoundError()
+    return commitment.grants.prefetch_related("tranches")

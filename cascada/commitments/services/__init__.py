@@ -1,0 +1,45 @@
+"""Writes of Commitments to Action (docs/decisions/commitments.md): commitments revised
+without losing what was committed first, milestones reported, seed grants released tranche
+by tranche only when their condition is met and never beyond the grant, spending in the
+grant's currency (another currency only at a rate the grant manager recorded), mentoring,
+lessons and testimonies. Every amount is an exact ``Decimal`` (``money.py``)."""
+
+from .grants import (
+    disbursement_record,
+    exchange_rate_record,
+    grant_create,
+    spending_record,
+    tranche_release,
+)
+from .plans import (
+    Plan,
+    commitment_create,
+    commitment_revise,
+    initiative_create,
+    mentor_assign,
+    milestone_set_status,
+)
+from .results import (
+    lesson_record,
+    mentoring_session_record,
+    testimony_consent_set,
+    testimony_record,
+)
+
+__all__ = [
+    "Plan",
+    "commitment_create",
+    "commitment_revise",
+    "disbursement_record",
+    "exchange_rate_record",
+    "grant_create",
+    "initiative_create",
+    "lesson_record",
+    "mentor_assign",
+    "mentoring_session_record",
+    "milestone_set_status",
+    "spending_record",
+    "testimony_consent_set",
+    "testimony_record",
+    "tranche_release",
+]
