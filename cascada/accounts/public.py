@@ -33,6 +33,10 @@ SIGNED_IN_URL_NAMES = frozenset(
         # of (a promoter holds no role), and the script that keeps the action form offline.
         "web:network_list",
         "web:network_service_worker",
+        # Commitments to Action: a mentor or a focal point holds no role; each sees the
+        # commitments assigned to them only (commitments.selectors), others an empty page.
+        "web:commitment_list",
+        "web:commitment_due",
     }
 )
 

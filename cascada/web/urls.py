@@ -17,4 +17,6 @@ urlpatterns = [
     path("", include("cascada.web.urls_measurement")),  # attitude measurement
     path("", include("cascada.web.urls_networks")),  # promoter networks and their actions
     path("", include("cascada.web.urls_network_field")),  # actions from ODK Collect, KoboCollect
+    path("", include("cascada.web.urls_commitments_booklet")),  # an initiative's booklet
+    path("", include("cascada.web.urls_commitments")),  # Commitments to Action
 ]

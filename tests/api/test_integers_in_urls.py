@@ -195,6 +195,8 @@ WEB_INTEGER_PARAMETERS = [
     ("/cohorts/", "year", 200),
     ("/cohorts/new/", "program", 200),  # only an initial choice, never queried
     ("/cohorts/{cohort}/register/", "session", 200),  # where to return: none if invalid
+    ("/commitments/", "place", 200),  # the portfolio's filters: an invalid id is no filter
+    ("/commitments/", "institution", 200),
 ]
 
 
@@ -225,6 +227,10 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     not_integers |= {"place0", "place_q"}  # the place picker: a country code, a place name
     not_integers |= {"action", "person"}  # the audit trail: an action code, a person's code
     not_integers |= {"instrument"}  # the analysis page: an instrument's code (a slug)
+    not_integers |= {"theme"}  # the portfolio: a theme's code
+    # A commitment's version number: out-of-range and text values are tried in
+    # tests/commitments/test_pages.py (404).
+    covered |= {"version"}
     # The audit trail's "user" id is read by auditors only: its out-of-range values are
     # tried in tests/web/test_audit_page.py::test_values_that_cannot_be_right_are_no_filter.
     covered |= {"user"}

@@ -38,6 +38,7 @@ _import_job = _pk("import_job")
 _round = _pk("survey_round")
 _network = _pk("network")
 _action = _pk("community_action")
+_commitment = _pk("commitment")
 
 
 def _network_year(w: World) -> dict[str, str]:
@@ -124,6 +125,17 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:network_field_xlsform": _network,
     "web:network_field_upload": _network,
     "web:network_field_report": _pk("action_upload"),
+    # web: commitments to action
+    "web:commitment_detail": _commitment,
+    "web:commitment_milestone": _commitment,
+    "web:commitment_session": _commitment,
+    "web:commitment_release": _commitment,
+    "web:commitment_disbursement": _commitment,
+    "web:commitment_spending": _commitment,
+    "web:commitment_lesson": _commitment,
+    "web:commitment_testimony": _commitment,
+    "web:initiative_booklet": _pk("initiative"),
+    "web:initiative_booklet_pdf": _pk("initiative"),
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

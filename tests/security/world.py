@@ -11,6 +11,14 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from cascada.accounts.models import User
+from cascada.commitments.models import Commitment, Grant, Initiative, Milestone, Testimony
+from cascada.commitments.services import (
+    Plan,
+    commitment_create,
+    grant_create,
+    initiative_create,
+    testimony_record,
+)
 from cascada.curricula.models import Curriculum, CurriculumVersion, Module, SessionPlan
 from cascada.curricula.services import curriculum_create, module_add, session_plan_add
 from cascada.imports.models import ImportJob
@@ -68,6 +76,11 @@ class World:
     action_photo: ActionPhoto
     campaign: Campaign
     action_upload: ActionUpload
+    initiative: Initiative
+    commitment: Commitment
+    grant: Grant
+    milestone: Milestone
+    testimony: Testimony
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -88,6 +101,9 @@ class World:
             f"Red {self.tag}",
             f"Feria {self.tag}",
             f"Campana {self.tag}",
+            f"Iniciativa {self.tag}",
+            f"Compromiso {self.tag}",
+            f"Testimonio {self.tag}",
         ]
 
 
@@ -213,6 +229,47 @@ def build_world(tag: str, *, court: bool = False) -> World:
     action_photo = photo_add(
         actor=None, action=community_action, data=_tiny_jpeg(), consent="De palabra, todos"
     )
+    initiative = initiative_create(
+        actor=None,
+        funder=org,
+        name=f"Iniciativa {tag}",
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2027, 12, 31),
+        organizations=[org],
+        trainings=[cohort],
+    )
+    commitment = commitment_create(
+        actor=None,
+        initiative=initiative,
+        institution=org,
+        plan=Plan(
+            aim=f"Compromiso {tag}",
+            themes=["schools"],
+            places=[place],
+            budget=[("Talleres", "1000.00")],
+            milestones=[{"key": "informe", "title": "Informe", "due_on": dt.date(2026, 6, 30)}],
+        ),
+        created_on=dt.date(2026, 2, 1),
+    )
+    milestone = commitment.milestones.get()
+    grant = grant_create(
+        actor=None,
+        commitment=commitment,
+        amount="1000.00",
+        currency="BOB",
+        awarded_on=dt.date(2026, 2, 1),
+        tranches=[
+            {"amount": "600.00"},
+            {"amount": "400.00", "condition_milestone": milestone},
+        ],
+    )
+    testimony = testimony_record(
+        actor=None,
+        commitment=commitment,
+        quote=f"Testimonio {tag}",
+        author_institution=org,
+        recorded_on=dt.date(2026, 3, 1),
+    )
     return World(
         tag=tag,
         org=org,
@@ -247,6 +304,11 @@ def build_world(tag: str, *, court: bool = False) -> World:
         action_upload=ActionUpload.objects.create(
             network=network, original_name=f"acciones{tag}.csv", status="validated"
         ),
+        initiative=initiative,
+        commitment=commitment,
+        grant=grant,
+        milestone=milestone,
+        testimony=testimony,
         users=users,
     )
 
