@@ -45,10 +45,10 @@ def _open_form(page, name: str):
 def test_focal_point_mentor_and_grant_manager_move_a_commitment_forward(
     live_server,
     browser,
-    commitment,
-    focal,
-    mentor,
-    manager,  # noqa: F811 (imported fixtures)
+    commitment,  # noqa: F811 (fixtures imported from tests/commitments/conftest.py)
+    focal,  # noqa: F811
+    mentor,  # noqa: F811
+    manager,  # noqa: F811
 ):
     mid = commitment.milestones.get(key="informe-medio")
     grant = grant_create(
