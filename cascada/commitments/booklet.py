@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone, translation
-from fpdf import FPDF
 
-from cascada.trainings.certificate_pdf import _latin1, fecha_es
+from cascada.trainings.certificate_pdf import A4Report, _latin1, fecha_es
 
 from .models import (
     Commitment,
@@ -90,15 +89,8 @@ def booklet_pdf(*, initiative: Initiative, entries: list[BookletEntry]) -> bytes
 
 
 def _pdf(initiative: Initiative, entries: list[BookletEntry], today: dt.date) -> bytes:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_latin1(f"Resultados: {initiative.name}"))
-    pdf.add_page()
-    width = pdf.w - 2 * pdf.l_margin
-
-    def text(size: int, value: str, style: str = "", height: float = 6) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, height, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf = A4Report(f"Resultados: {initiative.name}")
+    width, text = pdf.width, pdf.paragraph
 
     text(9, "Cuadernillo de resultados", "", 5)
     text(16, initiative.name, "B", 8)

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils import formats, timezone, translation
-from fpdf import FPDF
 
-from cascada.trainings.certificate_pdf import _latin1, fecha_es
+from cascada.trainings.certificate_pdf import A4Report, _latin1, fecha_es
 
 from .analysis import DIMENSIONS, Analysis, chart_rows
 
@@ -36,15 +35,8 @@ def analysis_pdf(*, result: Analysis, program: Any) -> bytes:
 
 
 def _analysis_pdf(result: Analysis, program: Any) -> bytes:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_latin1(f"Antes y después: {program.name}"))
-    pdf.add_page()
-    width = pdf.w - 2 * pdf.l_margin
-
-    def text(size: int, value: str, style: str = "", height: float = 6) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, height, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf = A4Report(f"Antes y después: {program.name}")
+    width, text = pdf.width, pdf.paragraph
 
     text(16, f"Antes y después: {program.name}", "B", 8)
     text(11, f"{result.instrument.name_es}. Un puntaje más alto significa: {result.higher_means}.")

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils import translation
 from fpdf import FPDF
 
-from cascada.trainings.certificate_pdf import _latin1, fecha_es
+from cascada.trainings.certificate_pdf import A4Report, _latin1, fecha_es
 
 from .models import ActivityKind
 
@@ -32,15 +32,8 @@ def network_report_pdf(context: dict[str, Any]) -> bytes:
 
 def _report(c: dict[str, Any]) -> bytes:
     network, year, status, reach = c["network"], c["year"], c["status"], c["reach"]
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.set_title(_latin1(f"Informe anual {year}: {network.name}"))
-    pdf.add_page()
-    width = pdf.w - 2 * pdf.l_margin
-
-    def text(size: int, value: str, style: str = "", height: float = 6) -> None:
-        pdf.set_font("Helvetica", style, size)
-        pdf.multi_cell(width, height, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+    pdf = A4Report(f"Informe anual {year}: {network.name}")
+    width, text = pdf.width, pdf.paragraph
 
     def heading(value: str) -> None:
         pdf.ln(3)

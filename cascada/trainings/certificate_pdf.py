@@ -58,6 +58,23 @@ def fecha_es(value: dt.date | None) -> str:
     return f"{value.day} de {_MONTHS[value.month - 1]} de {value.year}"
 
 
+class A4Report(FPDF):
+    """An A4 portrait report in the core fonts (the measurement analysis, a network's
+    annual report, an initiative's booklet): ``paragraph`` writes a paragraph the width of the
+    page, in Latin-1 (``_latin1``)."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.set_auto_page_break(auto=True, margin=15)
+        self.set_title(_latin1(title))
+        self.add_page()
+        self.width = self.w - 2 * self.l_margin
+
+    def paragraph(self, size: int, value: str, style: str = "", height: float = 6) -> None:
+        self.set_font("Helvetica", style, size)
+        self.multi_cell(self.width, height, _latin1(value), new_x="LMARGIN", new_y="NEXT")
+
+
 def _latin1(text: Any) -> str:
     """Text the core fonts can draw: Latin-1 as is, anything else reduced to its base
     letters (e.g. "Łukasz" -> "Lukasz"), and unknown symbols dropped."""

@@ -340,3 +340,21 @@ def test_a_facilitator_does_not_see_the_networks_members_or_photos(client, org, 
     page = client.get(f"/networks/{network.pk}/").content.decode()
     assert 'id="members"' not in page and promoter.person.code not in page
     assert client.get(f"/networks/photos/{photo.pk}/").status_code == 404
+
+
+def test_a_viewer_counts_no_action_of_a_promoter_who_did_not_consent(client, org, network):
+    """S15: as in the cascade's community reach, a viewer's network figures leave out the
+    actions of a promoter who did not agree to be counted in reports."""
+    from cascada.registry.models import Person
+
+    refusing = make_person(organization=org)
+    Person.objects.filter(pk=refusing.pk).update(reporting_consent=False)
+    action_record(actor=None, network=network, date=TODAY, kind="fair", title="Feria",
+                  men=40)  # fmt: skip
+    action_record(actor=None, network=network, date=TODAY, kind="talk", title="Charla",
+                  men=30, run_by=refusing)  # fmt: skip
+    viewer = make_user(role="viewer", organization=org)
+    client.force_login(viewer)
+    page = client.get(f"/networks/{network.pk}/").content.decode()
+    total = page.split('data-test="reach-total">')[1].split("<")[0]
+    assert total == "40"
