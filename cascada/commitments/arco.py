@@ -7,8 +7,9 @@
   institution) and the testimonies they gave (quote, date, consent).
 - ``person_erased``: a testimony keeps its quote and its institution, never a person: its
   author and the author's role are removed. The person's name, wherever it was written in
-  a commitment's texts (people responsible, activities, mentoring notes, lessons, quotes),
-  is replaced by the person's new code (``scrub``). A commitment keeps the pseudonymous
+  a commitment's texts (people responsible, activities, mentoring notes, lessons, quotes,
+  milestone notes, evidence descriptions and file names; a file's content cannot be
+  rewritten) is replaced by the person's new code (``scrub``). A commitment keeps the pseudonymous
   record as its focal point, so that who reported stays traceable without a name.
 """
 
@@ -21,7 +22,15 @@ from cascada.imports.values import normalize_text
 from cascada.registry.hooks import PersonErased, PersonExported, PersonMerged
 from cascada.registry.models import Identity
 
-from .models import Commitment, CommitmentVersion, LessonLearned, MentoringSession, Testimony
+from .models import (
+    Commitment,
+    CommitmentVersion,
+    LessonLearned,
+    MentoringSession,
+    Milestone,
+    MilestoneEvidence,
+    Testimony,
+)
 
 _WORD = re.compile(r"\w+")
 
@@ -122,6 +131,8 @@ def person_erased(event: PersonErased) -> dict[str, int]:
         (CommitmentVersion.objects.all(), ("people_responsible", "activities", "note")),
         (MentoringSession.objects.all(), ("topics", "next_steps", "follow_up")),
         (LessonLearned.objects.all(), ("text",)),
+        (Milestone.objects.all(), ("note",)),
+        (MilestoneEvidence.objects.all(), ("description", "original_name")),
         (Testimony.objects.all(), ("quote",)),
     ]
     if words:

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from cascada.core.crypto import EncryptedTextField
 from cascada.core.models import TimeStamped
 
 
@@ -266,6 +267,41 @@ class Milestone(models.Model):
             return 0
         end = self.done_on if self.status == MilestoneStatus.DONE and self.done_on else today
         return max(0, (end - self.due_on).days)
+
+
+class EvidenceKind(models.TextChoices):
+    PDF = "pdf", "PDF"
+    PHOTO = "jpg", _("Photo")
+    DOCX = "docx", _("Word document")
+    XLSX = "xlsx", _("Excel workbook")
+    ODT = "odt", _("OpenDocument text")
+    ODS = "ods", _("OpenDocument spreadsheet")
+
+
+class MilestoneEvidence(models.Model):
+    """A file that shows a milestone was reached (a report, an attendance sheet, a photo),
+    attached by whoever reports it. Checked by its content, not its name; photos are
+    re-encoded without their metadata; every file is encrypted at rest under a random name
+    (S13), its own name encrypted too, and served only to those who open the commitment,
+    each download audited (S10)."""
+
+    milestone = models.ForeignKey(Milestone, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to="commitments/evidence/%Y/%m/")
+    original_name = EncryptedTextField(_("file name"))
+    kind = models.CharField(_("kind of file"), max_length=4, choices=EvidenceKind.choices)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    description = models.CharField(_("what it shows"), max_length=300, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["milestone", "pk"]
+        verbose_name = _("evidence")
+
+    def __str__(self) -> str:
+        return f"evidence {self.pk}"
 
 
 class Grant(TimeStamped):

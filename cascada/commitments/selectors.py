@@ -128,6 +128,26 @@ def sees_aggregates(user: Any, initiative: Initiative) -> bool:
     )
 
 
+def mentor_candidates(initiative: Initiative) -> QuerySet[Any]:
+    """Whom a grant manager may assign as a mentor: active users of the funder (a role in
+    it, or their registry person is one of its people) and those already mentoring one of
+    its commitments. No other organization's users are listed (S2)."""
+    from django.contrib.auth import get_user_model
+
+    funder = initiative.funder_id
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(memberships__organization_id=funder)
+            | Q(person__organization_id=funder)
+            | Q(mentored_commitments__initiative__funder_id=funder)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
 # ---------------------------------------------------------------- versions and milestones
 
 
@@ -363,4 +383,4 @@ def portfolio_totals(rows: list[PortfolioRow]) -> dict[str, Money]:
 def grant_list(*, user: Any, commitment: Commitment) -> QuerySet[Grant]:
     if not commitment_list(user=user).filter(pk=commitment.pk).exists():
         raise NotFoundError()
-    return commitment.grants.prefetch_related("tranches")
+    return commitment.grants.prefetch_related("tranches", "rates")

@@ -5,7 +5,6 @@ sent (docs/decisions/networks.md)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,6 +19,7 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.crypto import decrypt_bytes, encrypt_bytes
 from cascada.core.errors import ApplicationError, PermissionDeniedError
+from cascada.core.images import photo_clean
 from cascada.imports.storage import make_private
 from cascada.registry.models import Person
 from cascada.trainings.models import Enrolment
@@ -342,26 +342,6 @@ def media_add(*, actor: Any, campaign: Campaign, **fields: Any) -> MediaReach:
 # ---------------------------------------------------------------- photos
 
 PHOTO_MAX_BYTES = 8 * 1024 * 1024
-PHOTO_MAX_SIDE = 1600
-
-
-def _photo_clean(data: bytes) -> bytes:
-    """The photo re-encoded as a JPEG of at most ``PHOTO_MAX_SIDE`` pixels a side, without
-    its metadata (EXIF: the phone's GPS position, its owner's name)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as opened:
-            opened.load()
-            upright = ImageOps.exif_transpose(opened).convert("RGB")
-            upright.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
-            out = io.BytesIO()
-            upright.save(out, format="JPEG", quality=82)  # no exif= given: none is written
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
-        raise ApplicationError(
-            _("The file is not a photo that can be read (JPEG or PNG)."), extra={"field": "file"}
-        ) from error
-    return out.getvalue()
 
 
 @transaction.atomic
@@ -379,7 +359,7 @@ def photo_add(*, actor: Any, action: CommunityAction, data: bytes, consent: str)
         )
     if len(data) > PHOTO_MAX_BYTES:
         raise ApplicationError(_("The photo is larger than 8 MB."), extra={"field": "file"})
-    clean = _photo_clean(data)
+    clean = photo_clean(data)
     photo = ActionPhoto(
         action=action,
         consent=consent[:300],

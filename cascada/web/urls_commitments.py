@@ -13,6 +13,14 @@ urlpatterns: list = [
         commitments.milestone_report,
         name="commitment_milestone",
     ),
+    path("commitments/<id:pk>/mentor/", commitments.mentor_assign, name="commitment_mentor"),
+    path("commitments/<id:pk>/rate/", commitments.rate_record, name="commitment_rate"),
+    path("commitments/<id:pk>/consent/", commitments.consent_set, name="commitment_consent"),
+    path(
+        "commitments/evidence/<id:pk>/",
+        commitments.evidence_file,
+        name="commitment_evidence",
+    ),
     path("commitments/<id:pk>/session/", commitments.session_record, name="commitment_session"),
     path("commitments/<id:pk>/release/", commitments.tranche_release, name="commitment_release"),
     path(

@@ -89,3 +89,53 @@ def test_rotation_re_encrypts_photos_of_community_actions(org, tmp_path, setting
         assert not before.exists()
         settings.CASCADA_FIELD_KEYS = [new]  # the old key is destroyed
         assert photo_bytes(photo) == clear
+
+
+def test_rotation_re_encrypts_evidence_files_of_milestones(org, tmp_path, settings):
+    """Evidence is kept for the life of the initiative and after: same as photos."""
+    import datetime as dt
+
+    from cascada.commitments.services import (
+        Plan,
+        commitment_create,
+        evidence_add,
+        evidence_bytes,
+        initiative_create,
+    )
+
+    old = settings.CASCADA_FIELD_KEYS[0]
+    new = Fernet.generate_key().decode()
+    report = b"%PDF-1.4 informe de medio termino"
+    with override_settings(STORAGES=DISK, MEDIA_ROOT=str(tmp_path)):
+        initiative = initiative_create(
+            actor=None,
+            funder=org,
+            name="Iniciativa",
+            starts_on=dt.date(2019, 3, 1),
+            ends_on=dt.date(2021, 12, 31),
+            organizations=[org],
+        )
+        commitment = commitment_create(
+            actor=None,
+            initiative=initiative,
+            institution=org,
+            plan=Plan(
+                aim="Compromiso",
+                themes=["schools"],
+                milestones=[{"key": "m", "title": "Informe", "due_on": dt.date(2019, 9, 30)}],
+            ),
+            created_on=dt.date(2019, 3, 15),
+        )
+        evidence = evidence_add(
+            actor=None, milestone=commitment.milestones.get(), name="informe.pdf", data=report
+        )
+        before = Path(evidence.file.path)
+        settings.CASCADA_FIELD_KEYS = [new, old]
+        out = io.StringIO()
+        call_command("rotate_field_keys", stdout=out)
+        assert "commitments.MilestoneEvidence.file: 1" in out.getvalue()
+        assert "commitments.MilestoneEvidence.original_name: 1" in out.getvalue()
+        evidence.refresh_from_db()
+        assert not before.exists()
+        settings.CASCADA_FIELD_KEYS = [new]  # the old key is destroyed
+        assert evidence_bytes(evidence) == report

@@ -14,8 +14,10 @@ from cascada.commitments.models import Commitment
 from cascada.commitments.services import (
     Plan,
     commitment_revise,
+    evidence_add,
     lesson_record,
     mentoring_session_record,
+    milestone_set_status,
 )
 from cascada.commitments.services import (
     testimony_record as record_testimony,
@@ -73,6 +75,11 @@ def test_an_erasure_keeps_the_testimony_and_its_institution_and_leaves_no_name(
                              author_role="Coordinadora de Juana Mamani Quispe",
                              recorded_on=D(2021, 12, 2), consent_to_publish=True,
                              consent_on=D(2021, 12, 2))  # fmt: skip
+    milestone = commitment.milestones.get(key="diagnostico")
+    milestone_set_status(actor=manager, milestone=milestone, status="done", on=D(2019, 7, 1),
+                         note="Entregado por Juana Mamani Quispe")  # fmt: skip
+    evidence_add(actor=manager, milestone=milestone, name="Acta Juana Mamani Quispe.pdf",
+                 data=b"%PDF-1.4", description="Firmada por Juana Mamani Quispe")  # fmt: skip
     assert "Mamani" in _all_text()
 
     receipt = registry_arco.person_erase(actor=None, person=focal, reason="holder_request")
@@ -89,7 +96,8 @@ def test_an_erasure_keeps_the_testimony_and_its_institution_and_leaves_no_name(
     assert f"Reunión con {focal.code}" in text
     assert "Juana enviará el informe" in text  # a given name alone is not searched for
     assert receipt["testimonies without their author"] == 1
-    assert receipt["texts without the name"] == 3
+    assert f"Acta {focal.code}.pdf" in text
+    assert receipt["texts without the name"] == 5
     # The commitment keeps its pseudonymous focal point.
     commitment.refresh_from_db()
     assert commitment.focal_point_id == focal.pk

@@ -205,7 +205,7 @@ def test_the_mentor_reports_no_spending_but_the_focal_point_does(grant, focal, m
 @pytest.mark.parametrize(
     "value",
     [0.1, 12.5, float("nan"), "NaN", "sNaN", "Infinity", "-Infinity", Decimal("Infinity"),
-     "-1.00", Decimal("-0.01"), "12.345", "1e15", "doce", "", None, True],
+     "-1.00", Decimal("-0.01"), "12.3456", "12,3456", "1e15", "1.2.3,4,5", "7..5", "doce", "", None, True],
 )  # fmt: skip
 def test_money_refuses_what_is_not_an_exact_amount_naming_the_field(value):
     with pytest.raises(ApplicationError) as refused:
@@ -217,10 +217,28 @@ def test_money_refuses_what_is_not_an_exact_amount_naming_the_field(value):
 def test_money_is_quantized_to_the_cent():
     assert str(money.money("12000.5", field="a", label="A")) == "12000.50"
     assert str(money.money(7, field="a", label="A")) == "7.00"
-    assert str(money.money("3.100", field="a", label="A")) == "3.10"  # no cent lost
+    assert str(money.money("3.10", field="a", label="A")) == "3.10"
     with pytest.raises(ApplicationError):
         money.money("0", field="a", label="A")
     assert money.money("0", field="a", label="A", allow_zero=True) == Decimal("0.00")
+
+
+@pytest.mark.parametrize(
+    "typed, amount",
+    [("7.500,50", "7500.50"), ("7,500.50", "7500.50"), ("7500,5", "7500.50"),
+     ("7.500", "7500.00"), ("1,500", "1500.00"), ("12 000,00", "12000.00"),
+     ("1.234.567,89", "1234567.89"), ("Bs 7.500", "7500.00"), ("S/ 1,200.00", "1200.00"),
+     ("0,5", "0.50")],
+)  # fmt: skip
+def test_amounts_are_read_as_people_in_peru_and_bolivia_type_them(typed, amount):
+    """An amount never has three decimals, so one mark before three digits is thousands."""
+    assert str(money.money(typed, field="a", label="A")) == amount
+
+
+def test_a_rate_reads_a_comma_as_the_decimal_mark():
+    assert str(money.rate("6,96")) == "6.960000"
+    assert str(money.rate("6,960")) == "6.960000"  # a rate may have three decimals
+    assert str(money.rate("3.7512")) == "3.751200"
 
 
 def test_a_conversion_rounds_half_up_once():

@@ -4,6 +4,14 @@ by tranche only when their condition is met and never beyond the grant, spending
 grant's currency (another currency only at a rate the grant manager recorded), mentoring,
 lessons and testimonies. Every amount is an exact ``Decimal`` (``money.py``)."""
 
+from .evidence import (
+    CONTENT_TYPES,
+    EVIDENCE_MAX_BYTES,
+    evidence_add,
+    evidence_bytes,
+    evidence_download_name,
+    evidence_kind,
+)
 from .grants import (
     disbursement_record,
     exchange_rate_record,
@@ -27,10 +35,16 @@ from .results import (
 )
 
 __all__ = [
+    "CONTENT_TYPES",
+    "EVIDENCE_MAX_BYTES",
     "Plan",
     "commitment_create",
     "commitment_revise",
     "disbursement_record",
+    "evidence_add",
+    "evidence_bytes",
+    "evidence_download_name",
+    "evidence_kind",
     "exchange_rate_record",
     "grant_create",
     "initiative_create",

@@ -30,6 +30,7 @@ from ..selectors import (
     may_manage_grant,
     may_manage_initiative,
     may_report,
+    mentor_candidates,
     version_latest,
 )
 from .base import _allow, _text, _user
@@ -267,6 +268,10 @@ def mentor_assign(*, actor: Any, commitment: Commitment, mentor: Any) -> Commitm
     _allow(actor, may_manage_grant(actor, commitment))
     if mentor is not None and not mentor.is_active:
         raise ApplicationError(_("This user account is closed."), extra={"field": "mentor"})
+    if mentor is not None and not mentor_candidates(commitment.initiative).filter(pk=mentor.pk):
+        raise ApplicationError(
+            _("A mentor is one of the funder's users."), extra={"field": "mentor"}
+        )
     commitment.mentor = mentor
     commitment.save(update_fields=["mentor", "updated_at"])
     audit_record(actor=actor, action="update", target=commitment)

@@ -12,20 +12,24 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from cascada.audit.services import audit_record
 from cascada.commitments import selectors, services
 from cascada.commitments.models import (
     Commitment,
     CommitmentVersion,
     Currency,
     Milestone,
+    MilestoneEvidence,
     MilestoneStatus,
     SessionMode,
     Theme,
@@ -33,6 +37,7 @@ from cascada.commitments.models import (
 )
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
+from cascada.imports.storage import upload_read
 from cascada.registry.models import Organization, Place
 
 from ..forms.trainings import DATE
@@ -120,10 +125,17 @@ class MilestoneForm(forms.Form):
     status = forms.ChoiceField(label=gettext_lazy("Status"), choices=MilestoneStatus.choices)
     on = forms.DateField(label=gettext_lazy("As of (for done: the day it was done)"), widget=DATE)
     note = forms.CharField(
-        label=gettext_lazy("Evidence or note"),
+        label=gettext_lazy("Note"),
         widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
         max_length=4000,
+    )
+    evidence = forms.FileField(
+        label=gettext_lazy("Evidence file (PDF, photo, Word, Excel; at most 10 MB)"),
+        required=False,
+    )
+    evidence_description = forms.CharField(
+        label=gettext_lazy("What the file shows"), max_length=300, required=False
     )
 
     def __init__(self, *args: Any, milestones: list[Milestone], **kwargs: Any) -> None:
@@ -131,6 +143,24 @@ class MilestoneForm(forms.Form):
         field = self.fields["milestone"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [(m.pk, m.title) for m in milestones]
+
+    def clean_evidence(self) -> tuple[str, bytes] | None:
+        """The file's name and bytes, checked before anything is written (a refused file
+        leaves the milestone's status as it was)."""
+        upload = self.cleaned_data.get("evidence")
+        if not upload:
+            return None
+        data = upload_read(upload, max_bytes=services.EVIDENCE_MAX_BYTES)
+        if data is None:
+            raise forms.ValidationError(_("The file is larger than 10 MB."))
+        if services.evidence_kind(data) is None:
+            raise forms.ValidationError(
+                _(
+                    "This file cannot be kept as evidence: send a PDF, a photo (JPEG or PNG) "
+                    "or a Word, Excel or OpenDocument file."
+                )
+            )
+        return (upload.name or "", data)
 
 
 class SessionForm(forms.Form):
@@ -256,6 +286,65 @@ class TestimonyForm(forms.Form):
         field.choices = [(o.pk, o.name) for o in institutions]
 
 
+class MentorForm(forms.Form):
+    prefix = "mn"
+    mentor = forms.TypedChoiceField(
+        label=gettext_lazy("Mentor"), coerce=int, required=False, empty_value=None
+    )
+
+    def __init__(self, *args: Any, users: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["mentor"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", gettext_lazy("(no mentor)"))] + [
+            (u.pk, u.get_username()) for u in users
+        ]
+
+
+class RateForm(forms.Form):
+    prefix = "ra"
+    grant = forms.TypedChoiceField(label=gettext_lazy("Grant"), coerce=int)
+    currency = forms.ChoiceField(label=gettext_lazy("Currency paid"), choices=Currency.choices)
+    rate = forms.CharField(
+        label=gettext_lazy("Units of the grant's currency for one unit of the currency paid"),
+        max_length=30,
+    )
+    valid_from = forms.DateField(label=gettext_lazy("Valid from"), widget=DATE)
+    source = forms.CharField(
+        label=gettext_lazy("Source of the rate"), max_length=200, required=False
+    )
+
+    def __init__(self, *args: Any, grants: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["grant"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(g.pk, f"{g.get_currency_display()} {g.amount}") for g in grants]
+
+
+class ConsentForm(forms.Form):
+    prefix = "co"
+    testimony = forms.TypedChoiceField(label=gettext_lazy("Testimony"), coerce=int)
+    consent = forms.ChoiceField(
+        label=gettext_lazy("Consent to publish"),
+        choices=[
+            ("yes", gettext_lazy("Given: it may be published")),
+            ("no", gettext_lazy("Withdrawn or not given: not for publication")),
+        ],
+    )
+    on = forms.DateField(label=gettext_lazy("Consent given on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, testimonies: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["testimony"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [(t.pk, _quote_label(t.quote)) for t in testimonies]
+
+
+def _quote_label(quote: str) -> str:
+    words = quote.split()
+    return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
+
+
 def _tranche_label(t: Tranche) -> str:
     return _("Tranche %(n)s: %(amount)s") % {"n": t.number, "amount": t.amount}
 
@@ -272,11 +361,12 @@ class _Page:
         self.may_report = selectors.may_report(user, commitment)
         self.may_mentor = selectors.may_mentor(user, commitment)
         self.may_manage = selectors.may_manage_grant(user, commitment)
-        self.milestones = list(commitment.milestones.prefetch_related("assessments"))
+        self.milestones = list(commitment.milestones.prefetch_related("assessments", "evidence"))
         self.grants = list(selectors.grant_list(user=user, commitment=commitment))
         self.tranches = [t for g in self.grants for t in g.tranches.all()]
         latest = selectors.version_latest(commitment)
         self.lines = list(latest.budget_lines.values_list("label", flat=True)) if latest else []
+        self.testimonies = list(commitment.testimonies.all())
         self.institutions = list(
             Organization.objects.filter(
                 Q(pk=commitment.institution_id)
@@ -287,10 +377,20 @@ class _Page:
     def open_milestones(self) -> list[Milestone]:
         return [m for m in self.milestones if m.status != MilestoneStatus.DROPPED]
 
-    def form(self, name: str, data: Any = None) -> forms.Form | None:
+    def form(self, name: str, data: Any = None, files: Any = None) -> forms.Form | None:
         today = _today()
         if name == "milestone" and self.may_report and self.milestones:
-            return MilestoneForm(data, milestones=self.milestones, initial={"on": today})
+            return MilestoneForm(data, files, milestones=self.milestones, initial={"on": today})
+        if name == "mentor" and self.may_manage:
+            return MentorForm(
+                data,
+                users=list(selectors.mentor_candidates(self.commitment.initiative)[:300]),
+                initial={"mentor": self.commitment.mentor_id},
+            )
+        if name == "rate" and self.may_manage and self.grants:
+            return RateForm(data, grants=self.grants, initial={"valid_from": today})
+        if name == "consent" and (self.may_report or self.may_mentor) and self.testimonies:
+            return ConsentForm(data, testimonies=self.testimonies, initial={"on": today})
         if name == "session" and self.may_mentor:
             return SessionForm(data, milestones=self.open_milestones(), initial={"held_on": today})
         if name == "release" and self.may_manage:
@@ -317,7 +417,18 @@ class _Page:
         return None
 
 
-FORMS = ("milestone", "session", "release", "disbursement", "spending", "lesson", "testimony")
+FORMS = (
+    "milestone",
+    "session",
+    "mentor",
+    "release",
+    "disbursement",
+    "rate",
+    "spending",
+    "lesson",
+    "testimony",
+    "consent",
+)
 
 
 def _version(commitment: Commitment, raw: str) -> CommitmentVersion:
@@ -359,6 +470,7 @@ def _render(
         }
         for g in page.grants
     ]
+    rates = [x for g in page.grants for x in g.rates.all()]
     milestones = [
         {
             "m": m,
@@ -386,6 +498,7 @@ def _render(
             "lessons": list(commitment.lessons.all()),
             "testimonies": list(selectors.testimony_list(user=request.user, commitment=commitment)),
             "forms": the_forms,
+            "rates": rates,
             "today": today,
         },
         status=status,
@@ -411,7 +524,7 @@ def _post(name: str, write: Any) -> Any:
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         commitment = _commitment(request, pk)
         page = _Page(request, commitment)
-        form = page.form(name, request.POST)
+        form = page.form(name, request.POST, request.FILES)
         if form is None:
             raise PermissionDenied
         if form.is_valid():
@@ -437,16 +550,64 @@ def _pick(rows: list[Any], pk: int) -> Any:
     return found
 
 
+@transaction.atomic
 def _milestone(request: HttpRequest, page: _Page, form: Any) -> str:
+    """The status and its evidence file together: both are kept or neither."""
     data = form.cleaned_data
-    services.milestone_set_status(
+    milestone = services.milestone_set_status(
         actor=request.user,
         milestone=_pick(page.milestones, data["milestone"]),
         status=data["status"],
         on=data["on"],
         note=data["note"],
     )
+    if data["evidence"]:
+        name, content = data["evidence"]
+        services.evidence_add(
+            actor=request.user,
+            milestone=milestone,
+            name=name,
+            data=content,
+            description=data["evidence_description"],
+        )
+        return _("Milestone status and evidence saved.")
     return _("Milestone status saved.")
+
+
+def _mentor(request: HttpRequest, page: _Page, form: Any) -> str:
+    chosen = form.cleaned_data["mentor"]
+    users = list(selectors.mentor_candidates(page.commitment.initiative)[:300])
+    services.mentor_assign(
+        actor=request.user,
+        commitment=page.commitment,
+        mentor=_pick(users, chosen) if chosen else None,
+    )
+    return _("Mentor saved.")
+
+
+def _rate(request: HttpRequest, page: _Page, form: Any) -> str:
+    data = form.cleaned_data
+    services.exchange_rate_record(
+        actor=request.user,
+        grant=_pick(page.grants, data["grant"]),
+        currency=data["currency"],
+        rate=data["rate"],
+        valid_from=data["valid_from"],
+        source=data["source"],
+    )
+    return _("Exchange rate saved.")
+
+
+def _consent(request: HttpRequest, page: _Page, form: Any) -> str:
+    data = form.cleaned_data
+    given = data["consent"] == "yes"
+    services.testimony_consent_set(
+        actor=request.user,
+        testimony=_pick(page.testimonies, data["testimony"]),
+        consent=given,
+        on=data["on"] if given else None,
+    )
+    return _("Consent saved.")
 
 
 def _session(request: HttpRequest, page: _Page, form: Any) -> str:
@@ -527,12 +688,41 @@ def _testimony(request: HttpRequest, page: _Page, form: Any) -> str:
 
 
 milestone_report = _post("milestone", _milestone)
+mentor_assign = _post("mentor", _mentor)
+rate_record = _post("rate", _rate)
+consent_set = _post("consent", _consent)
 session_record = _post("session", _session)
 tranche_release = _post("release", _release)
 disbursement_record = _post("disbursement", _disbursement)
 spending_record = _post("spending", _spending)
 lesson_record = _post("lesson", _lesson)
 testimony_record = _post("testimony", _testimony)
+
+
+@login_required
+@require_GET
+@domain_errors
+def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """A milestone's evidence file, to those who open its commitment (S2), always as a
+    download (never shown inline by the browser); each download audited (S10)."""
+    evidence = (
+        MilestoneEvidence.objects.filter(
+            pk=pk, milestone__commitment__in=selectors.commitment_list(user=request.user)
+        )
+        .select_related("milestone")
+        .first()
+    )
+    if evidence is None:
+        raise Http404
+    audit_record(actor=request.user, action="view", target=evidence)
+    response = HttpResponse(
+        services.evidence_bytes(evidence), content_type=services.CONTENT_TYPES[evidence.kind]
+    )
+    response["Content-Disposition"] = content_disposition_header(
+        True, services.evidence_download_name(evidence)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # ---------------------------------------------------------------- what is due

@@ -1,6 +1,6 @@
 """Re-encrypt every encrypted column with the newest key (S13), and the encrypted files:
-uploaded import, survey and field files waiting for a decision and photos of community
-actions (encrypted with the same keys, ``imports.storage``).
+uploaded import, survey and field files waiting for a decision, photos of community
+actions and evidence files of milestones (encrypted with the same keys, ``imports.storage``).
 
 Put the new key first in ``CASCADA_FIELD_KEYS`` (``new,old``), run this command, then
 drop the old key: afterwards only the new one is needed.
@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from cascada.commitments.models import MilestoneEvidence
 from cascada.core import context
 from cascada.core.crypto import encrypted_columns, rotate_column
 from cascada.imports.services import import_uploads_rotate
@@ -37,8 +38,8 @@ class Command(BaseCommand):
             total += files
             self.stdout.write(f"imports.ImportJob.file (uploaded files): {files}")
             # Other encrypted files: survey and field uploads waiting for a decision, and
-            # photos of community actions (kept).
-            for model in (SubmissionUpload, ActionUpload, ActionPhoto):
+            # photos of community actions and milestones' evidence (kept).
+            for model in (SubmissionUpload, ActionUpload, ActionPhoto, MilestoneEvidence):
                 n = sum(
                     upload_rotate(r) for r in model._default_manager.exclude(file="").order_by("pk")
                 )
