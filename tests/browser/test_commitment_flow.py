@@ -6,6 +6,7 @@ on that milestone. Each signs in through the real form, on a 360 px phone."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -26,6 +27,7 @@ from tests.commitments.conftest import (  # noqa: F401 (fixtures: Bolivia's init
 )
 
 pytestmark = [*needs_chromium, pytest.mark.django_db(transaction=True)]
+ACTA = b"%PDF-1.4\n% acta de aprobacion del informe de medio termino\n%%EOF\n"
 
 
 def _sign_in_without_second_factor(page, base: str, username: str, next_url: str) -> None:
@@ -78,9 +80,14 @@ def test_focal_point_mentor_and_grant_manager_move_a_commitment_forward(
     form.locator("select[name='ms-milestone']").select_option(str(mid.pk))
     form.locator("select[name='ms-status']").select_option("done")
     form.locator("input[name='ms-on']").fill("2019-09-27")
-    form.locator("textarea[name='ms-note']").first.fill("Informe aceptado: acta N.º 12 del comité")
+    form.locator("textarea[name='ms-note']").first.fill("Informe aceptado por el comité")
+    form.locator("input[name='ms-evidence']").set_input_files(
+        {"name": "acta-12.pdf", "mimeType": "application/pdf", "buffer": ACTA}
+    )
+    form.locator("input[name='ms-evidence_description']").fill("Acta N.º 12 del comité")
     form.locator("button[type='submit']").click()
-    page.locator('[data-test="milestones"]').wait_for()
+    page.locator('[data-test="evidence"]').wait_for()
+    assert "acta-12.pdf" in page.locator('[data-test="milestones"]').inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= SMALL_PHONE["width"]
     context.close()
     mid.refresh_from_db()
@@ -98,6 +105,10 @@ def test_focal_point_mentor_and_grant_manager_move_a_commitment_forward(
     form.locator("button[type='submit']").click()
     page.locator('[data-test="sessions"]').wait_for()
     assert "Revisión del informe" in page.locator('[data-test="sessions"]').inner_text()
+    # The mentor reads the evidence the focal point attached.
+    with page.expect_download() as download:
+        page.locator('[data-test="evidence"] a').click()
+    assert Path(download.value.path()).read_bytes() == ACTA
     context.close()
     assert MentoringSession.objects.filter(commitment=commitment).count() == 1
 
