@@ -495,6 +495,65 @@ class MilestoneAssessment(models.Model):
         return f"{self.milestone_id}: {self.status}"
 
 
+class Outcome(models.Model):
+    """What a commitment achieved, and whom it reached. The reach of an activity recorded in
+    Cascada comes from its record, so that it counts once: a training (cohort: the distinct
+    people enrolled and completed) or a community action (its headcount: contacts, never
+    people; a cohort deleted as a mistake leaves the outcome without its link).
+    ``people_reached`` is the institution's own figure for an activity Cascada
+    does not hold, shown apart as declared."""
+
+    commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="outcomes")
+    description = models.TextField(_("what was achieved"))
+    recorded_on = models.DateField(_("date"))
+    cohort = models.ForeignKey(
+        "trainings.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitment_outcomes",
+        verbose_name=_("training recorded in Cascada"),
+    )
+    community_action = models.ForeignKey(
+        "networks.CommunityAction",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitment_outcomes",
+        verbose_name=_("community action recorded in Cascada"),
+    )
+    people_reached = models.PositiveIntegerField(
+        _("people reached (declared by the institution)"), null=True, blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["commitment", "recorded_on", "pk"]
+        verbose_name = _("outcome")
+        constraints = [
+            # One source of reach: a cohort, an action or a declared figure, never two.
+            models.CheckConstraint(
+                condition=Q(cohort__isnull=True, community_action__isnull=True)
+                | Q(
+                    cohort__isnull=False, community_action__isnull=True, people_reached__isnull=True
+                )
+                | Q(
+                    cohort__isnull=True, community_action__isnull=False, people_reached__isnull=True
+                ),
+                name="outcome_one_source_of_reach",
+            ),
+            models.CheckConstraint(
+                condition=Q(people_reached__isnull=True) | Q(people_reached__lte=10_000_000),
+                name="outcome_reach_bounded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
 class LessonLearned(models.Model):
     commitment = models.ForeignKey(Commitment, on_delete=models.CASCADE, related_name="lessons")
     text = models.TextField(_("lesson learned"))

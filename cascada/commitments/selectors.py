@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
+from cascada.core.privacy import CountsRelease, counts_release
 
 from .models import (
     CLOSED,
@@ -26,6 +27,7 @@ from .models import (
     Initiative,
     MentoringSession,
     Milestone,
+    Outcome,
     Spending,
     Testimony,
     Tranche,
@@ -384,3 +386,107 @@ def grant_list(*, user: Any, commitment: Commitment) -> QuerySet[Grant]:
     if not commitment_list(user=user).filter(pk=commitment.pk).exists():
         raise NotFoundError()
     return commitment.grants.prefetch_related("tranches", "rates")
+
+
+# ---------------------------------------------------------------- outcomes and reach
+
+
+def outcome_cohorts(commitment: Commitment) -> QuerySet[Any]:
+    """The trainings an outcome may link: cohorts of the institution's own programs."""
+    from cascada.trainings.models import Cohort
+
+    return Cohort.objects.filter(program__owner_id=commitment.institution_id).order_by(
+        "-start_date", "pk"
+    )
+
+
+def outcome_actions(commitment: Commitment) -> QuerySet[Any]:
+    """The community actions an outcome may link: actions of the institution's networks."""
+    from cascada.networks.models import CommunityAction
+
+    return CommunityAction.objects.filter(
+        network__organization_id=commitment.institution_id
+    ).order_by("-date", "pk")
+
+
+@dataclass
+class Reach:
+    """Whom commitments reached, each source once: people (distinct, from linked
+    trainings, by sex), contacts (headcounts of linked community actions, by sex and age
+    band: never people) and the figures institutions declared for what Cascada does not
+    hold (neither people nor contacts: kept apart)."""
+
+    enrolled: dict[str, int] = field(default_factory=dict)  # sex -> distinct people
+    completed: dict[str, int] = field(default_factory=dict)
+    contacts: dict[str, int] = field(default_factory=dict)  # REACH_FIELDS -> headcount
+    actions: int = 0
+    declared: int = 0
+
+    @property
+    def people_enrolled(self) -> int:
+        return sum(self.enrolled.values())
+
+    @property
+    def people_completed(self) -> int:
+        return sum(self.completed.values())
+
+    @property
+    def contact_total(self) -> int:
+        return sum(self.contacts.values())
+
+
+def reach_of(commitments: Any) -> Reach:
+    """The reach of the outcomes of ``commitments`` (a queryset or ids). A training linked
+    by two outcomes, or two commitments, counts its people once; so does a person trained
+    in two linked trainings; an action linked twice counts once."""
+    from cascada.networks.models import CommunityAction
+    from cascada.networks.selectors import REACH_FIELDS
+    from cascada.registry.models import Person
+    from cascada.trainings.models import Enrolment, EnrolmentStatus
+
+    outcomes = Outcome.objects.filter(commitment__in=commitments)
+    cohorts = outcomes.filter(cohort__isnull=False).values("cohort_id")
+    enrolments = Enrolment.objects.filter(cohort_id__in=cohorts, status=EnrolmentStatus.ENROLLED)
+    out = Reach()
+    for key, rows in (
+        ("enrolled", enrolments),
+        ("completed", enrolments.filter(completed=True)),
+    ):
+        counted = (
+            Person.objects.filter(pk__in=rows.values("person_id"))
+            .order_by()
+            .values("sex")
+            .annotate(n=Count("pk"))
+        )
+        setattr(out, key, {r["sex"]: int(r["n"]) for r in counted})
+    actions = CommunityAction.objects.filter(
+        pk__in=outcomes.filter(community_action__isnull=False).values("community_action_id")
+    )
+    sums = actions.aggregate(n=Count("pk"), **{name: Sum(name) for name in REACH_FIELDS})
+    out.actions = int(sums.pop("n") or 0)
+    out.contacts = {name: int(sums[name] or 0) for name in REACH_FIELDS}
+    out.declared = int(outcomes.aggregate(n=Sum("people_reached"))["n"] or 0)
+    return out
+
+
+def sees_reach_exactly(user: Any, commitments: Any) -> bool:
+    """Exact reach only for a user who sees the people of every institution concerned
+    (VIEW_PEOPLE there); everyone else, grant managers, mentors and focal points included,
+    gets it through the disclosure control (``reach_release``)."""
+    if not _active(user):
+        return False
+    institutions = set(
+        Commitment.objects.filter(pk__in=commitments).values_list("institution_id", flat=True)
+    )
+    return institutions <= scope.org_ids(user, Cap.VIEW_PEOPLE)
+
+
+def reach_release(reach: Reach, *, exact: bool) -> dict[str, CountsRelease]:
+    """What a user may see of ``reach``: every figure through ``core.privacy.counts_release``
+    (exact when ``exact``; otherwise small counts hidden, with secondary suppression)."""
+    return {
+        "enrolled": counts_release(reach.people_enrolled, {"sex": reach.enrolled}, exact=exact),
+        "completed": counts_release(reach.people_completed, {"sex": reach.completed}, exact=exact),
+        "contacts": counts_release(reach.contact_total, {"sex_age": reach.contacts}, exact=exact),
+        "declared": counts_release(reach.declared, {}, exact=exact),
+    }

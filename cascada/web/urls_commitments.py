@@ -29,6 +29,7 @@ urlpatterns: list = [
         name="commitment_disbursement",
     ),
     path("commitments/<id:pk>/spending/", commitments.spending_record, name="commitment_spending"),
+    path("commitments/<id:pk>/outcome/", commitments.outcome_record, name="commitment_outcome"),
     path("commitments/<id:pk>/lesson/", commitments.lesson_record, name="commitment_lesson"),
     path(
         "commitments/<id:pk>/testimony/",

@@ -28,13 +28,16 @@ from .plans import (
     milestone_set_status,
 )
 from .results import (
+    MAX_DECLARED_REACH,
     lesson_record,
     mentoring_session_record,
+    outcome_record,
     testimony_consent_set,
     testimony_record,
 )
 
 __all__ = [
+    "MAX_DECLARED_REACH",
     "CONTENT_TYPES",
     "EVIDENCE_MAX_BYTES",
     "Plan",
@@ -51,6 +54,7 @@ __all__ = [
     "lesson_record",
     "mentor_assign",
     "mentoring_session_record",
+    "outcome_record",
     "milestone_set_status",
     "spending_record",
     "testimony_consent_set",

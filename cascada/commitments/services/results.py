@@ -18,12 +18,15 @@ from ..models import (
     MentoringSession,
     MilestoneAssessment,
     MilestoneStatus,
+    Outcome,
     SessionMode,
     Testimony,
 )
 from ..selectors import (
     may_mentor,
     may_report,
+    outcome_actions,
+    outcome_cohorts,
 )
 from .base import _allow, _text, _user
 
@@ -149,3 +152,66 @@ def testimony_consent_set(
     testimony.save(update_fields=["consent_to_publish", "consent_on"])
     audit_record(actor=actor, action="update", target=testimony, detail={"consent": consent})
     return testimony
+
+
+MAX_DECLARED_REACH = 10_000_000
+
+
+@transaction.atomic
+def outcome_record(
+    *,
+    actor: Any,
+    commitment: Commitment,
+    description: str,
+    recorded_on: dt.date,
+    cohort: Any = None,
+    community_action: Any = None,
+    people_reached: int | None = None,
+) -> Outcome:
+    """An outcome of the commitment, with its reach from one source: a training or a
+    community action of the institution recorded in Cascada (their reach counts once,
+    from their records), or a figure the institution declares. By whoever reports."""
+    _allow(actor, may_report(actor, commitment))
+    if cohort is not None and community_action is not None:
+        raise ApplicationError(
+            _("Link a training or a community action, not both."), extra={"field": "link"}
+        )
+    if cohort is not None and cohort.pk not in set(
+        outcome_cohorts(commitment).values_list("pk", flat=True)
+    ):
+        raise ApplicationError(
+            _("The training is not one of the institution's."), extra={"field": "link"}
+        )
+    if community_action is not None and community_action.pk not in set(
+        outcome_actions(commitment).values_list("pk", flat=True)
+    ):
+        raise ApplicationError(
+            _("The community action is not one of the institution's networks'."),
+            extra={"field": "link"},
+        )
+    if people_reached is not None and (cohort is not None or community_action is not None):
+        raise ApplicationError(
+            _(
+                "The reach of a training or an action recorded in Cascada comes from its "
+                "record: leave the number of people empty so that nobody is counted twice."
+            ),
+            extra={"field": "people_reached"},
+        )
+    if people_reached is not None and not 0 <= people_reached <= MAX_DECLARED_REACH:
+        raise ApplicationError(
+            _("The number of people must be between 0 and %(max)s.") % {"max": MAX_DECLARED_REACH},
+            extra={"field": "people_reached"},
+        )
+    outcome = Outcome.objects.create(
+        commitment=commitment,
+        description=_text(
+            description, 4000, field="description", label=_("What was achieved"), required=True
+        ),
+        recorded_on=recorded_on,
+        cohort=cohort,
+        community_action=community_action,
+        people_reached=people_reached,
+        recorded_by=_user(actor),
+    )
+    audit_record(actor=actor, action="create", target=outcome)
+    return outcome

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -345,6 +346,43 @@ def _quote_label(quote: str) -> str:
     return " ".join(words[:12]) + (" …" if len(words) > 12 else "")
 
 
+class OutcomeForm(forms.Form):
+    prefix = "ou"
+    description = forms.CharField(
+        label=gettext_lazy("What was achieved"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+    recorded_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    link = forms.ChoiceField(
+        label=gettext_lazy("Activity recorded in Cascada (its reach counts once)"),
+        required=False,
+    )
+    people_reached = forms.IntegerField(
+        label=gettext_lazy("People reached, if the activity is not in Cascada"),
+        required=False,
+        min_value=0,
+        max_value=services.MAX_DECLARED_REACH,
+    )
+
+    def __init__(self, *args: Any, cohorts: list[Any], actions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["link"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = (
+            [("", gettext_lazy("(none: not recorded in Cascada)"))]
+            + [(f"c{c.pk}", _("Training: %(name)s") % {"name": c.name}) for c in cohorts]
+            + [
+                (
+                    f"a{a.pk}",
+                    _("Community action: %(title)s (%(date)s)")
+                    % {"title": a.title, "date": date_format(a.date, "SHORT_DATE_FORMAT")},
+                )
+                for a in actions
+            ]
+        )
+
+
 def _tranche_label(t: Tranche) -> str:
     return _("Tranche %(n)s: %(amount)s") % {"n": t.number, "amount": t.amount}
 
@@ -367,6 +405,11 @@ class _Page:
         latest = selectors.version_latest(commitment)
         self.lines = list(latest.budget_lines.values_list("label", flat=True)) if latest else []
         self.testimonies = list(commitment.testimonies.all())
+        self.cohorts: list[Any] = []
+        self.actions: list[Any] = []
+        if self.may_report:
+            self.cohorts = list(selectors.outcome_cohorts(commitment)[:200])
+            self.actions = list(selectors.outcome_actions(commitment)[:200])
         self.institutions = list(
             Organization.objects.filter(
                 Q(pk=commitment.institution_id)
@@ -403,6 +446,13 @@ class _Page:
                 return DisbursementForm(data, tranches=released, initial={"date": today})
         if name == "spending" and self.may_report and self.grants and self.lines:
             return SpendingForm(data, grants=self.grants, lines=self.lines, initial={"date": today})
+        if name == "outcome" and self.may_report:
+            return OutcomeForm(
+                data,
+                cohorts=self.cohorts,
+                actions=self.actions,
+                initial={"recorded_on": today},
+            )
         if name == "lesson" and (self.may_report or self.may_mentor):
             return LessonForm(data, initial={"recorded_on": today})
         if name == "testimony" and (self.may_report or self.may_mentor):
@@ -425,6 +475,7 @@ FORMS = (
     "disbursement",
     "rate",
     "spending",
+    "outcome",
     "lesson",
     "testimony",
     "consent",
@@ -496,6 +547,11 @@ def _render(
                 commitment.mentoring_sessions.prefetch_related("assessments__milestone")
             ),
             "lessons": list(commitment.lessons.all()),
+            "outcomes": list(commitment.outcomes.select_related("cohort", "community_action")),
+            "reach": selectors.reach_release(
+                selectors.reach_of([commitment.pk]),
+                exact=selectors.sees_reach_exactly(request.user, [commitment.pk]),
+            ),
             "testimonies": list(selectors.testimony_list(user=request.user, commitment=commitment)),
             "forms": the_forms,
             "rates": rates,
@@ -661,6 +717,23 @@ def _spending(request: HttpRequest, page: _Page, form: Any) -> str:
     return _("Spending saved.")
 
 
+def _outcome(request: HttpRequest, page: _Page, form: Any) -> str:
+    data = form.cleaned_data
+    link = data["link"] or ""
+    cohort = _pick(page.cohorts, int(link[1:])) if link.startswith("c") else None
+    action = _pick(page.actions, int(link[1:])) if link.startswith("a") else None
+    services.outcome_record(
+        actor=request.user,
+        commitment=page.commitment,
+        description=data["description"],
+        recorded_on=data["recorded_on"],
+        cohort=cohort,
+        community_action=action,
+        people_reached=data["people_reached"],
+    )
+    return _("Outcome saved.")
+
+
 def _lesson(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     services.lesson_record(
@@ -696,6 +769,7 @@ tranche_release = _post("release", _release)
 disbursement_record = _post("disbursement", _disbursement)
 spending_record = _post("spending", _spending)
 lesson_record = _post("lesson", _lesson)
+outcome_record = _post("outcome", _outcome)
 testimony_record = _post("testimony", _testimony)
 
 
