@@ -55,6 +55,18 @@ from cascada.trainings.services import (
     sessions_generate,
 )
 
+from .commitments import (
+    CIES,
+    FIRST_TRAINING,
+    FOCAL_POINT_USERNAME,
+    MANAGER_USERNAME,
+    MENTOR_USERNAME,
+    PROGRAM,
+    SECOND_TRAINING,
+    build_commitments,
+    mentor_person,
+    representative,
+)
 from .networks import build_networks, promoter_person
 
 DEMO_PASSWORD = "cascada-demo-2026"
@@ -76,7 +88,7 @@ FEMALE_NAMES = (
 @dataclass(frozen=True)
 class DemoAccount:
     username: str
-    role: str  # "" for none: the promoter signs in as a member of a network only
+    role: str  # "" for none: the promoter, a mentor, a focal point (an assignment only)
     organization: str
     totp_key: str  # fixed hex key, so `cascada demo-totp` and any authenticator agree
 
@@ -107,6 +119,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     # A promoter of Vigencia's network (its member, no role in any organization): sees his
     # network and records its actions, sees no one's data, so signs in without a code.
     DemoAccount(PROMOTER_USERNAME, "", VIGENCIA, _key(PROMOTER_USERNAME)),
+    # Commitments to Action (seed 004): Promundo's grant manager; a mentor assigned to
+    # some commitments (no organization role: sees those commitments only); CIES's
+    # representative, the focal point who reports for its commitment (no role either).
+    DemoAccount(MANAGER_USERNAME, Role.COORDINATOR, PROMUNDO, _key(MANAGER_USERNAME)),
+    DemoAccount(MENTOR_USERNAME, "", PROMUNDO, _key(MENTOR_USERNAME)),
+    DemoAccount(FOCAL_POINT_USERNAME, "", CIES, _key(FOCAL_POINT_USERNAME)),
 )
 DEMO_USERNAMES = frozenset(a.username for a in DEMO_ACCOUNTS)
 
@@ -128,7 +146,7 @@ ORGANIZATIONS: tuple[tuple[str, str, str, str, str], ...] = (
     ("ONU Mujeres Bolivia", "ONU Mujeres", "un_agency", "BO", "020101"),
     ("Aldeas Infantiles SOS Bolivia", "Aldeas SOS", "ngo", "BO", "030101"),
     ("Asociación de Concejalas de Bolivia (ACOBOL)", "ACOBOL", "ngo", "BO", "020101"),
-    ("CIES Salud Sexual - Salud Reproductiva", "CIES", "ngo", "BO", "020105"),
+    (CIES, "CIES", "ngo", "BO", "020105"),
     ("Alianza por la Solidaridad", "Alianza", "ngo", "BO", "020101"),
     ("Swisscontact Bolivia", "Swisscontact", "ngo", "BO", "020101"),
     ("Solidar Suiza", "Solidar", "ngo", "BO", "020101"),
@@ -574,13 +592,12 @@ def _promundo(
 ) -> None:
     """Seed 004: 27 institutional representatives, five days in person, four days online."""
     org = orgs[PROMUNDO]
-    name = "Iniciativa Nacional de Formación en Masculinidades (Bolivia)"
-    if Program.objects.filter(owner=org, name=name).exists():
+    if Program.objects.filter(owner=org, name=PROGRAM).exists():
         return
     program = program_create(
         actor=None,
         owner=org,
-        name=name,
+        name=PROGRAM,
         description="Organizaciones de la sociedad civil y agencias de la ONU; cada "
         "institución formula un Compromiso de Acción (semilla 004).",
     )
@@ -610,7 +627,7 @@ def _promundo(
     first = cohort_create(
         actor=None,
         program=program,
-        name="Primera formación presencial (5 días)",
+        name=FIRST_TRAINING,
         kind="intensive",
         modality="in_person",
         start_date=dt.date(2019, 3, 11),
@@ -623,7 +640,7 @@ def _promundo(
     second = cohort_create(
         actor=None,
         program=program,
-        name="Segunda formación virtual (4 días)",
+        name=SECOND_TRAINING,
         kind="intensive",
         modality="online",
         start_date=dt.date(2021, 11, 22),
@@ -714,6 +731,10 @@ def _account_person(orgs: dict[str, Organization], account: DemoAccount) -> Pers
         return _facilitator_person(orgs)
     if account.username == PROMOTER_USERNAME:
         return promoter_person(orgs[VIGENCIA])
+    if account.username == MENTOR_USERNAME:
+        return mentor_person(orgs[PROMUNDO])
+    if account.username == FOCAL_POINT_USERNAME:
+        return representative(orgs[PROMUNDO], orgs[CIES])
     return None
 
 
@@ -730,7 +751,7 @@ def _users(orgs: dict[str, Organization], r: BuildResult) -> None:
                 person=person,
             )
             r.add("users")
-        if account.role:  # the promoter holds no role: his network membership is enough
+        if account.role:  # promoter, mentor, focal point: an assignment, not a role
             membership_grant(
                 actor=None, user=user, organization=orgs[account.organization], role=account.role
             )
@@ -756,5 +777,7 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
         _measurement(orgs, rng, result)
         build_networks(vigencia=orgs[VIGENCIA], mimp=orgs[MIMP], people=people, seed=seed, r=result)
         _users(orgs, result)
+        # After the users: the grant manager, the mentor and CIES's focal point write.
+        build_commitments(orgs=orgs, r=result)
         result.add("people", people.created)
     return result

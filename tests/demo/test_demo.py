@@ -9,7 +9,6 @@ import random
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +16,7 @@ from cascada.accounts import scope
 from cascada.accounts.models import Membership, User
 from cascada.audit.models import AuditEvent
 from cascada.cli.management.commands.demo_totp import demo_totp_code
+from cascada.commitments import models as cm
 from cascada.demo.build import (
     DEMO_ACCOUNTS,
     DEMO_PASSWORD,
@@ -24,7 +24,6 @@ from cascada.demo.build import (
     PROMOTER_USERNAME,
     BuildResult,
     _People,
-    build,
 )
 from cascada.demo.networks import (
     ADDED,
@@ -42,23 +41,15 @@ from cascada.networks import models as nets
 from cascada.networks.selectors import may_manage, may_record, network_list, plan_status
 from cascada.registry.models import Consent, Identity, Organization, Person
 from cascada.trainings.models import Attendance, Cohort, Enrolment, Program, Session
+from tests.demo.conftest import SCALE
 
-SCALE = 0.2
 MODELS = (
     Organization, Person, Consent, Program, Cohort, Session, Enrolment, Attendance, User,
     nets.Network, nets.Membership, nets.ActivityPlan, nets.PlanRevision, nets.PlannedActivity,
     nets.Campaign, nets.MediaReach, nets.CommunityAction,
+    cm.Initiative, cm.Commitment, cm.CommitmentVersion, cm.Milestone, cm.Grant, cm.Disbursement,
+    cm.Spending, cm.MentoringSession, cm.LessonLearned, cm.Testimony,
 )  # fmt: skip
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Build the demo once for this module, inside a transaction rolled back at the end
-    (each test runs in a savepoint within it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        build(scale=SCALE)
-        yield
-        transaction.set_rollback(True)
 
 
 def _counts() -> dict[str, int]:

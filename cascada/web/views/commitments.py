@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -247,7 +247,7 @@ class SpendingForm(forms.Form):
         grant = self.fields["grant"]
         line = self.fields["budget_line"]
         assert isinstance(grant, forms.ChoiceField) and isinstance(line, forms.ChoiceField)
-        grant.choices = [(g.pk, f"{g.get_currency_display()} {g.amount}") for g in grants]
+        grant.choices = [(g.pk, _grant_label(g)) for g in grants]
         line.choices = [(label, label) for label in lines]
 
 
@@ -319,7 +319,7 @@ class RateForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["grant"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [(g.pk, f"{g.get_currency_display()} {g.amount}") for g in grants]
+        field.choices = [(g.pk, _grant_label(g)) for g in grants]
 
 
 class ConsentForm(forms.Form):
@@ -384,7 +384,12 @@ class OutcomeForm(forms.Form):
 
 
 def _tranche_label(t: Tranche) -> str:
-    return _("Tranche %(n)s: %(amount)s") % {"n": t.number, "amount": t.amount}
+    return _("Tranche %(n)s: %(amount)s") % {"n": t.number, "amount": number_format(t.amount, 2)}
+
+
+def _grant_label(g: Any) -> str:
+    """A grant in a list: its currency and amount written the user's way ("12000,00")."""
+    return f"{g.get_currency_display()} {number_format(g.amount, 2)}"
 
 
 # ---------------------------------------------------------------- the commitment page
