@@ -54,4 +54,5 @@ urlpatterns = [
     path("cascade/", include("cascada.api.cascade")),
     path("measurement/", include("cascada.api.measurement")),
     path("", include("cascada.api.arco")),
+    path("commitments/", include("cascada.api.commitments")),
 ]

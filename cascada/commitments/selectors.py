@@ -21,15 +21,18 @@ from cascada.core.privacy import CountsRelease, counts_release
 from .models import (
     CLOSED,
     Commitment,
+    CommitmentStatus,
     CommitmentVersion,
     Disbursement,
     Grant,
     Initiative,
     MentoringSession,
     Milestone,
+    MilestoneStatus,
     Outcome,
     Spending,
     Testimony,
+    Theme,
     Tranche,
 )
 from .money import CENT, total
@@ -489,4 +492,117 @@ def reach_release(reach: Reach, *, exact: bool) -> dict[str, CountsRelease]:
         "completed": counts_release(reach.people_completed, {"sex": reach.completed}, exact=exact),
         "contacts": counts_release(reach.contact_total, {"sex_age": reach.contacts}, exact=exact),
         "declared": counts_release(reach.declared, {}, exact=exact),
+    }
+
+
+# ---------------------------------------------------------------- the initiative's aggregates
+
+
+def _money_by_currency(initiative: Initiative) -> list[dict[str, Any]]:
+    """The initiative's money per currency, summed in Python from the stored Decimals
+    (exact on SQLite too, as ``selectors`` does)."""
+    grants = Grant.objects.filter(commitment__initiative=initiative)
+    sources = {
+        "committed": grants.values_list("currency", "amount"),
+        "released": Tranche.objects.filter(grant__in=grants, released_on__isnull=False).values_list(
+            "grant__currency", "amount"
+        ),
+        "disbursed": Disbursement.objects.filter(tranche__grant__in=grants).values_list(
+            "tranche__grant__currency", "amount"
+        ),
+        "spent": Spending.objects.filter(grant__in=grants).values_list("grant__currency", "amount"),
+    }
+    amounts: dict[str, dict[str, list[Decimal]]] = {}
+    for what, rows in sources.items():
+        for currency, amount in rows:
+            amounts.setdefault(currency, {k: [] for k in sources})[what].append(amount)
+    return [
+        {"currency": currency, **{what: total(values) for what, values in by.items()}}
+        for currency, by in sorted(amounts.items())
+    ]
+
+
+def initiative_summary(*, user: Any, initiative: Initiative, today: dt.date) -> dict[str, Any]:
+    """The initiative's aggregates for those who see them (``selectors.sees_aggregates``).
+
+    Counted over **every** commitment of the initiative (a viewer opens none of their rows,
+    so ``commitment_list`` cannot be the base here): commitments by theme of their latest
+    version and by status, and milestones done, late, pending and dropped. The grant
+    manager (``selectors.may_manage_initiative``) sees exact counts; everyone else sees
+    them through ``core.privacy.counts_release`` (S17): commitments with one binary
+    breakdown per theme (a commitment may name several themes, so themes do not partition
+    the total, "with the theme / without" does) and one by status; milestones with one
+    breakdown by state.
+
+    Money committed, released, disbursed and spent per currency is shown to viewers as
+    it is: it is the institutions' money, not a count of people, and the funder's staff
+    are entitled to know what their initiative committed and spent. It is never summed
+    across currencies.
+
+    Reach (people trained in linked trainings, contacts at linked actions, declared
+    figures: ``reach_of``) over every commitment, through ``reach_release``: exact only for
+    a user who sees the people of every institution concerned."""
+    exact = may_manage_initiative(user, initiative)
+    commitments = Commitment.objects.filter(initiative=initiative)
+    statuses = dict.fromkeys(CommitmentStatus.values, 0)
+    for status in commitments.values_list("status", flat=True):
+        statuses[status] = statuses.get(status, 0) + 1
+    n = sum(statuses.values())
+    latest = dict(
+        CommitmentVersion.objects.filter(commitment__in=commitments)
+        .values("commitment_id")
+        .annotate(n=Max("number"))
+        .values_list("commitment_id", "n")
+    )
+    with_theme = dict.fromkeys(Theme.values, 0)
+    for cid, number, themes in CommitmentVersion.objects.filter(
+        commitment__in=commitments
+    ).values_list("commitment_id", "number", "themes"):
+        if latest.get(cid) == number:
+            for theme in set(themes or []) & set(Theme.values):
+                with_theme[theme] += 1
+    commitment_breakdowns: dict[str, dict[Any, int]] = {
+        f"theme:{t}": {"with": c, "without": n - c} for t, c in with_theme.items()
+    }
+    commitment_breakdowns["status"] = statuses
+    shown = counts_release(n, commitment_breakdowns, exact=exact)
+
+    states = {"done": 0, "late": 0, "pending": 0, "dropped": 0}
+    for status, due_on in Milestone.objects.filter(commitment__in=commitments).values_list(
+        "status", "due_on"
+    ):
+        if status == MilestoneStatus.DONE:
+            states["done"] += 1
+        elif status == MilestoneStatus.DROPPED:
+            states["dropped"] += 1
+        elif due_on < today:
+            states["late"] += 1
+        else:
+            states["pending"] += 1
+    milestones = counts_release(sum(states.values()), {"state": states}, exact=exact)
+
+    return {
+        "initiative": initiative.pk,
+        "exact": shown.exact,
+        "k": shown.k,
+        "as_of": today,
+        "commitments": shown.total,
+        "by_theme": [
+            {
+                "key": t,
+                "label": str(Theme(t).label),
+                "commitments": shown.breakdowns[f"theme:{t}"]["with"],
+            }
+            for t in Theme.values
+        ],
+        "by_status": [
+            {"key": s, "label": str(CommitmentStatus(s).label), "commitments": cell}
+            for s, cell in shown.breakdowns["status"].items()
+        ],
+        "milestones": {"total": milestones.total, **milestones.breakdowns["state"]},
+        "money": _money_by_currency(initiative),
+        "reach": reach_release(
+            reach_of(commitments),
+            exact=sees_reach_exactly(user, commitments.values("pk")),
+        ),
     }

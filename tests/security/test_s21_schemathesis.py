@@ -63,6 +63,8 @@ CHECKS = [
 
 # Path prefix -> the world's object whose id fills ``{id}``. Longest prefixes first.
 REAL_IDS: list[tuple[str, Callable[[World], Any]]] = [
+    ("/api/commitments/initiatives/", lambda w: w.initiative),
+    ("/api/commitments/commitments/", lambda w: w.commitment),
     ("/api/cascade/programs/", lambda w: w.program),
     ("/api/measurement/programs/", lambda w: w.program),
     ("/api/measurement/rounds/", lambda w: w.survey_round),

@@ -240,6 +240,9 @@ SPECTACULAR_SETTINGS = {
         "CohortStatusEnum": "cascada.trainings.models.CohortStatus",
         "EnrolmentStatusEnum": "cascada.trainings.models.EnrolmentStatus",
         "AttendanceStatusEnum": "cascada.trainings.models.AttendanceStatus",
+        "ThemeEnum": "cascada.commitments.models.Theme",
+        "CommitmentStatusEnum": "cascada.commitments.models.CommitmentStatus",
+        "MilestoneStatusEnum": "cascada.commitments.models.MilestoneStatus",
     },
 }
 
