@@ -147,6 +147,15 @@ def test_a_viewer_of_the_funder_sees_an_explanation_and_no_commitment(client, fu
     assert 'data-test="aggregates-only"' in body
     assert 'data-test="portfolio-row"' not in body and "CIES" not in body
     assert client.get(_url(commitment)).status_code == 404
+    # The initiative's figures, through the small-numbers control: one commitment is "<5".
+    assert 'data-test="summary-commitments">&lt;5<' in body
+    assert 'data-test="booklet-link"' not in body
+
+
+def test_the_grant_manager_sees_the_initiatives_figures_exactly(client, manager, commitment):
+    _in(client, manager)
+    body = client.get("/commitments/").content.decode()
+    assert 'data-test="summary-commitments">1<' in body
 
 
 def test_another_organization_finds_nothing(client, commitment, grant):

@@ -95,6 +95,13 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
                 "rows": rows,
                 "totals": selectors.portfolio_totals(rows),
                 "opens_rows": visible.filter(initiative=initiative).exists(),
+                "summary": (
+                    selectors.initiative_summary(
+                        user=request.user, initiative=initiative, today=today
+                    )
+                    if selectors.sees_aggregates(request.user, initiative)
+                    else None
+                ),
             }
         )
     places = Place.objects.filter(
