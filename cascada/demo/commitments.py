@@ -1381,6 +1381,36 @@ def _plan(plan: Plan) -> Plan:
     return replace(plan, places=_places(plan.places))
 
 
+# ------------------------------------------------------------------ outcomes
+
+# What each institution reported at the second training (November 2021): what was
+# achieved and the people its activities reached, as it declared them (none of these
+# activities is recorded in Cascada as a cohort or a community action, so the reach is
+# the institution's own figure, kept apart from people trained in Cascada).
+OUTCOMES: dict[str, tuple[tuple[dt.date, str, int], ...]] = {
+    CIES: (
+        (_d(2021, 10, 29), "Estrategia de prevención formulada y adoptada por las cuatro "
+         "unidades educativas del Distrito 4 de El Alto.", 164),
+        (_d(2021, 10, 29), "Docentes que incorporaron sesiones sobre masculinidades en "
+         "orientación.", 38),
+    ),
+    ALDEAS: ((_d(2021, 9, 30), "Política institucional de igualdad de género aprobada y "
+              "protocolo contra el acoso laboral en vigor en todos los programas.", 212),),
+    ACOBOL: ((_d(2021, 10, 15), "Concejalas y concejales de Irupana sensibilizados; "
+              "campaña municipal «Irupana sin violencia» en radio comunitaria.", 95),),
+    UNIR: ((_d(2021, 9, 30), "Conciliadoras y conciliadores formados en el enfoque de "
+            "igualdad y masculinidades; guía de atención revisada.", 46),),
+    ALIANZA: ((_d(2021, 8, 31), "Jóvenes de tres ciudades en la escuela de activismo "
+               "político con enfoque de masculinidades.", 120),),
+    UNFPA: ((_d(2021, 6, 30), "Personal de salud de servicios diferenciados para "
+             "adolescentes formado en masculinidades.", 64),),
+    SWISSCONTACT: ((_d(2021, 5, 31), "Instructores de formación técnica que aplican la "
+                    "guía de masculinidades en sus cursos.", 52),),
+    SOLIDAR: ((_d(2021, 7, 30), "Servicios legales municipales con el módulo de "
+               "masculinidades en su capacitación continua.", 30),),
+}  # fmt: skip
+
+
 # ------------------------------------------------------------------ building
 
 
@@ -1529,6 +1559,14 @@ def _commitment(
     )
     for event in sorted(spec.events, key=lambda e: e.on):  # stable: same day, as listed
         _apply(event, commitment, actors, promundo)
+    for on, text, people in OUTCOMES.get(spec.institution, ()):
+        services.outcome_record(
+            actor=actors.reporter,
+            commitment=commitment,
+            description=text,
+            recorded_on=on,
+            people_reached=people,
+        )
     return commitment
 
 

@@ -313,3 +313,17 @@ def test_building_the_demo_again_adds_no_commitment(demo):
         User.objects.count(),
     )
     assert Organization.objects.filter(name=ctoa.FUNDER).count() == 1
+
+
+def test_each_commitment_reports_its_outcomes_with_the_reach_it_declared(demo):
+    from cascada.commitments.models import Outcome
+    from cascada.commitments.selectors import reach_of
+
+    initiative = Initiative.objects.get(name=ctoa.INITIATIVE)
+    commitments = initiative.commitments.all()
+    assert all(c.outcomes.exists() for c in commitments)
+    reach = reach_of(commitments)
+    expected = sum(p for rows in ctoa.OUTCOMES.values() for _on, _text, p in rows)
+    assert reach.declared == expected
+    assert reach.people_enrolled == 0  # declared reach is never counted as people trained
+    assert not Outcome.objects.filter(cohort__isnull=False).exists()
