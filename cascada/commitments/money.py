@@ -40,8 +40,9 @@ def typed(text: str, *, places: int = 2) -> str:
     decimal_mark = marks[-1]
     whole, _sep, cents = text.rpartition(decimal_mark)
     single = len(marks) == 1 or set(marks) == {decimal_mark}
-    if single and (len(marks) > 1 or (len(cents) == 3 and places <= 2)):
-        # one kind of mark only, repeated or before three digits: thousands
+    if single and (len(marks) > 1 or (len(cents) == 3 and places <= 2 and whole[:1] != "0")):
+        # one kind of mark only, repeated or before three digits: thousands ("0.001" is
+        # no thousand: a number with three decimals, refused as such)
         return text.replace(decimal_mark, "") if _GROUPED.fullmatch(text) else text
     if whole and not (whole.isdigit() or _GROUPED.fullmatch(whole)):
         return text

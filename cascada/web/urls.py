@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("cascada.web.urls_network_field")),  # actions from ODK Collect, KoboCollect
     path("", include("cascada.web.urls_commitments_booklet")),  # an initiative's booklet
     path("", include("cascada.web.urls_commitments")),  # Commitments to Action
+    path("", include("cascada.web.urls_commitments_plan")),  # initiatives, commitments, revisions
 ]

@@ -205,7 +205,7 @@ def test_the_mentor_reports_no_spending_but_the_focal_point_does(grant, focal, m
 @pytest.mark.parametrize(
     "value",
     [0.1, 12.5, float("nan"), "NaN", "sNaN", "Infinity", "-Infinity", Decimal("Infinity"),
-     "-1.00", Decimal("-0.01"), "12.3456", "12,3456", "1e15", "1.2.3,4,5", "7..5", "doce", "", None, True],
+     "-1.00", Decimal("-0.01"), "12.3456", "12,3456", "1e15", "1.2.3,4,5", "7..5", "0.001", "0,005", "doce", "", None, True],
 )  # fmt: skip
 def test_money_refuses_what_is_not_an_exact_amount_naming_the_field(value):
     with pytest.raises(ApplicationError) as refused:

@@ -134,8 +134,21 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:commitment_spending": _commitment,
     "web:commitment_lesson": _commitment,
     "web:commitment_testimony": _commitment,
+    "web:commitment_mentor": _commitment,
+    "web:commitment_rate": _commitment,
+    "web:commitment_consent": _commitment,
+    "web:commitment_outcome": _commitment,
+    "web:commitment_evidence": _pk("evidence"),
     "web:initiative_booklet": _pk("initiative"),
     "web:initiative_booklet_pdf": _pk("initiative"),
+    "web:commitment_new": _pk("initiative"),  # the plan pages (views/commitments_plan.py)
+    "web:commitment_revise": _commitment,
+    # api: commitments to action
+    "api-initiative-detail": _pk("initiative"),
+    "api-initiative-commitments": _pk("initiative"),
+    "api-initiative-testimonies": _pk("initiative"),
+    "api-initiative-summary": _pk("initiative"),
+    "api-commitment-detail": _commitment,
     # api: registry
     "api-organization-detail": _org,
     "api-person-detail": _person,

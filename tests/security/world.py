@@ -11,10 +11,18 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from cascada.accounts.models import User
-from cascada.commitments.models import Commitment, Grant, Initiative, Milestone, Testimony
+from cascada.commitments.models import (
+    Commitment,
+    Grant,
+    Initiative,
+    Milestone,
+    MilestoneEvidence,
+    Testimony,
+)
 from cascada.commitments.services import (
     Plan,
     commitment_create,
+    evidence_add,
     grant_create,
     initiative_create,
     testimony_record,
@@ -81,6 +89,7 @@ class World:
     grant: Grant
     milestone: Milestone
     testimony: Testimony
+    evidence: MilestoneEvidence
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -309,6 +318,9 @@ def build_world(tag: str, *, court: bool = False) -> World:
         grant=grant,
         milestone=milestone,
         testimony=testimony,
+        evidence=evidence_add(
+            actor=None, milestone=milestone, name=f"informe{tag}.pdf", data=b"%PDF-1.4 informe"
+        ),
         users=users,
     )
 

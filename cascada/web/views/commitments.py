@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.commitments import selectors, services
 from cascada.commitments.models import (
@@ -81,6 +83,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
     )
     initiatives = []
     for initiative in selectors.initiative_list(user=request.user).order_by("-starts_on")[:50]:
+        may_manage = selectors.may_manage_initiative(request.user, initiative)
         rows = selectors.portfolio(
             user=request.user,
             initiative=initiative,
@@ -94,7 +97,8 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
                 "initiative": initiative,
                 "rows": rows,
                 "totals": selectors.portfolio_totals(rows),
-                "opens_rows": visible.filter(initiative=initiative).exists(),
+                "opens_rows": may_manage or visible.filter(initiative=initiative).exists(),
+                "may_manage": may_manage,
                 "summary": (
                     selectors.initiative_summary(
                         user=request.user, initiative=initiative, today=today
@@ -120,6 +124,7 @@ def commitment_list(request: HttpRequest) -> HttpResponse:
             "place": place,
             "institution": institution,
             "filtered": bool(theme or place or institution),
+            "may_create_initiative": bool(scope.org_ids(request.user, Cap.MANAGE_PROGRAMS)),
         },
     )
 
@@ -566,6 +571,7 @@ def _render(
             ),
             "testimonies": list(selectors.testimony_list(user=request.user, commitment=commitment)),
             "forms": the_forms,
+            "may_report": page.may_report,
             "rates": rates,
             "today": today,
         },
