@@ -1,5 +1,6 @@
 """An initiative's results booklet (issue 11): for each Commitment to Action its aim, what
-was done (the milestones done), its lessons and the testimonies whose authors consented
+was done (the milestones done), its outcomes and reach (through the disclosure control),
+its lessons and the testimonies whose authors consented
 to publication, as a printable page and an A4 PDF in Spanish. Testimonies come only from
 ``selectors.testimonies_publishable`` (docs/decisions/commitments.md); quotes are
 attributed to the institution, never to a person."""
@@ -21,10 +22,18 @@ from .models import (
     LessonLearned,
     Milestone,
     MilestoneStatus,
+    Outcome,
     Testimony,
     Theme,
 )
-from .selectors import commitment_list, testimonies_publishable, version_latest
+from .selectors import (
+    commitment_list,
+    reach_of,
+    reach_release,
+    sees_reach_exactly,
+    testimonies_publishable,
+    version_latest,
+)
 
 GREEN = (42, 111, 78)
 
@@ -44,6 +53,9 @@ class BookletEntry:
     milestones: int = 0
     lessons: list[str] = field(default_factory=list)
     testimonies: list[Testimony] = field(default_factory=list)
+    outcomes: list[str] = field(default_factory=list)
+    # Whom it reached, each figure through the disclosure control (``reach_release``).
+    reach: dict[str, Any] = field(default_factory=dict)
 
 
 def booklet_entries(*, user: Any, initiative: Initiative) -> list[BookletEntry]:
@@ -64,6 +76,9 @@ def booklet_entries(*, user: Any, initiative: Initiative) -> list[BookletEntry]:
     quotes: dict[int, list[Testimony]] = defaultdict(list)
     for t in testimonies_publishable(initiative=initiative, commitments=ids):
         quotes[t.commitment_id].append(t)
+    outcomes: dict[int, list[str]] = defaultdict(list)
+    for o in Outcome.objects.filter(commitment_id__in=ids):
+        outcomes[o.commitment_id].append(o.description)
     entries = []
     for c in commitments:
         version = version_latest(c)
@@ -77,6 +92,8 @@ def booklet_entries(*, user: Any, initiative: Initiative) -> list[BookletEntry]:
                 milestones=sum(1 for m in milestones[c.pk] if m.status != MilestoneStatus.DROPPED),
                 lessons=lessons[c.pk],
                 testimonies=quotes[c.pk],
+                outcomes=outcomes[c.pk],
+                reach=reach_release(reach_of([c.pk]), exact=sees_reach_exactly(user, [c.pk])),
             )
         )
     return entries
@@ -119,6 +136,13 @@ def _pdf(initiative: Initiative, entries: list[BookletEntry], today: dt.date) ->
         for m in entry.done:
             done_on = f" ({fecha_es(m.done_on)})" if m.done_on else ""
             text(10, f"- {m.title}{done_on}")
+        if entry.outcomes:
+            text(10, "Resultados", "B")
+            for outcome in entry.outcomes:
+                text(10, f"- {outcome}")
+        reach = _reach_line(entry.reach)
+        if reach:
+            text(10, reach)
         if entry.lessons:
             text(10, "Lecciones aprendidas", "B")
             for lesson in entry.lessons:
@@ -128,3 +152,23 @@ def _pdf(initiative: Initiative, entries: list[BookletEntry], today: dt.date) ->
             pdf.multi_cell(width, 6, _latin1(f"«{t.quote}»"), new_x="LMARGIN", new_y="NEXT")
             text(9, f"- {t.author_institution.name}")
     return bytes(pdf.output())
+
+
+def _reach_line(reach: dict[str, Any]) -> str:
+    """ "Alcance: 40 personas formadas (35 concluyeron), 120 contactos en acciones
+    comunitarias, 164 personas según la institución." Figures as the page shows them
+    (a hidden one as "<5"); a figure that is 0 is left out."""
+    parts = []
+    for key, words in (
+        ("enrolled", "personas formadas"),
+        ("contacts", "contactos en acciones comunitarias"),
+        ("declared", "personas según la institución"),
+    ):
+        release = reach.get(key)
+        if release is None or release.total.value == 0:
+            continue
+        part = f"{release.total} {words}"
+        if key == "enrolled" and reach["completed"].total.value != 0:
+            part += f" ({reach['completed'].total} concluyeron)"
+        parts.append(part)
+    return ("Alcance: " + ", ".join(parts) + ".") if parts else ""

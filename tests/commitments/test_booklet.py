@@ -74,3 +74,25 @@ def test_the_booklet_page_and_pdf_by_role(client, initiative, commitment, cies, 
     login_verified(client, outsider)
     assert client.get(f"/commitments/initiatives/{initiative.pk}/booklet/").status_code == 404
     assert client.get(f"/commitments/initiatives/{initiative.pk}/booklet.pdf").status_code == 404
+
+
+def test_the_booklet_gives_outcomes_and_reach_with_small_counts_hidden(
+    initiative, commitment, cies, manager
+):
+    from tests.registry.factories import make_person
+    from tests.trainings.factories import enrol, make_cohort, make_program
+
+    cohort = make_cohort(program=make_program(owner=cies, name="Docentes"), sessions=1)
+    enrol(cohort, *[make_person(organization=cies) for _ in range(3)])
+    services.outcome_record(actor=None, commitment=commitment, recorded_on=dt.date(2021, 10, 1),
+                            description="Tres docentes formados", cohort=cohort)  # fmt: skip
+    services.outcome_record(actor=None, commitment=commitment, recorded_on=dt.date(2021, 10, 2),
+                            description="Estrategia adoptada en cuatro unidades educativas",
+                            people_reached=164)  # fmt: skip
+    entries = booklet_entries(user=manager, initiative=initiative)
+    text = _text(booklet_pdf(initiative=initiative, entries=entries))
+    assert "Estrategia adoptada en cuatro unidades" in text
+    # Three people trained: the funder's grant manager does not see CIES's people, so
+    # the printed booklet hides the small count (it is shared outside the initiative).
+    assert "<5 personas formadas" in text and "3 personas formadas" not in text
+    assert "164 personas según la institución" in text
