@@ -140,18 +140,24 @@ class _Row(forms.Form):
             return None
 
 
+def _amount_field(label: Any) -> forms.CharField:
+    """A number typed as people type it ("7.500,50"), read by ``commitments.money``: text
+    here, so that the service gives the message in the user's words."""
+    return forms.CharField(
+        label=label,
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
 class BudgetRow(_Row):
     heading_text = gettext_lazy("Budget line %(n)s")
     needed = content = ("label", "amount")
 
     # Translators: what a budget line is for ("Talleres"), beside its amount.
     label = forms.CharField(label=gettext_lazy("Item"), max_length=120, required=False)
-    amount = forms.CharField(
-        label=gettext_lazy("Amount"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    amount = _amount_field(gettext_lazy("Amount"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -178,18 +184,8 @@ class IndicatorRow(_Row):
 
     name = forms.CharField(label=gettext_lazy("Indicator"), max_length=200, required=False)
     unit = forms.CharField(label=gettext_lazy("Unit"), max_length=60, required=False)
-    baseline = forms.CharField(
-        label=gettext_lazy("Baseline"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-    target = forms.CharField(
-        label=gettext_lazy("Target"),
-        max_length=30,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
+    baseline = _amount_field(gettext_lazy("Baseline"))
+    target = _amount_field(gettext_lazy("Target"))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
