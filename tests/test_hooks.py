@@ -49,6 +49,7 @@ EXPECTED = {
 EXPECTED_ANSWERS = {
     "registry.people_reached": ("cascada.trainings.selectors.people_reached",),
     "registry.organizations_reached": ("cascada.trainings.selectors.organizations_reached",),
+    "accounts.two_factor_needed": ("cascada.commitments.selectors.assigned_needs_two_factor",),
 }
 
 

@@ -61,4 +61,10 @@ def cohort_bound_org_ids(user: Any, cap: str) -> set[int]:
 
 
 def needs_two_factor(user: Any) -> bool:
-    return bool(roles(user) & TWO_FACTOR_ROLES) or bool(getattr(user, "is_superuser", False))
+    """S6: a role that sees data about people, a superuser, or an assignment outside any
+    role that does (a commitment's mentor or focal point: ``hooks.two_factor_needed``)."""
+    if roles(user) & TWO_FACTOR_ROLES or getattr(user, "is_superuser", False):
+        return True
+    from .hooks import TwoFactorAsked, two_factor_needed
+
+    return any(two_factor_needed.ask(TwoFactorAsked(user=user)))

@@ -28,9 +28,7 @@ from .models import (
 )
 from .selectors import (
     commitment_list,
-    reach_of,
-    reach_release,
-    sees_reach_exactly,
+    reach_shown,
     testimonies_publishable,
     version_latest,
 )
@@ -54,7 +52,7 @@ class BookletEntry:
     lessons: list[str] = field(default_factory=list)
     testimonies: list[Testimony] = field(default_factory=list)
     outcomes: list[str] = field(default_factory=list)
-    # Whom it reached, each figure through the disclosure control (``reach_release``).
+    # Whom it reached, each figure through the disclosure control (``reach_shown``).
     reach: dict[str, Any] = field(default_factory=dict)
 
 
@@ -93,7 +91,7 @@ def booklet_entries(*, user: Any, initiative: Initiative) -> list[BookletEntry]:
                 lessons=lessons[c.pk],
                 testimonies=quotes[c.pk],
                 outcomes=outcomes[c.pk],
-                reach=reach_release(reach_of([c.pk]), exact=sees_reach_exactly(user, [c.pk])),
+                reach=reach_shown(user, [c.pk]),
             )
         )
     return entries

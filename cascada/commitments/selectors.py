@@ -16,7 +16,7 @@ from django.db.models import Count, Max, Q, QuerySet, Sum
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
-from cascada.core.privacy import CountsRelease, counts_release
+from cascada.core.privacy import Cell, CountsRelease, counts_release
 
 from .models import (
     CLOSED,
@@ -96,6 +96,19 @@ def commitment_get(*, user: Any, pk: Any) -> Commitment:
     if commitment is None:
         raise NotFoundError()
     return commitment
+
+
+def assigned_needs_two_factor(asked: Any) -> bool:
+    """Answers ``accounts.hooks.two_factor_needed``: a commitment's mentor or focal point
+    opens evidence files, mentoring notes and unconsented testimonies, so signs in with
+    a second factor (S6) although they hold no role."""
+    user = asked.user
+    if not _active(user):
+        return False
+    rule = Q(mentor=user)
+    if getattr(user, "person_id", None):
+        rule |= Q(focal_point_id=user.person_id)
+    return Commitment.objects.filter(rule).exists()
 
 
 def may_manage_initiative(user: Any, initiative: Initiative) -> bool:
@@ -438,18 +451,23 @@ class Reach:
         return sum(self.contacts.values())
 
 
-def reach_of(commitments: Any) -> Reach:
+def reach_of(commitments: Any, *, consenting_only: bool = False) -> Reach:
     """The reach of the outcomes of ``commitments`` (a queryset or ids). A training linked
     by two outcomes, or two commitments, counts its people once; so does a person trained
-    in two linked trainings; an action linked twice counts once."""
+    in two linked trainings; an action linked twice counts once. ``consenting_only`` (what
+    protected figures count, S15): people who consented to aggregate reporting, and
+    actions run by nobody named or by a promoter who consented, as networks count them."""
     from cascada.networks.models import CommunityAction
     from cascada.networks.selectors import REACH_FIELDS
+    from cascada.registry.consent import reportable
     from cascada.registry.models import Person
     from cascada.trainings.models import Enrolment, EnrolmentStatus
 
     outcomes = Outcome.objects.filter(commitment__in=commitments)
     cohorts = outcomes.filter(cohort__isnull=False).values("cohort_id")
     enrolments = Enrolment.objects.filter(cohort_id__in=cohorts, status=EnrolmentStatus.ENROLLED)
+    if consenting_only:
+        enrolments = reportable(enrolments, person="person")
     out = Reach()
     for key, rows in (
         ("enrolled", enrolments),
@@ -465,6 +483,8 @@ def reach_of(commitments: Any) -> Reach:
     actions = CommunityAction.objects.filter(
         pk__in=outcomes.filter(community_action__isnull=False).values("community_action_id")
     )
+    if consenting_only:
+        actions = actions.filter(Q(run_by__isnull=True) | Q(run_by__reporting_consent=True))
     sums = actions.aggregate(n=Count("pk"), **{name: Sum(name) for name in REACH_FIELDS})
     out.actions = int(sums.pop("n") or 0)
     out.contacts = {name: int(sums[name] or 0) for name in REACH_FIELDS}
@@ -474,25 +494,64 @@ def reach_of(commitments: Any) -> Reach:
 
 def sees_reach_exactly(user: Any, commitments: Any) -> bool:
     """Exact reach only for a user who sees the people of every institution concerned
-    (VIEW_PEOPLE there); everyone else, grant managers, mentors and focal points included,
-    gets it through the disclosure control (``reach_release``)."""
+    (VIEW_PEOPLE there, not bound to their own cohorts as a facilitator's is); everyone
+    else, grant managers, mentors and focal points included, gets it through the
+    disclosure control (``reach_shown``)."""
     if not _active(user):
         return False
     institutions = set(
         Commitment.objects.filter(pk__in=commitments).values_list("institution_id", flat=True)
     )
-    return institutions <= scope.org_ids(user, Cap.VIEW_PEOPLE)
+    people = scope.org_ids(user, Cap.VIEW_PEOPLE) - scope.cohort_bound_org_ids(
+        user, Cap.VIEW_PEOPLE
+    )
+    return institutions <= people
 
 
-def reach_release(reach: Reach, *, exact: bool) -> dict[str, CountsRelease]:
-    """What a user may see of ``reach``: every figure through ``core.privacy.counts_release``
-    (exact when ``exact``; otherwise small counts hidden, with secondary suppression)."""
+def reach_release(reach: Reach, *, exact: bool, court: bool = False) -> dict[str, CountsRelease]:
+    """``reach`` through ``core.privacy.counts_release`` (exact when ``exact``; otherwise
+    small counts hidden, with secondary suppression, at the court threshold when
+    ``court``). Callers use ``reach_shown``, which chooses all three."""
     return {
-        "enrolled": counts_release(reach.people_enrolled, {"sex": reach.enrolled}, exact=exact),
-        "completed": counts_release(reach.people_completed, {"sex": reach.completed}, exact=exact),
-        "contacts": counts_release(reach.contact_total, {"sex_age": reach.contacts}, exact=exact),
-        "declared": counts_release(reach.declared, {}, exact=exact),
+        "enrolled": counts_release(
+            reach.people_enrolled, {"sex": reach.enrolled}, exact=exact, court=court
+        ),
+        "completed": counts_release(
+            reach.people_completed, {"sex": reach.completed}, exact=exact, court=court
+        ),
+        "contacts": counts_release(
+            reach.contact_total, {"sex_age": reach.contacts}, exact=exact, court=court
+        ),
+        "declared": counts_release(reach.declared, {}, exact=exact, court=court),
     }
+
+
+def reach_shown(user: Any, commitments: Any) -> dict[str, CountsRelease]:
+    """THE reach a user sees of ``commitments`` (ids or a queryset): exact for a user who
+    sees the people of every institution concerned; for everyone else only consenting
+    people and actions (S15), small counts hidden (S17), at the court threshold when a
+    linked training belongs to a court-mandated program.
+
+    Of several commitments, a total that is not exact is withheld ("—") when one
+    commitment's own figure is hidden: the grant manager sees each commitment's figure on
+    its page, and the total minus the others would give the hidden one away."""
+    ids = list(Commitment.objects.filter(pk__in=commitments).values_list("pk", flat=True))
+    exact = sees_reach_exactly(user, ids)
+    court = Outcome.objects.filter(
+        commitment_id__in=ids, cohort__program__is_court_mandated=True
+    ).exists()
+    shown = reach_release(reach_of(ids, consenting_only=not exact), exact=exact, court=court)
+    if exact or len(ids) < 2:
+        return shown
+    for one in ids:
+        own = reach_release(reach_of([one], consenting_only=True), exact=False, court=court)
+        for key, release in own.items():
+            if release.total.suppressed and not shown[key].total.suppressed:
+                shown[key] = CountsRelease(
+                    total=Cell(None, release.k, withheld=True), breakdowns={}, k=release.k,
+                    exact=False,
+                )  # fmt: skip
+    return shown
 
 
 # ---------------------------------------------------------------- the initiative's aggregates
@@ -540,8 +599,7 @@ def initiative_summary(*, user: Any, initiative: Initiative, today: dt.date) -> 
     across currencies.
 
     Reach (people trained in linked trainings, contacts at linked actions, declared
-    figures: ``reach_of``) over every commitment, through ``reach_release``: exact only for
-    a user who sees the people of every institution concerned."""
+    figures) over every commitment, as ``reach_shown`` gives it."""
     exact = may_manage_initiative(user, initiative)
     commitments = Commitment.objects.filter(initiative=initiative)
     statuses = dict.fromkeys(CommitmentStatus.values, 0)
@@ -601,8 +659,5 @@ def initiative_summary(*, user: Any, initiative: Initiative, today: dt.date) -> 
         ],
         "milestones": {"total": milestones.total, **milestones.breakdowns["state"]},
         "money": _money_by_currency(initiative),
-        "reach": reach_release(
-            reach_of(commitments),
-            exact=sees_reach_exactly(user, commitments.values("pk")),
-        ),
+        "reach": reach_shown(user, commitments),
     }

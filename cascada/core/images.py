@@ -11,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from .errors import ApplicationError
 
 PHOTO_MAX_SIDE = 1600
+# A photo is decoded only up to this many pixels (a JPEG is decoded at a reduced scale
+# first, so a 50 MP phone photo passes): a small file that claims 12000 × 12000 pixels
+# would otherwise cost gigabytes of memory to decode.
+PHOTO_MAX_PIXELS = 40_000_000
 
 
 def photo_clean(data: bytes, *, max_side: int = PHOTO_MAX_SIDE) -> bytes:
@@ -20,6 +24,14 @@ def photo_clean(data: bytes, *, max_side: int = PHOTO_MAX_SIDE) -> bytes:
 
     try:
         with Image.open(io.BytesIO(data)) as opened:
+            if opened.format == "JPEG":
+                opened.draft("RGB", (max_side, max_side))  # decode at 1/2, 1/4 or 1/8
+            width, height = opened.size
+            if width * height > PHOTO_MAX_PIXELS:
+                raise ApplicationError(
+                    _("The photo has too many pixels: send it at a smaller size."),
+                    extra={"field": "file"},
+                )
             opened.load()
             upright = ImageOps.exif_transpose(opened).convert("RGB")
             upright.thumbnail((max_side, max_side))

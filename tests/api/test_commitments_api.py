@@ -424,11 +424,13 @@ def test_the_summary_gives_reach_counted_once_and_protected(
     viewer,
 ):
     from cascada.commitments.services import outcome_record
-    from tests.registry.factories import make_person
+    from tests.registry.factories import consent_to_reporting, make_person
     from tests.trainings.factories import enrol, make_cohort, make_program
 
     cohort = make_cohort(program=make_program(owner=cies, name="Docentes"), sessions=1)
-    enrol(cohort, *[make_person(organization=cies) for _ in range(3)])
+    teachers = [make_person(organization=cies) for _ in range(3)]
+    consent_to_reporting(*teachers)
+    enrol(cohort, *teachers)
     outcome_record(actor=None, commitment=commitment, description="Docentes formados",
                    recorded_on=D(2019, 11, 1), cohort=cohort)  # fmt: skip
     outcome_record(actor=None, commitment=commitment, description="Los mismos docentes",

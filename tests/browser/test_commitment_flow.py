@@ -1,7 +1,8 @@
 """A Commitment to Action followed by its three roles in Chromium (issue 11): the
 institution's focal point reports the mid-term milestone done with its evidence, the
 mentor logs a session, and the grant manager releases the second tranche, which waited
-on that milestone. Each signs in through the real form, on a 360 px phone."""
+on that milestone. Each signs in through the real form with the second factor (the
+mentor and the focal point hold no role but open evidence: S6), on a 360 px phone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from cascada.commitments.models import MentoringSession, Milestone, Tranche
 from cascada.commitments.services import grant_create
-from tests.accounts.factories import PASSWORD, make_user, totp_device
+from tests.accounts.factories import make_user, totp_device
 from tests.browser.support import SMALL_PHONE, needs_chromium, sign_in
 from tests.commitments.conftest import (  # noqa: F401 (fixtures: Bolivia's initiative)
     alianza,
@@ -28,14 +29,6 @@ from tests.commitments.conftest import (  # noqa: F401 (fixtures: Bolivia's init
 
 pytestmark = [*needs_chromium, pytest.mark.django_db(transaction=True)]
 ACTA = b"%PDF-1.4\n% acta de aprobacion del informe de medio termino\n%%EOF\n"
-
-
-def _sign_in_without_second_factor(page, base: str, username: str, next_url: str) -> None:
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.locator('[data-test="login-form"] input[name="username"]').fill(username)
-    page.locator('[data-test="login-form"] input[name="password"]').fill(PASSWORD)
-    page.locator('[data-test="login-submit"]').click()
-    page.locator('[data-test="brand"]').wait_for()
 
 
 def _open_form(page, name: str):
@@ -68,14 +61,14 @@ def test_focal_point_mentor_and_grant_manager_move_a_commitment_forward(
             },
         ],  # fmt: skip
     )
-    make_user(username="juana-cies", person=focal)
+    focal_user = make_user(username="juana-cies", person=focal)
     url = f"/commitments/{commitment.pk}/"
     base = live_server.url
 
     # The focal point (no organization role) reports the milestone done, with evidence.
     context = browser.new_context(viewport=SMALL_PHONE, locale="es-PE")
     page = context.new_page()
-    _sign_in_without_second_factor(page, base, "juana-cies", url)
+    sign_in(page, base, totp_device(focal_user), url, username="juana-cies")
     form = _open_form(page, "milestone")
     form.locator("select[name='ms-milestone']").select_option(str(mid.pk))
     form.locator("select[name='ms-status']").select_option("done")
@@ -96,7 +89,7 @@ def test_focal_point_mentor_and_grant_manager_move_a_commitment_forward(
     # The mentor (an account with no organization role) logs a session.
     context = browser.new_context(viewport=SMALL_PHONE, locale="es-PE")
     page = context.new_page()
-    _sign_in_without_second_factor(page, base, mentor.username, url)
+    sign_in(page, base, totp_device(mentor), url, username=mentor.username)
     form = _open_form(page, "session")
     form.locator("input[name='se-held_on']").fill("2019-10-02")
     form.locator("select[name='se-mode']").select_option(index=1)

@@ -79,11 +79,13 @@ def test_the_booklet_page_and_pdf_by_role(client, initiative, commitment, cies, 
 def test_the_booklet_gives_outcomes_and_reach_with_small_counts_hidden(
     initiative, commitment, cies, manager
 ):
-    from tests.registry.factories import make_person
+    from tests.registry.factories import consent_to_reporting, make_person
     from tests.trainings.factories import enrol, make_cohort, make_program
 
     cohort = make_cohort(program=make_program(owner=cies, name="Docentes"), sessions=1)
-    enrol(cohort, *[make_person(organization=cies) for _ in range(3)])
+    teachers = [make_person(organization=cies) for _ in range(3)]
+    consent_to_reporting(*teachers)
+    enrol(cohort, *teachers)
     services.outcome_record(actor=None, commitment=commitment, recorded_on=dt.date(2021, 10, 1),
                             description="Tres docentes formados", cohort=cohort)  # fmt: skip
     services.outcome_record(actor=None, commitment=commitment, recorded_on=dt.date(2021, 10, 2),

@@ -8,10 +8,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
+from cascada.trainings.clock import country_today
 
 from .. import money
 from ..models import (
@@ -33,6 +35,20 @@ from ..selectors import (
 from .base import _allow, _text, _user
 
 # ---------------------------------------------------------------- grants and money
+
+
+def _dated(on: dt.date, grant: Grant, *, field: str, after: list[tuple[Any, Any]]) -> None:
+    """The money trail in order: a date neither in the future (the institution's country's
+    today) nor before what it follows (the award, the condition met, the release)."""
+    if on > country_today(grant.commitment.institution.country):
+        raise ApplicationError(_("The date is in the future."), extra={"field": field})
+    for earliest, what in after:
+        if earliest is not None and on < earliest:
+            raise ApplicationError(
+                _("The date is before %(what)s (%(date)s).")
+                % {"what": what, "date": date_format(earliest, "SHORT_DATE_FORMAT")},
+                extra={"field": field},
+            )
 
 
 @transaction.atomic
@@ -99,7 +115,7 @@ def tranche_release(*, actor: Any, tranche: Tranche, released_on: dt.date) -> Tr
     already released, and when the released tranches would exceed the grant."""
     grant = (
         Grant.objects.select_for_update()
-        .select_related("commitment__initiative")
+        .select_related("commitment__initiative", "commitment__institution")
         .get(pk=tranche.grant_id)
     )
     _allow(actor, may_manage_grant(actor, grant.commitment))
@@ -114,6 +130,15 @@ def tranche_release(*, actor: Any, tranche: Tranche, released_on: dt.date) -> Tr
             code="condition_not_met",
             extra={"field": "condition_milestone"},
         )
+    _dated(
+        released_on,
+        grant,
+        field="released_on",
+        after=[
+            (grant.awarded_on, _("the grant was awarded")),
+            (milestone.done_on if milestone else None, _("its condition milestone was done")),
+        ],
+    )
     released = grant_balance(grant).released
     if released + tranche.amount > grant.amount:
         raise ApplicationError(
@@ -139,7 +164,7 @@ def disbursement_record(
     """Money paid against a released tranche, never more than the tranche."""
     grant = (
         Grant.objects.select_for_update()
-        .select_related("commitment__initiative")
+        .select_related("commitment__initiative", "commitment__institution")
         .get(pk=tranche.grant_id)
     )
     _allow(actor, may_manage_grant(actor, grant.commitment))
@@ -151,6 +176,7 @@ def disbursement_record(
             code="not_released",
             extra={"field": "tranche"},
         )
+    _dated(date, grant, field="date", after=[(tranche.released_on, _("the tranche was released"))])
     paid = money.total(tranche.disbursements.values_list("amount", flat=True))
     if paid + amount > tranche.amount:
         raise ApplicationError(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
+from cascada.trainings.clock import country_today
 
 from ..models import (
     Commitment,
@@ -51,6 +52,8 @@ def mentoring_session_record(
     _allow(actor, may_mentor(actor, commitment))
     if mode not in SessionMode.values:
         raise ApplicationError(_("Unknown mode."), extra={"field": "mode"})
+    if held_on > country_today(commitment.institution.country):
+        raise ApplicationError(_("The date is in the future."), extra={"field": "held_on"})
     session = MentoringSession.objects.create(
         commitment=commitment,
         mentor=_user(actor) or commitment.mentor,

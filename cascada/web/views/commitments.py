@@ -565,10 +565,7 @@ def _render(
             ),
             "lessons": list(commitment.lessons.all()),
             "outcomes": list(commitment.outcomes.select_related("cohort", "community_action")),
-            "reach": selectors.reach_release(
-                selectors.reach_of([commitment.pk]),
-                exact=selectors.sees_reach_exactly(request.user, [commitment.pk]),
-            ),
+            "reach": selectors.reach_shown(request.user, [commitment.pk]),
             "testimonies": list(selectors.testimony_list(user=request.user, commitment=commitment)),
             "forms": the_forms,
             "may_report": page.may_report,
