@@ -166,6 +166,36 @@ def mentor_candidates(initiative: Initiative) -> QuerySet[Any]:
     )
 
 
+def commitments_assigned(*, user: Any, today: dt.date, days: int = 30) -> list[dict[str, Any]]:
+    """The commitments a user mentors or is the focal point of (not withdrawn), each with
+    its milestones late and those due in the next ``days``: the reminder on the home
+    page (the printable list is ``/commitments/due/``)."""
+    if not _active(user):
+        return []
+    rule = Q(mentor=user)
+    if getattr(user, "person_id", None):
+        rule |= Q(focal_point_id=user.person_id)
+    soon = today + dt.timedelta(days=days)
+    rows = (
+        Commitment.objects.filter(rule)
+        .exclude(status="withdrawn")
+        .select_related("institution", "initiative")
+        .annotate(
+            late=Count(
+                "milestones",
+                filter=Q(milestones__due_on__lt=today) & ~Q(milestones__status__in=CLOSED),
+            ),
+            due=Count(
+                "milestones",
+                filter=Q(milestones__due_on__gte=today, milestones__due_on__lte=soon)
+                & ~Q(milestones__status__in=CLOSED),
+            ),
+        )
+        .order_by("institution__name")[:20]
+    )
+    return [{"commitment": c, "late": c.late, "due": c.due} for c in rows]
+
+
 # ---------------------------------------------------------------- versions and milestones
 
 

@@ -419,3 +419,17 @@ def test_nothing_due_for_a_user_with_no_commitment(client, commitment):
     _in(client, make_user(username="nadie"))
     body = client.get("/commitments/due/").content.decode()
     assert 'data-test="nothing-due"' in body and "CIES" not in body
+
+
+def test_the_home_page_reminds_a_mentor_of_late_milestones(client, mentor, commitment):
+    _in(client, mentor)
+    body = client.get("/").content.decode()
+    assert 'data-test="my-commitments"' in body and "CIES" in body
+    # The three milestones of 2019 are past and not done: late, by date.
+    assert 'data-test="home-late"' in body and "3" in body
+    assert 'data-test="no-roles"' not in body
+
+
+def test_the_home_page_shows_no_commitment_to_others(client, commitment, funder):
+    _in(client, make_user(role=Role.VIEWER, organization=funder))
+    assert 'data-test="my-commitments"' not in client.get("/").content.decode()

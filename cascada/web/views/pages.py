@@ -7,11 +7,13 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.cascade.selectors import Scope, cascade_figures, figures_present
+from cascada.commitments.selectors import commitments_assigned
 from cascada.networks.selectors import networks_of_member
 from cascada.trainings.selectors import (
     ProgramCohortTotals,
@@ -100,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "web/home.html",
         {
             "my_networks": list(networks_of_member(user=user)[:10]),
+            "my_commitments": commitments_assigned(user=user, today=timezone.localdate()),
             "programs": program_rows,
             "totals": totals,
             "cohorts": cohort_rows,
