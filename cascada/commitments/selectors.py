@@ -80,14 +80,29 @@ def initiative_get(*, user: Any, pk: Any) -> Initiative:
     return initiative
 
 
+def _assigned(user: Any) -> Q:
+    """The commitments assigned to the user: as their mentor, or as their focal point
+    (the user's registry person)."""
+    rule = Q(mentor=user)
+    if getattr(user, "person_id", None):
+        rule |= Q(focal_point_id=user.person_id)
+    return rule
+
+
+def commitments_assigned_to(user: Any) -> QuerySet[Commitment]:
+    """The commitments a user mentors or is the focal point of (none for a closed
+    account)."""
+    if not _active(user):
+        return Commitment.objects.none()
+    return Commitment.objects.filter(_assigned(user))
+
+
 def commitment_list(*, user: Any) -> QuerySet[Commitment]:
     """The commitments whose rows a user may open (S2): the grant manager's, the mentor's
     own, the focal point's own. A viewer opens none."""
     if not _active(user):
         return Commitment.objects.none()
-    rule = Q(initiative__funder_id__in=_managed_funders(user)) | Q(mentor=user)
-    if getattr(user, "person_id", None):
-        rule |= Q(focal_point_id=user.person_id)
+    rule = Q(initiative__funder_id__in=_managed_funders(user)) | _assigned(user)
     return Commitment.objects.filter(rule).select_related("initiative", "institution")
 
 
@@ -102,13 +117,7 @@ def assigned_needs_two_factor(asked: Any) -> bool:
     """Answers ``accounts.hooks.two_factor_needed``: a commitment's mentor or focal point
     opens evidence files, mentoring notes and unconsented testimonies, so signs in with
     a second factor (S6) although they hold no role."""
-    user = asked.user
-    if not _active(user):
-        return False
-    rule = Q(mentor=user)
-    if getattr(user, "person_id", None):
-        rule |= Q(focal_point_id=user.person_id)
-    return Commitment.objects.filter(rule).exists()
+    return commitments_assigned_to(asked.user).exists()
 
 
 def may_manage_initiative(user: Any, initiative: Initiative) -> bool:
@@ -170,14 +179,9 @@ def commitments_assigned(*, user: Any, today: dt.date, days: int = 30) -> list[d
     """The commitments a user mentors or is the focal point of (not withdrawn), each with
     its milestones late and those due in the next ``days``: the reminder on the home
     page (the printable list is ``/commitments/due/``)."""
-    if not _active(user):
-        return []
-    rule = Q(mentor=user)
-    if getattr(user, "person_id", None):
-        rule |= Q(focal_point_id=user.person_id)
     soon = today + dt.timedelta(days=days)
     rows = (
-        Commitment.objects.filter(rule)
+        commitments_assigned_to(user)
         .exclude(status="withdrawn")
         .select_related("institution", "initiative")
         .annotate(

@@ -825,13 +825,9 @@ def commitment_due(request: HttpRequest) -> HttpResponse:
     commitments assigned to the user. Printable."""
     today = _today()
     until = today + dt.timedelta(days=DUE_DAYS)
-    mine = Q(mentor=request.user)
-    person_id = getattr(request.user, "person_id", None)
-    if person_id:
-        mine |= Q(focal_point_id=person_id)
     commitments = list(
-        selectors.commitment_list(user=request.user)
-        .filter(mine)
+        selectors.commitments_assigned_to(request.user)
+        .select_related("initiative", "institution")
         .exclude(status="withdrawn")
         .order_by("institution__name")
     )
