@@ -49,7 +49,10 @@ EXPECTED = {
 EXPECTED_ANSWERS = {
     "registry.people_reached": ("cascada.trainings.selectors.people_reached",),
     "registry.organizations_reached": ("cascada.trainings.selectors.organizations_reached",),
-    "accounts.two_factor_needed": ("cascada.commitments.selectors.assigned_needs_two_factor",),
+    "accounts.two_factor_needed": (
+        "cascada.commitments.selectors.assigned_needs_two_factor",
+        "cascada.research.selectors.member_needs_two_factor",
+    ),
 }
 
 

@@ -34,7 +34,7 @@ from django.db.models import Prefetch, QuerySet
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
@@ -55,9 +55,9 @@ from cascada.commitments.models import (
     Theme,
 )
 from cascada.core.errors import PermissionDeniedError
-from cascada.core.privacy import Cell
 
 from .common import ERRORS, ApiViewSet
+from .common import CellField as CountField
 
 # ---------------------------------------------------------------- who may call these routes
 
@@ -215,16 +215,6 @@ COUNT_SCHEMA = {
         "disclosure control (S17): '<k' for a count from 1 to k, null when withheld."
     ),
 }
-
-
-@extend_schema_field(COUNT_SCHEMA)
-class CountField(serializers.Field):
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def to_representation(self, value: Any) -> Any:
-        return value.as_json() if isinstance(value, Cell) else value
 
 
 class ThemeCountSerializer(serializers.Serializer):

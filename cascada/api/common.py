@@ -98,3 +98,17 @@ class ApiViewSet(IdempotentPostMixin, viewsets.GenericViewSet):
 
     authentication_classes = [ExpiringTokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, HasRole]
+
+
+@extend_schema_field(COUNT_SCHEMA)
+class CellField(serializers.Field):
+    """A count already released (``core.privacy.Cell``): its JSON form, "<k" or null."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> Any:
+        from cascada.core.privacy import Cell
+
+        return value.as_json() if isinstance(value, Cell) else value

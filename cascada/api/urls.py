@@ -55,4 +55,5 @@ urlpatterns = [
     path("measurement/", include("cascada.api.measurement")),
     path("", include("cascada.api.arco")),
     path("commitments/", include("cascada.api.commitments")),
+    path("research/", include("cascada.api.research")),
 ]

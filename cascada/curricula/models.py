@@ -97,3 +97,58 @@ class SessionPlan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Verdict(models.TextChoices):
+    KEEP = "keep", _("Keep")
+    CHANGE = "change", _("Change")
+    DROP = "drop", _("Drop")
+
+
+class Validation(models.Model):
+    """A draft curriculum version's concepts and outline validated with community activists
+    in one place (e.g. the activists of a women's emergency centre, CEM) before drafting:
+    who took part (counts, no names) and their feedback per module."""
+
+    version = models.ForeignKey(CurriculumVersion, on_delete=models.CASCADE, related_name="validations")
+    place = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("held on"))
+    with_whom = models.CharField(_("with whom"), max_length=200)
+    women = models.PositiveSmallIntegerField(_("women taking part"), default=0)
+    men = models.PositiveSmallIntegerField(_("men taking part"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["version", "held_on", "pk"]
+        verbose_name = _("validation")
+
+
+class ModuleFeedback(models.Model):
+    validation = models.ForeignKey(Validation, on_delete=models.CASCADE, related_name="feedback")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="feedback")
+    verdict = models.CharField(_("verdict"), max_length=6, choices=Verdict.choices)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["validation", "module__order"]
+        constraints = [
+            models.UniqueConstraint(fields=["validation", "module"], name="feedback_once_per_module")
+        ]
+
+
+class Accreditation(models.Model):
+    """A curriculum version accredited by an institution (e.g. a professional college) for
+    so many credit hours, by a resolution."""
+
+    version = models.ForeignKey(
+        CurriculumVersion, on_delete=models.CASCADE, related_name="accreditations"
+    )
+    institution = models.CharField(_("institution"), max_length=200)
+    credit_hours = models.DecimalField(_("credit hours"), max_digits=6, decimal_places=1)
+    resolution = models.CharField(_("resolution"), max_length=120)
+    accredited_on = models.DateField(_("accredited on"))
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["version", "-accredited_on"]
+        verbose_name = _("accreditation")

@@ -28,6 +28,7 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("web:measurement_home", _("Measurement"), (Cap.VIEW_AGGREGATES,)),
     ("web:network_list", _("Networks"), ()),
     ("web:commitment_list", _("Commitments"), ()),
+    ("web:study_list", _("Research"), ()),
     ("web:import_start", _("Imports"), (Cap.IMPORT,)),
     ("web:export_start", _("Exports"), (Cap.EXPORT,)),
     ("web:organization_list", _("Organizations"), (Cap.VIEW_AGGREGATES, Cap.VIEW_PEOPLE)),

@@ -20,4 +20,7 @@ urlpatterns = [
     path("", include("cascada.web.urls_commitments_booklet")),  # an initiative's booklet
     path("", include("cascada.web.urls_commitments")),  # Commitments to Action
     path("", include("cascada.web.urls_commitments_plan")),  # initiatives, commitments, revisions
+    path("", include("cascada.web.urls_research")),  # studies, their sample and recruitment
+    path("", include("cascada.web.urls_research_coding")),  # fieldwork, transcripts, coding
+    path("", include("cascada.web.urls_research_findings")),  # findings, curriculum, dissemination
 ]

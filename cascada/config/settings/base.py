@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "cascada.networks",
     "cascada.measurement",
     "cascada.commitments",
+    "cascada.research",
     # Interfaces: they adapt and call the domain; the domain never imports them.
     "cascada.api",
     "cascada.web",

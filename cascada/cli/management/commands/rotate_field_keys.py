@@ -1,6 +1,6 @@
 """Re-encrypt every encrypted column with the newest key (S13), and the encrypted files:
 uploaded import, survey and field files waiting for a decision, photos of community
-actions and evidence files of milestones (encrypted with the same keys, ``imports.storage``).
+actions, evidence files of milestones and research audio (encrypted with the same keys, ``imports.storage``).
 
 Put the new key first in ``CASCADA_FIELD_KEYS`` (``new,old``), run this command, then
 drop the old key: afterwards only the new one is needed.
@@ -19,6 +19,7 @@ from cascada.imports.services import import_uploads_rotate
 from cascada.imports.storage import upload_rotate
 from cascada.measurement.models import SubmissionUpload
 from cascada.networks.models import ActionPhoto, ActionUpload
+from cascada.research.models import Audio
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             self.stdout.write(f"imports.ImportJob.file (uploaded files): {files}")
             # Other encrypted files: survey and field uploads waiting for a decision, and
             # photos of community actions and milestones' evidence (kept).
-            for model in (SubmissionUpload, ActionUpload, ActionPhoto, MilestoneEvidence):
+            for model in (SubmissionUpload, ActionUpload, ActionPhoto, MilestoneEvidence, Audio):
                 n = sum(
                     upload_rotate(r) for r in model._default_manager.exclude(file="").order_by("pk")
                 )

@@ -1,0 +1,5 @@
+from django.urls import path
+
+import cascada.core.converters  # noqa: F401 (registers <id:>)
+
+urlpatterns: list = []
