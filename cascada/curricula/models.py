@@ -110,7 +110,9 @@ class Validation(models.Model):
     in one place (e.g. the activists of a women's emergency centre, CEM) before drafting:
     who took part (counts, no names) and their feedback per module."""
 
-    version = models.ForeignKey(CurriculumVersion, on_delete=models.CASCADE, related_name="validations")
+    version = models.ForeignKey(
+        CurriculumVersion, on_delete=models.CASCADE, related_name="validations"
+    )
     place = models.ForeignKey("registry.Place", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField(_("held on"))
     with_whom = models.CharField(_("with whom"), max_length=200)
@@ -122,6 +124,9 @@ class Validation(models.Model):
         ordering = ["version", "held_on", "pk"]
         verbose_name = _("validation")
 
+    def __str__(self) -> str:
+        return f"{self.place_id} {self.held_on}"
+
 
 class ModuleFeedback(models.Model):
     validation = models.ForeignKey(Validation, on_delete=models.CASCADE, related_name="feedback")
@@ -132,8 +137,13 @@ class ModuleFeedback(models.Model):
     class Meta:
         ordering = ["validation", "module__order"]
         constraints = [
-            models.UniqueConstraint(fields=["validation", "module"], name="feedback_once_per_module")
+            models.UniqueConstraint(
+                fields=["validation", "module"], name="feedback_once_per_module"
+            )
         ]
+
+    def __str__(self) -> str:
+        return self.verdict
 
 
 class Accreditation(models.Model):
@@ -152,3 +162,6 @@ class Accreditation(models.Model):
     class Meta:
         ordering = ["version", "-accredited_on"]
         verbose_name = _("accreditation")
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.resolution}"

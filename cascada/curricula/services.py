@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
@@ -13,8 +17,18 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
+from cascada.core.writes import bounded_text
 
-from .models import Curriculum, CurriculumVersion, Module, SessionPlan
+from .models import (
+    Accreditation,
+    Curriculum,
+    CurriculumVersion,
+    Module,
+    ModuleFeedback,
+    SessionPlan,
+    Validation,
+    Verdict,
+)
 
 
 def _require(actor: Any, org_id: int) -> None:
@@ -189,3 +203,196 @@ def version_total_hours(version: CurriculumVersion) -> float:
         or 0
     )
     return round(minutes / 60, 1)
+
+
+# ---------------------------------------------------------------- validation and accreditation
+# Facts about a version, not changes to it: a frozen version may be validated and
+# accredited too (docs/decisions/research.md).
+
+
+def _not_in_future(day: Any, *, field: str) -> None:
+    """Dates of what already happened. Today is the deployment's day
+    (``settings.TIME_ZONE``, America/Lima unless configured): the curricula sit below the
+    trainings' clock of each organization's country, as the registry does."""
+    if not isinstance(day, dt.date):
+        raise ApplicationError(_("Give the date."), extra={"field": field})
+    if day > timezone.localdate():
+        raise ApplicationError(_("This date is still to come."), extra={"field": field})
+
+
+PEOPLE_MAX = 1000
+COMMENT_MAX = 2000
+
+
+def _people(value: Any, *, field: str) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ApplicationError(_("Give a whole number."), extra={"field": field}) from None
+    if not 0 <= n <= PEOPLE_MAX:
+        raise ApplicationError(
+            _("Give a number from 0 to %(max)s.") % {"max": PEOPLE_MAX}, extra={"field": field}
+        )
+    return n
+
+
+@transaction.atomic
+def validation_record(
+    *,
+    actor: Any,
+    version: CurriculumVersion,
+    place: Any,
+    held_on: Any,
+    with_whom: str,
+    women: int,
+    men: int,
+    notes: str = "",
+    feedback: Mapping[Any, tuple[str, str]],
+) -> Validation:
+    """A validation of the version's concepts and outline with community activists in one
+    place (e.g. the activists of a women's emergency centre, CEM): when, with whom, how
+    many women and men took part (at least one person; counts, never names) and their
+    verdict per module (keep, change or drop, with a comment). ``feedback`` maps modules
+    of this version (rows or ids) to ``(verdict, comment)``; a module left out was not
+    discussed there. Those who manage the curriculum's organization's curricula."""
+    _require(actor, version.curriculum.organization_id)
+    if place is None or not getattr(place, "pk", None):
+        raise ApplicationError(_("Choose the place."), extra={"field": "place"})
+    _not_in_future(held_on, field="held_on")
+    who = bounded_text(with_whom, 200, field="with_whom", label=_("With whom"), required=True)
+    n_women = _people(women, field="women")
+    n_men = _people(men, field="men")
+    if n_women + n_men < 1:
+        raise ApplicationError(
+            _("Count the women and men who took part: at least one person."),
+            extra={"field": "women"},
+        )
+    modules = {m.pk: m for m in version.modules.all()}
+    rows: list[ModuleFeedback] = []
+    for key, answer in feedback.items():
+        pk = key.pk if isinstance(key, Module) else key
+        module = modules.get(pk) if isinstance(pk, int) else None
+        if module is None:
+            raise ApplicationError(
+                _("Give feedback only on the modules of this version."),
+                extra={"field": "feedback"},
+            )
+        verdict, comment = answer
+        if verdict not in Verdict.values:
+            raise ApplicationError(
+                _("Choose keep, change or drop for %(module)s.") % {"module": module.title},
+                extra={"field": "feedback"},
+            )
+        rows.append(
+            ModuleFeedback(
+                module=module,
+                verdict=verdict,
+                comment=bounded_text(comment, COMMENT_MAX, field="feedback", label=module.title),
+            )
+        )
+    validation = Validation(
+        version=version,
+        place=place,
+        held_on=held_on,
+        with_whom=who,
+        women=n_women,
+        men=n_men,
+        notes=bounded_text(notes, 5000, field="notes", label=_("Notes")),
+    )
+    validation.save()
+    for row in rows:
+        row.validation = validation
+    ModuleFeedback.objects.bulk_create(rows)
+    audit_record(
+        actor=actor,
+        action="create",
+        target=validation,
+        detail={"into": version.pk, "modules": len(rows)},
+    )
+    return validation
+
+
+HOURS_MAX = Decimal("99999.9")
+_GROUPED_HOURS = re.compile(r"\d{1,3}(?:[.,\s\u00a0']\d{3})+")
+
+
+def credit_hours_typed(value: Any) -> Decimal:
+    """Credit hours as people type them in Peru and Bolivia: "120", "120,5", "120.5",
+    "1.200" or "1 200" (thousands: hours have one decimal at most, so a mark followed by
+    three digits groups thousands), "1.200,5". Positive, one decimal at most (refused
+    rather than rounded)."""
+    label = _("Credit hours")
+    if isinstance(value, bool | float):
+        raise ApplicationError(
+            _("%(field)s: not a number.") % {"field": label}, extra={"field": "credit_hours"}
+        )
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    else:
+        text = str(value or "").strip().replace("\u00a0", " ")
+        marks = [c for c in text if c in ".,"]
+        if _GROUPED_HOURS.fullmatch(text):
+            text = re.sub(r"[.,\s']", "", text)
+        elif marks:
+            whole, _mark, tenths = text.rpartition(marks[-1])
+            if _GROUPED_HOURS.fullmatch(whole):
+                whole = re.sub(r"[.,\s']", "", whole)
+            text = f"{whole}.{tenths}"
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise ApplicationError(
+                _("%(field)s: not a number.") % {"field": label}, extra={"field": "credit_hours"}
+            ) from None
+    if not number.is_finite() or number <= 0:
+        raise ApplicationError(
+            _("Credit hours must be more than zero."), extra={"field": "credit_hours"}
+        )
+    if number != number.quantize(Decimal("0.1")) or number > HOURS_MAX:
+        raise ApplicationError(
+            _("Give the credit hours with one decimal at most (e.g. 120,5)."),
+            extra={"field": "credit_hours"},
+        )
+    return number.quantize(Decimal("0.1"))
+
+
+@transaction.atomic
+def accreditation_record(
+    *,
+    actor: Any,
+    version: CurriculumVersion,
+    institution: str,
+    credit_hours: Any,
+    resolution: str,
+    accredited_on: Any,
+    expires_on: Any = None,
+) -> Accreditation:
+    """The version accredited by an institution (e.g. a professional college) for so many
+    credit hours (typed the Peruvian way: ``credit_hours_typed``), by a resolution, on a
+    date (not in the future), valid until a later date or without end. Those who manage
+    the curriculum's organization's curricula."""
+    _require(actor, version.curriculum.organization_id)
+    hours = credit_hours_typed(credit_hours)
+    _not_in_future(accredited_on, field="accredited_on")
+    if expires_on is not None and not isinstance(expires_on, dt.date):
+        raise ApplicationError(_("Give the date."), extra={"field": "expires_on"})
+    if expires_on is not None and expires_on <= accredited_on:
+        raise ApplicationError(
+            _("The accreditation must end after the date it was given."),
+            extra={"field": "expires_on"},
+        )
+    accreditation = Accreditation(
+        version=version,
+        institution=bounded_text(
+            institution, 200, field="institution", label=_("Institution"), required=True
+        ),
+        credit_hours=hours,
+        resolution=bounded_text(
+            resolution, 120, field="resolution", label=_("Resolution"), required=True
+        ),
+        accredited_on=accredited_on,
+        expires_on=expires_on,
+    )
+    accreditation.save()
+    audit_record(actor=actor, action="create", target=accreditation, detail={"into": version.pk})
+    return accreditation

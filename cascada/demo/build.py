@@ -68,6 +68,7 @@ from .commitments import (
     representative,
 )
 from .networks import build_networks, promoter_person
+from .research import CODER_USERNAME, LEAD_USERNAME, RESEARCHER_USERNAME, UPCH, build_research
 
 DEMO_PASSWORD = "cascada-demo-2026"
 CONSENT_TEXT = "demo-v1"
@@ -125,6 +126,12 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(MANAGER_USERNAME, Role.COORDINATOR, PROMUNDO, _key(MANAGER_USERNAME)),
     DemoAccount(MENTOR_USERNAME, "", PROMUNDO, _key(MENTOR_USERNAME)),
     DemoAccount(FOCAL_POINT_USERNAME, "", CIES, _key(FOCAL_POINT_USERNAME)),
+    # Formative research (seed 002): UPCH's principal investigator (a coordinator, who
+    # creates the study and leads it), its researcher and its coder (viewers at UPCH whom
+    # she makes members of the study: they read its transcripts, with a second factor).
+    DemoAccount(LEAD_USERNAME, Role.COORDINATOR, UPCH, _key(LEAD_USERNAME)),
+    DemoAccount(RESEARCHER_USERNAME, Role.VIEWER, UPCH, _key(RESEARCHER_USERNAME)),
+    DemoAccount(CODER_USERNAME, Role.VIEWER, UPCH, _key(CODER_USERNAME)),
 )
 DEMO_USERNAMES = frozenset(a.username for a in DEMO_ACCOUNTS)
 
@@ -779,5 +786,7 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
         _users(orgs, result)
         # After the users: the grant manager, the mentor and CIES's focal point write.
         build_commitments(orgs=orgs, r=result)
+        # After the users too: UPCH's investigator, researcher and coder write.
+        build_research(orgs=orgs, r=result)
         result.add("people", people.created)
     return result

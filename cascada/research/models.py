@@ -205,7 +205,6 @@ class Quota(models.Model):
         return f"{self.site_id}:{self.stratum_id}:{self.method}"
 
 
-
 class ScreeningQuestion(models.Model):
     """An eligibility or exclusion criterion, asked as a yes/no question at screening.
     The answer ``excludes_when`` excludes the person (e.g. "Is he a GBV activist?" excludes
@@ -257,8 +256,8 @@ class Recruit(TimeStamped):
     # {question id (str): answer (bool)}
     answers = models.JSONField(_("screening answers"), default=dict)
     status = models.CharField(_("status"), max_length=10, choices=RecruitStatus.choices)
-    # Why excluded, in words fixed at screening (the criteria's reasons; "age outside the
-    # strata"); empty when eligible.
+    # Why excluded by the screening questions, in the criteria's words as they were at
+    # screening; an age outside every group is said by ``exclusion_reasons``.
     exclusion = models.CharField(_("why excluded"), max_length=300, blank=True)
     consent_form = models.ForeignKey(
         ConsentForm, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -281,6 +280,17 @@ class Recruit(TimeStamped):
 
     def __str__(self) -> str:
         return self.code
+
+    @property
+    def exclusion_reasons(self) -> str:
+        """Why the person was excluded, in the reader's language for the age."""
+        reasons = [self.exclusion] if self.exclusion else []
+        if self.status == RecruitStatus.EXCLUDED and self.stratum_id is None:
+            reasons.append(str(AGE_OUTSIDE))
+        return "; ".join(reasons)
+
+
+AGE_OUTSIDE = _("age outside the study's age groups")
 
 
 class Language(models.TextChoices):
@@ -420,7 +430,6 @@ class Turn(models.Model):
         return f"turn {self.order}"
 
 
-
 class Code(models.Model):
     """A code of the study's codebook; codes nest (``parent``)."""
 
@@ -474,7 +483,6 @@ class CodebookVersion(models.Model):
         return f"v{self.number}"
 
 
-
 class Coding(models.Model):
     """A code applied to a span of a transcript by a coder. In a double-coded transcript
     each coder's codings stay theirs (``final`` False) until the merge writes the agreed
@@ -501,7 +509,6 @@ class Coding(models.Model):
 
     def __str__(self) -> str:
         return f"coding {self.pk}"
-
 
 
 class Finding(TimeStamped):

@@ -466,7 +466,11 @@ class Excerpt:
 
 
 def _excerpts(codings: list[Coding]) -> dict[int, Excerpt]:
+    """The codings as excerpts; each transcript is read (decrypted) once."""
     transcript_ids = {c.transcript_id for c in codings}
+    transcripts = {
+        t.pk: t for t in Transcript.objects.filter(pk__in=transcript_ids).only("pk", "name", "text")
+    }
     turns: dict[int, list[Turn]] = {}
     for turn in (
         Turn.objects.filter(transcript_id__in=transcript_ids, participant__isnull=False)
@@ -482,11 +486,12 @@ def _excerpts(codings: list[Coding]) -> dict[int, Excerpt]:
             if t.participant is not None and t.start < coding.end and coding.start < t.end
         ]
         withdrawn = any(p.status == RecruitStatus.WITHDRAWN for p in people)
+        transcript = transcripts[coding.transcript_id]
         out[coding.pk] = Excerpt(
             coding_id=coding.pk,
             code=coding.code.name,
-            transcript=coding.transcript.name,
-            text="" if withdrawn else coding.transcript.text[coding.start : coding.end],
+            transcript=transcript.name,
+            text="" if withdrawn else transcript.text[coding.start : coding.end],
             participants=tuple(dict.fromkeys(p.code for p in people)),
             withdrawn=withdrawn,
         )
@@ -506,7 +511,7 @@ def finding_excerpts(*, user: Any, study: Study, findings: Any) -> dict[int, lis
     )
     codings = list(
         Coding.objects.filter(pk__in={c for _f, c in links})
-        .select_related("code", "transcript")
+        .select_related("code")
         .order_by("transcript__name", "start", "pk")
     )
     by_id = _excerpts(codings)
@@ -525,7 +530,7 @@ def excerpt_choices(*, user: Any, study: Study) -> list[tuple[Code, list[Excerpt
         return []
     codings = list(
         Coding.objects.filter(transcript__study=study, final=True)
-        .select_related("code", "transcript")
+        .select_related("code")
         .order_by("code__order", "code__name", "transcript__name", "start", "pk")
     )
     by_id = _excerpts(codings)

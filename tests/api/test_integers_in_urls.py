@@ -197,6 +197,7 @@ WEB_INTEGER_PARAMETERS = [
     ("/cohorts/{cohort}/register/", "session", 200),  # where to return: none if invalid
     ("/commitments/", "place", 200),  # the portfolio's filters: an invalid id is no filter
     ("/commitments/", "institution", 200),
+    ("/studies/{study}/recruits/", "site", 200),  # the recruitment log's filter
 ]
 
 
@@ -207,9 +208,28 @@ def test_web_integer_query_parameter_out_of_range_is_no_filter_or_404(
 ):
     login_verified(client, coordinator)
     client.raise_request_exception = False
-    url = path.format(program=world.program.pk, cohort=world.cohort.pk)
+    study = _study(coordinator) if "{study}" in path else None
+    url = path.format(
+        program=world.program.pk, cohort=world.cohort.pk, study=getattr(study, "pk", "")
+    )
     response = client.get(url, {name: value})
     assert response.status_code == status, (url, name, value)
+
+
+def _study(coordinator):
+    import datetime as dt
+
+    from cascada.research.services.study import study_create
+
+    org = coordinator.memberships.get().organization
+    return study_create(
+        actor=coordinator,
+        organization=org,
+        title="Estudio",
+        code="EST",
+        starts_on=dt.date(2026, 1, 1),
+        lead=coordinator,
+    )
 
 
 def test_place_options_with_a_bad_parent_list_no_place(client, coordinator):
@@ -228,6 +248,7 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     not_integers |= {"action", "person"}  # the audit trail: an action code, a person's code
     not_integers |= {"instrument"}  # the analysis page: an instrument's code (a slug)
     not_integers |= {"theme"}  # the portfolio: a theme's code
+    not_integers |= {"status", "rollup"}  # a recruit's status code; a yes/no flag
     # A commitment's version number: out-of-range and text values are tried in
     # tests/commitments/test_pages.py (404).
     covered |= {"version"}

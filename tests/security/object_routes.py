@@ -39,6 +39,12 @@ _round = _pk("survey_round")
 _network = _pk("network")
 _action = _pk("community_action")
 _commitment = _pk("commitment")
+_study = _pk("study")
+_recruit = _pk("recruit")
+_event = _pk("event")
+_transcript = _pk("transcript")
+_finding = _pk("finding")
+_dissemination = _pk("dissemination")
 
 
 def _network_year(w: World) -> dict[str, str]:
@@ -125,6 +131,61 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:network_field_xlsform": _network,
     "web:network_field_upload": _network,
     "web:network_field_report": _pk("action_upload"),
+    # research (issue 12)
+    "api-study-detail": _study,
+    "api-study-codebook": _study,
+    "web:study_detail": _study,
+    "web:study_update": _study,
+    "web:study_member": _study,
+    "web:study_member_remove": _study,
+    "web:study_approval": _study,
+    "web:study_consent_form": _study,
+    "web:study_site_add": _study,
+    "web:study_stratum": _study,
+    "web:study_quota": _study,
+    "web:study_question": _study,
+    "web:study_recruits": _study,
+    "web:study_screen": _study,
+    "web:study_events": _study,
+    "web:study_codebook": _study,
+    "web:study_code_add": _study,
+    "web:study_code_edit": _study,
+    "web:study_code_delete": _study,
+    "web:study_code_memo": _study,
+    "web:study_codebook_version": _study,
+    "web:study_refi_codebook": _study,
+    "web:study_refi_project": _study,
+    "web:study_refi_import": _study,
+    "web:study_reliability": _study,
+    "web:study_analysis": _study,
+    "web:study_analysis_print": _study,
+    "web:study_analysis_xlsx": _study,
+    "web:study_findings": _study,
+    "web:finding_create": _study,
+    "web:study_dissemination": _study,
+    "web:dissemination_create": _study,
+    "web:recruit_detail": _recruit,
+    "web:recruit_consent": _recruit,
+    "web:recruit_status": _recruit,
+    "web:recruit_identity": _recruit,
+    "web:event_detail": _event,
+    "web:event_audio": _event,
+    "web:event_audio_upload": _event,
+    "web:event_transcript": _event,
+    "web:transcript_detail": _transcript,
+    "web:transcript_code": _transcript,
+    "web:transcript_coding_remove": _transcript,
+    "web:transcript_coding_memo": _transcript,
+    "web:transcript_double_code": _transcript,
+    "web:transcript_speakers": _transcript,
+    "web:transcript_deidentify": _transcript,
+    "web:transcript_merge": _transcript,
+    "web:finding_edit": _finding,
+    "web:finding_delete": _finding,
+    "web:dissemination_edit": _dissemination,
+    "web:dissemination_delete": _dissemination,
+    "web:validation_record": _version,
+    "web:accreditation_record": _version,
     # web: commitments to action
     "web:commitment_detail": _commitment,
     "web:commitment_milestone": _commitment,

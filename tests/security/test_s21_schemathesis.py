@@ -63,6 +63,7 @@ CHECKS = [
 
 # Path prefix -> the world's object whose id fills ``{id}``. Longest prefixes first.
 REAL_IDS: list[tuple[str, Callable[[World], Any]]] = [
+    ("/api/research/studies/", lambda w: w.study),
     ("/api/commitments/initiatives/", lambda w: w.initiative),
     ("/api/commitments/commitments/", lambda w: w.commitment),
     ("/api/cascade/programs/", lambda w: w.program),

@@ -44,6 +44,30 @@ from cascada.networks.models import (
 from cascada.networks.services import action_record, campaign_save, photo_add, plan_revise
 from cascada.registry.models import Consent, Organization, Person, Place
 from cascada.registry.services import consent_record
+from cascada.research.models import (
+    Code,
+    Coding,
+    Dissemination,
+    Event,
+    Finding,
+    Recruit,
+    Study,
+    Transcript,
+)
+from cascada.research.services.coding import code_create, coding_add
+from cascada.research.services.fieldwork import audio_attach, event_record, transcript_save
+from cascada.research.services.results import dissemination_add, finding_create
+from cascada.research.services.sample import recruit_consent, recruit_screen
+from cascada.research.services.study import (
+    approval_add,
+    consent_form_add,
+    member_set,
+    question_add,
+    quota_set,
+    site_add,
+    stratum_add,
+    study_create,
+)
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
 from cascada.trainings.services import attendance_record, certificate_issue
 from tests.accounts.factories import make_user
@@ -90,6 +114,14 @@ class World:
     milestone: Milestone
     testimony: Testimony
     evidence: MilestoneEvidence
+    study: Study
+    recruit: Recruit
+    event: Event
+    transcript: Transcript
+    code: Code
+    coding: Coding
+    finding: Finding
+    dissemination: Dissemination
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -113,6 +145,12 @@ class World:
             f"Iniciativa {self.tag}",
             f"Compromiso {self.tag}",
             f"Testimonio {self.tag}",
+            f"Estudio {self.tag}",
+            f"Transcripcion{self.tag}",
+            f"Recluta{self.tag}",
+            f"Memo{self.tag}",
+            f"Hallazgo {self.tag}",
+            f"Difusion {self.tag}",
         ]
 
 
@@ -321,8 +359,112 @@ def build_world(tag: str, *, court: bool = False) -> World:
         evidence=evidence_add(
             actor=None, milestone=milestone, name=f"informe{tag}.pdf", data=b"%PDF-1.4 informe"
         ),
+        **_research(tag, org, place, users, module),
         users=users,
     )
+
+
+def _research(
+    tag: str, org: Organization, place: Place, users: dict[str, User], module: Module
+) -> dict[str, Any]:
+    """A study led by the coordinator, the administrator a researcher in it (so that both
+    open its pages in the isolation tests), with one interview, its audio, its transcript
+    (a canary in the text), a coding with a memo, a finding and a line of the plan."""
+    lead = users["coordinator"]
+    study = study_create(
+        actor=None,
+        organization=org,
+        title=f"Estudio {tag}",
+        code="EST",
+        starts_on=dt.date(2026, 1, 5),
+        lead=lead,
+    )
+    member_set(actor=None, study=study, user=users["administrator"], role="researcher")
+    approval_add(
+        actor=None,
+        study=study,
+        committee="Comité de ética",
+        number="CE-1",
+        approved_on=dt.date(2026, 1, 2),
+        expires_on=dt.date(2027, 12, 31),
+    )
+    form = consent_form_add(actor=None, study=study, version="v1", approved_on=dt.date(2026, 1, 2))
+    site = site_add(actor=None, study=study, place=place)
+    stratum = stratum_add(actor=None, study=study, name="Jóvenes", age_min=18, age_max=29)
+    quota_set(actor=None, study=study, site=site, stratum=stratum, method="interview", target=3)
+    question = question_add(
+        actor=None, study=study, text="¿Es activista?", excludes_when=True, reason="activista"
+    )
+    recruit = recruit_screen(
+        actor=None,
+        study=study,
+        site=site,
+        method="interview",
+        age=22,
+        answers={question.pk: False},
+        screened_on=dt.date(2026, 2, 1),
+        name=f"Recluta{tag} Ficticio",
+        contact="999888777",
+    )
+    recruit_consent(
+        actor=None,
+        recruit=recruit,
+        consent_form=form,
+        consented_on=dt.date(2026, 2, 2),
+        audio_consent=True,
+    )
+    event = event_record(
+        actor=None,
+        study=study,
+        method="interview",
+        site=site,
+        held_on=dt.date(2026, 2, 10),
+        participants=[recruit],
+        duration_minutes=45,
+    )
+    audio_attach(actor=None, event=event, name=f"audio{tag}.mp3", data=b"ID3" + bytes(64))
+    transcript = transcript_save(
+        actor=None,
+        event=event,
+        text=f"E: ¿Cómo fue su niñez?\nP: Transcripcion{tag}: mi padre bebía.",
+    )
+    code = code_create(actor=None, study=study, name="Violencia en la niñez")
+    coding = coding_add(
+        actor=None,
+        transcript=transcript,
+        code=code,
+        start=24,
+        end=50,
+        memo=f"Memo{tag}",
+        coder=lead,
+    )
+    finding = finding_create(
+        actor=None,
+        study=study,
+        statement=f"Hallazgo {tag}",
+        codes=[code],
+        excerpts=[coding],
+        modules=[module],
+    )
+    dissemination = dissemination_add(
+        actor=None,
+        study=study,
+        level="local",
+        audience="Municipalidad",
+        product=f"Difusion {tag}",
+        channel="Taller",
+        planned_on=dt.date(2026, 6, 1),
+    )
+    return {
+        "finding": finding,
+        "dissemination": dissemination,
+        "study": study,
+        "recruit": recruit,
+        "event": event,
+        "transcript": transcript,
+        "code": code,
+        "coding": coding,
+    }
 
 
 def _tiny_jpeg() -> bytes:

@@ -89,7 +89,7 @@ def _catalogue() -> tuple[set[str], set[str]]:
     messages: set[str] = set()
     english_words: set[str] = set()
     spanish_words: set[str] = set()
-    word = re.compile(r"[A-Za-z]{4,}")
+    word = re.compile(r"(?<![^\W\d_])[A-Za-z]{4,}(?![^\W\d_])")
     for e in parse_po(PO):
         if not e.msgid:
             continue
@@ -100,7 +100,7 @@ def _catalogue() -> tuple[set[str], set[str]]:
         text = re.sub(r"%\(\w+\)[sd]|<[^>]+>|&\w+;", " ", f"{e.msgid} {e.msgid_plural or ''}")
         english_words |= {w.lower() for w in word.findall(text)}
     # Words both languages share, or names of things that are the same in both.
-    shared = {"email", "total", "online", "html", "excel", "xlsx", "ubigeo", "api"}
+    shared = {"email", "total", "online", "html", "excel", "xlsx", "ubigeo", "api", "social"}
     return {m for m in messages if len(m) > 2}, english_words - spanish_words - shared
 
 
@@ -115,8 +115,9 @@ SINGULAR_S = {"mes", "más", "país", "tres", "seis", "inglés"}
 LANGUAGE_FORM = re.compile(r'<form[^>]*id="language-form".*?</form>', re.S)
 
 
-# A word stands alone: the letters inside a code such as ``2TYPE899`` are not English.
-WORD = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{4,}(?![A-Za-z0-9])")
+# A word stands alone: the letters inside a code such as ``2TYPE899`` are not English, nor
+# the start of a Spanish word with an accent ("sent" of "sentías", "inter" of "interés").
+WORD = re.compile(r"(?<![^\W_])[A-Za-z]{4,}(?![^\W_])")
 
 
 def problems_in(parts: list[str], messages: set[str], words: set[str]) -> list[str]:

@@ -244,6 +244,8 @@ SPECTACULAR_SETTINGS = {
         "ThemeEnum": "cascada.commitments.models.Theme",
         "CommitmentStatusEnum": "cascada.commitments.models.CommitmentStatus",
         "MilestoneStatusEnum": "cascada.commitments.models.MilestoneStatus",
+        "StudyStatusEnum": "cascada.research.models.StudyStatus",
+        "ResearchMethodEnum": "cascada.research.models.Method",
     },
 }
 

@@ -19,11 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import cascada.research.transcripts as text_tools
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
 from cascada.imports.storage import upload_open, upload_store
 
-from .. import transcripts as text_tools
 from ..models import (
     Audio,
     Event,

@@ -33,14 +33,12 @@ from ..models import (
 from ..selectors import may_field
 from .base import _allow, _text, _user, not_in_future
 
-AGE_OUTSIDE = _("age outside the study's age groups")
-
 
 def screening_outcome(
     study: Study, *, age: int, answers: Mapping[int, bool]
 ) -> tuple[Stratum | None, list[str]]:
-    """The age group a person falls in and the reasons that exclude them (empty: eligible).
-    Every screening question must be answered."""
+    """The age group a person falls in (None: outside every group, which excludes too) and
+    the criteria's reasons that exclude them. Every screening question must be answered."""
     reasons: list[str] = []
     for question in study.questions.all():
         if question.pk not in answers or answers[question.pk] is None:
@@ -51,8 +49,6 @@ def screening_outcome(
         if bool(answers[question.pk]) == question.excludes_when:
             reasons.append(question.reason)
     stratum = Stratum.objects.filter(study=study, age_min__lte=age, age_max__gte=age).first()
-    if stratum is None:
-        reasons.append(str(AGE_OUTSIDE))
     return stratum, reasons
 
 
@@ -103,7 +99,7 @@ def recruit_screen(
         screened_on=screened_on,
         screened_by=_user(actor),
         answers={str(k): bool(v) for k, v in answers.items()},
-        status=RecruitStatus.EXCLUDED if reasons else RecruitStatus.ELIGIBLE,
+        status=RecruitStatus.EXCLUDED if reasons or stratum is None else RecruitStatus.ELIGIBLE,
         exclusion="; ".join(reasons)[:300],
         name=_text(name, 200, field="name", label=_("Name")),
         contact=_text(contact, 200, field="contact", label=_("Phone or contact")),
@@ -154,7 +150,7 @@ def recruit_consent(
     if recruit.status == RecruitStatus.EXCLUDED:
         raise ApplicationError(
             _("%(code)s was excluded at screening (%(why)s): they cannot take part.")
-            % {"code": recruit.code, "why": recruit.exclusion}
+            % {"code": recruit.code, "why": recruit.exclusion_reasons}
         )
     if recruit.status not in {RecruitStatus.ELIGIBLE, RecruitStatus.DECLINED}:
         raise ApplicationError(

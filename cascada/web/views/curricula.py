@@ -4,25 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import ApplicationError
 from cascada.curricula import selectors, services
-from cascada.curricula.models import CurriculumVersion
+from cascada.curricula.models import CurriculumVersion, Module, Verdict
 from cascada.curricula.services import version_total_hours
 from cascada.registry.selectors import organization_list
+from cascada.research import selectors as research_selectors
 
 from ..forms import add_service_error, add_validation_error
 from ..forms.curricula import CurriculumForm, ModuleForm, SessionPlanForm, VersionNewForm
+from ..forms.places import PlacePickerMixin
+from ..forms.trainings import DATE
 from ..idempotency import idempotent, saved
 from .common import HtmxHttpRequest, domain_errors
 
@@ -137,6 +143,7 @@ def _version_context(
         "module_form": module_form or ModuleForm(auto_id="id_module_%s"),
         "plan_module_id": plan_module_id,
         "version_form": VersionNewForm(),
+        **_results_context(request, version),
     }
 
 
@@ -261,3 +268,174 @@ def curriculum_version_new(request: HttpRequest, pk: int) -> HttpResponse:
         _("Version %(n)s created from the latest one; edit it here.") % {"n": version.number},
     )
     return redirect("web:curriculum_version", pk=version.pk)
+
+
+# ---------------------------------------------------------------- validation and accreditation
+# (issue 12: facts about a version, so a frozen version takes them too)
+
+
+class ValidationForm(PlacePickerMixin):
+    """Where, when and with whom a version was validated, and the verdict per module."""
+
+    held_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    with_whom = forms.CharField(
+        label=gettext_lazy("With whom"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "e.g. community activists of the women's emergency centre (CEM) of the district"
+        ),
+    )
+    women = forms.IntegerField(
+        label=gettext_lazy("Women taking part"), min_value=0, max_value=1000, initial=0
+    )
+    men = forms.IntegerField(
+        label=gettext_lazy("Men taking part"), min_value=0, max_value=1000, initial=0
+    )
+    notes = forms.CharField(
+        label=gettext_lazy("Notes"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    VERDICTS = [("", gettext_lazy("Not discussed")), *Verdict.choices]
+
+    def __init__(self, *args: Any, modules: list[Module], country: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setup_places(country=country)
+        self.modules = modules
+        for m in modules:
+            self.fields[f"verdict_{m.pk}"] = forms.ChoiceField(
+                label=gettext_lazy("Verdict"),
+                choices=self.VERDICTS,
+                required=False,
+                widget=forms.RadioSelect,
+            )
+            self.fields[f"comment_{m.pk}"] = forms.CharField(
+                label=gettext_lazy("Comment"),
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def module_rows(self) -> list[tuple[Module, Any, Any]]:
+        """Each module with its verdict and comment fields, for the template."""
+        return [(m, self[f"verdict_{m.pk}"], self[f"comment_{m.pk}"]) for m in self.modules]
+
+    def feedback(self) -> dict[int, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            m.pk: (data[f"verdict_{m.pk}"], data.get(f"comment_{m.pk}") or "")
+            for m in self.modules
+            if data.get(f"verdict_{m.pk}")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("place") and not self.errors.get("place1"):
+            self.add_error("place1", _("Choose the place."))
+        return data
+
+
+class AccreditationForm(forms.Form):
+    institution = forms.CharField(
+        label=gettext_lazy("Institution"),
+        max_length=200,
+        help_text=gettext_lazy("e.g. the professional college that accredits it"),
+    )
+    # Typed as people write it ("120", "120,5"): the service reads it.
+    credit_hours = forms.CharField(label=gettext_lazy("Credit hours"), max_length=20)
+    resolution = forms.CharField(label=gettext_lazy("Resolution"), max_length=120)
+    accredited_on = forms.DateField(label=gettext_lazy("Accredited on"), widget=DATE)
+    expires_on = forms.DateField(label=gettext_lazy("Valid until"), widget=DATE, required=False)
+
+
+def _results_context(
+    request: HttpRequest,
+    version: CurriculumVersion,
+    accreditation_form: AccreditationForm | None = None,
+) -> dict[str, Any]:
+    """What the version page shows of its validations, accreditations and the findings
+    that shaped it (statements only: the excerpts stay with the study's members)."""
+    can_record = scope.has(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)
+    return {
+        "validations": selectors.validations_of(version, user=request.user),
+        "accreditations": list(selectors.accreditations_of(version)),
+        "version_findings": research_selectors.findings_for_version(version),
+        "can_record": can_record,
+        "results_today": timezone.localdate(),
+        "accreditation_form": (accreditation_form or AccreditationForm(auto_id="id_accr_%s"))
+        if can_record
+        else None,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@domain_errors
+@idempotent
+def validation_record(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get(user=request.user, pk=pk)
+    curriculum = version.curriculum
+    scope.require(request.user, Cap.MANAGE_CURRICULA, curriculum.organization_id)
+    form = ValidationForm(
+        request.POST or None,
+        modules=list(version.modules.all()),
+        country=curriculum.organization.country,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.validation_record(
+                actor=request.user,
+                version=version,
+                place=data["place"],
+                held_on=data["held_on"],
+                with_whom=data["with_whom"],
+                women=data["women"],
+                men=data["men"],
+                notes=data["notes"],
+                feedback=form.feedback(),
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Validation recorded."))
+            return redirect(_version_url(version) + "#validation")
+    return render(
+        request,
+        "web/curricula/validation_form.html",
+        {"version": version, "curriculum": curriculum, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+@idempotent
+def accreditation_record(request: HttpRequest, pk: int) -> HttpResponse:
+    version = selectors.version_get(user=request.user, pk=pk)
+    scope.require(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)
+    form = AccreditationForm(request.POST, auto_id="id_accr_%s")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.accreditation_record(
+                actor=request.user,
+                version=version,
+                institution=data["institution"],
+                credit_hours=data["credit_hours"],
+                resolution=data["resolution"],
+                accredited_on=data["accredited_on"],
+                expires_on=data["expires_on"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, _("Accreditation recorded."))
+            return redirect(_version_url(version) + "#accreditation")
+    context = _version_context(request, version)
+    context.update(_results_context(request, version, accreditation_form=form))
+    context["accreditation_open"] = True
+    return render(request, "web/curricula/version.html", context, status=400)

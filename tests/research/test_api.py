@@ -15,20 +15,7 @@ from cascada.research.models import Method
 from cascada.research.services.coding import code_create, code_update, coding_add
 from cascada.research.services.fieldwork import event_record, transcript_save
 from cascada.research.services.sample import recruit_consent, recruit_screen
-from tests.research.conftest import (  # noqa: F401 (fixtures: the UPCH study)
-    answers,
-    coder,
-    coder2,
-    iquitos,
-    lead,
-    researcher,
-    stranger,
-    study,
-    upch,
-    upch_coordinator,
-    upch_viewer,
-    vmt,
-)
+from tests.research.conftest import answers
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -42,7 +29,7 @@ def api(user) -> APIClient:
 
 
 @pytest.fixture
-def coded(study, lead, researcher):  # noqa: F811
+def coded(study, lead, researcher):
     site = study.sites.get(name="Villa María del Triunfo")
     person = recruit_screen(
         actor=researcher,
@@ -81,7 +68,7 @@ def coded(study, lead, researcher):  # noqa: F811
     return study
 
 
-def test_members_and_overseers_read_the_exact_progress(coded, lead, upch_coordinator):  # noqa: F811
+def test_members_and_overseers_read_the_exact_progress(coded, lead, upch_coordinator):
     for user in (lead, upch_coordinator):
         body = api(user).get(f"/api/research/studies/{coded.pk}/").json()
         row = next(
@@ -95,21 +82,21 @@ def test_members_and_overseers_read_the_exact_progress(coded, lead, upch_coordin
         assert body["took_part"] == 1
 
 
-def test_a_viewer_reads_small_counts_hidden(coded, upch_viewer):  # noqa: F811
+def test_a_viewer_reads_small_counts_hidden(coded, upch_viewer):
     body = api(upch_viewer).get(f"/api/research/studies/{coded.pk}/").json()
     assert body["took_part"] == "<5"
     assert all(r["took_part"] in ("<5", 0, None) for r in body["progress"])
     assert api(upch_viewer).get(f"/api/research/studies/{coded.pk}/codebook/").status_code == 404
 
 
-def test_another_organization_sees_nothing(coded, stranger):  # noqa: F811
+def test_another_organization_sees_nothing(coded, stranger):
     client = api(stranger)
     assert client.get("/api/research/studies/").json()["results"] == []
     assert client.get(f"/api/research/studies/{coded.pk}/").status_code == 404
     assert client.get(f"/api/research/studies/{coded.pk}/codebook/").status_code == 404
 
 
-def test_the_codebook_has_names_and_definitions_never_memos(coded, lead):  # noqa: F811
+def test_the_codebook_has_names_and_definitions_never_memos(coded, lead):
     rows = api(lead).get(f"/api/research/studies/{coded.pk}/codebook/").json()
     assert [(r["name"], r["definition"]) for r in rows] == [
         ("Celos y control", "Vigilar a la pareja.")
@@ -118,7 +105,7 @@ def test_the_codebook_has_names_and_definitions_never_memos(coded, lead):  # noq
 
 def test_a_transcript_never_leaves_through_the_api(
     coded, lead, researcher, coder, upch_coordinator, upch_viewer
-):  # noqa: F811
+):
     """The canary sits in a transcript, a coding's memo, a code's memo and a recruit's
     name and contact: no answer of the research API carries it, for any role."""
     for user in (lead, researcher, coder, upch_coordinator, upch_viewer):
