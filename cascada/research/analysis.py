@@ -63,7 +63,7 @@ from .models import (
     Turn,
 )
 from .reliability import ReliabilityReport, reliability
-from .selectors import reads_transcripts
+from .selectors import reads_reliability_unmerged, reads_transcripts
 from .services.coding import coders_of
 
 EXCERPTS_PER_CELL = 3
@@ -590,7 +590,7 @@ class TranscriptReliability:
 
 
 def _reliability_inputs(
-    study: Study,
+    study: Study, *, merged_only: bool = False
 ) -> tuple[
     list[Code], dict[int, tuple[str, dict[Hashable, set[Hashable]], set[tuple[Any, Any, Any]]]]
 ]:
@@ -600,7 +600,10 @@ def _reliability_inputs(
     codings."""
     corpus = _Corpus(study)
     codes_by_id = {c.pk: c for c in corpus.codes}
-    double = list(Transcript.objects.filter(study=study, double_coded=True).defer("text"))
+    double_coded = Transcript.objects.filter(study=study, double_coded=True)
+    if merged_only:
+        double_coded = double_coded.filter(merged_at__isnull=False)
+    double = list(double_coded.defer("text"))
     out: dict[int, tuple[str, dict[Hashable, set[Hashable]], set[tuple[Any, Any, Any]]]] = {}
     coders = {t.pk: coders_of(t) for t in double}
     own = Coding.objects.filter(
@@ -636,9 +639,15 @@ def study_reliability(*, user: Any, study: Study) -> ReliabilityReport | None:
     overall (``reliability.reliability``): units are speaker turns (transcript id, turn
     id); a coder's units are every turn of each double-coded transcript they coded in;
     codes are ``Code`` rows in codebook order; coders are user ids. None when no
-    double-coded transcript has two coders yet."""
+    double-coded transcript has two coders yet.
+
+    Blind coding holds here too: anyone but the lead reads the agreement of merged
+    transcripts only, since a figure that moves with the other coder's codings tells a
+    coder what the other coded (``selectors.reads_reliability_unmerged``)."""
     _member(user, study)
-    codes, inputs = _reliability_inputs(study)
+    codes, inputs = _reliability_inputs(
+        study, merged_only=not reads_reliability_unmerged(user, study)
+    )
     if not inputs:
         return None
     units_by_coder: dict[Hashable, set[Hashable]] = defaultdict(set)
@@ -651,9 +660,12 @@ def study_reliability(*, user: Any, study: Study) -> ReliabilityReport | None:
 
 
 def reliability_by_transcript(*, user: Any, study: Study) -> list[TranscriptReliability]:
-    """The same agreement, one double-coded transcript at a time (by name)."""
+    """The same agreement, one double-coded transcript at a time (by name); merged ones
+    only for anyone but the lead."""
     _member(user, study)
-    codes, inputs = _reliability_inputs(study)
+    codes, inputs = _reliability_inputs(
+        study, merged_only=not reads_reliability_unmerged(user, study)
+    )
     return sorted(
         (
             TranscriptReliability(

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cascada.core.crypto import EncryptedTextField
 from cascada.core.models import TimeStamped
@@ -228,11 +229,12 @@ class ScreeningQuestion(models.Model):
 
 
 class RecruitStatus(models.TextChoices):
-    ELIGIBLE = "eligible", _("Eligible")
-    EXCLUDED = "excluded", _("Excluded")
-    CONSENTED = "consented", _("Consented")
-    DECLINED = "declined", _("Declined")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    # One person's status: the context keeps these apart from the plural column headings.
+    ELIGIBLE = "eligible", pgettext_lazy("recruit status", "Eligible")
+    EXCLUDED = "excluded", pgettext_lazy("recruit status", "Excluded")
+    CONSENTED = "consented", pgettext_lazy("recruit status", "Consented")
+    DECLINED = "declined", pgettext_lazy("recruit status", "Declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("recruit status", "Withdrawn")
 
 
 class Recruit(TimeStamped):

@@ -29,7 +29,7 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import NotFoundError
-from cascada.core.privacy import Cell, counts_release
+from cascada.core.privacy import Cell, Counts, CountsRelease, counts_release, threshold
 from cascada.curricula.models import Module, SessionPlan
 
 from .models import (
@@ -152,6 +152,22 @@ def may_code(user: Any, study: Study) -> bool:
     return is_member(user, study)
 
 
+def reads_reliability_unmerged(user: Any, study: Study) -> bool:
+    """Agreement figures of double-coded transcripts not merged yet: the lead only. They
+    move with each coder's codings, so a coder reading them would learn what the other
+    coded and no longer code blind."""
+    return is_lead(user, study)
+
+
+def may_edit_memo(user: Any, coding: Coding) -> bool:
+    """A coding's memo is its coder's own; the lead writes on any final coding (the merged
+    ones have no coder). Nobody else overwrites it."""
+    study = coding.transcript.study
+    if not may_code(user, study):
+        return False
+    return coding.coder_id == getattr(user, "pk", None) or (coding.final and is_lead(user, study))
+
+
 def sees_exact(user: Any, study: Study) -> bool:
     """Exact counts of the sample: members and the organization's program managers; others
     through the disclosure control."""
@@ -215,7 +231,7 @@ def event_list(*, user: Any, study: Study) -> QuerySet[Event]:
 def event_get(*, user: Any, pk: Any) -> Event:
     """An interview or focus group the user may open (the study's members; 404 otherwise)."""
     event = (
-        Event.objects.filter(pk=pk, study__members__user=user)
+        Event.objects.filter(pk=pk, study__members__in=memberships(user))
         .select_related("study", "study__organization", "site", "interviewer", "note_taker")
         .first()
         if _active(user)
@@ -286,9 +302,20 @@ def quota_counts(study: Study) -> dict[tuple[int, int, str], dict[str, int]]:
 FIGURES = ("screened", "eligible", "excluded", "consented", "took_part")
 
 
+def _unpublished(per: dict[Any, int]) -> Any:
+    k = threshold()
+    return CountsRelease(
+        total=Cell(None, k, unpublished=True),
+        breakdowns={"cell": Counts({key: Cell(None, k, unpublished=True) for key in per}, False)},
+        k=k,
+        exact=False,
+    )
+
+
 def quota_progress(*, user: Any, study: Study) -> Progress:
     """The quotas with how far each got: exact for members and overseers; for anyone else
-    each figure column through the disclosure control against its total."""
+    who took part, through the disclosure control against its total, and no other column
+    (they are nested: their differences would be small counts)."""
     quotas = list(
         Quota.objects.filter(study=study)
         .select_related("site", "stratum")
@@ -300,6 +327,13 @@ def quota_progress(*, user: Any, study: Study) -> Progress:
     columns: dict[str, Any] = {}
     for figure in FIGURES:
         per = {key: counts.get(key, {}).get(figure, 0) for key in keyed}
+        if not exact and figure != "took_part":
+            # The columns are nested (took part ⊂ consented ⊂ eligible ⊂ screened, and
+            # excluded = screened - eligible): released apart, their differences would
+            # give away hidden small counts. Whoever does not see the sample exactly
+            # reads the progress only: who took part against the quota.
+            columns[figure] = _unpublished(per)
+            continue
         columns[figure] = counts_release(sum(per.values()), {"cell": per}, exact=exact)
     rows = [
         QuotaRow(

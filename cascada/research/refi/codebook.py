@@ -34,7 +34,9 @@ from .files import (
     _xml,
 )
 
-# Bounded fields of the models (``services.coding``).
+# A codebook nests a few levels (NVivo, QualCoder: rarely more than 5); deeper files are
+# refused before any recursion over them can exhaust the stack.
+CODE_DEPTH_MAX = 20
 # Bounded fields of the models (``services.coding``).
 CODE_NAME_MAX = 120
 CODE_DEFINITION_MAX = 5_000
@@ -82,7 +84,14 @@ class _Reader:
             return []
         return [self._code(el, filename) for el in _children(codes_el, "Code")]
 
-    def _code(self, el: XmlElement, filename: str) -> _CodeNode:
+    def _code(self, el: XmlElement, filename: str, depth: int = 1) -> _CodeNode:
+        if depth > CODE_DEPTH_MAX:
+            raise _refuse(
+                _(
+                    "%(file)s nests codes more than %(max)s levels deep: Cascada takes at most %(max)s."
+                )
+                % {"file": filename, "max": CODE_DEPTH_MAX}
+            )
         raw = el.get("guid")
         key = _guid_key(raw)
         name = " ".join(str(el.get("name") or "").split())
@@ -115,7 +124,7 @@ class _Reader:
             definition=definition,
             color=color if COLOR_RE.match(color) else "",
             notes=[_guid_key(r.get("targetGUID")) for r in _children(el, "NoteRef")],
-            children=[self._code(child, filename) for child in _children(el, "Code")],
+            children=[self._code(child, filename, depth + 1) for child in _children(el, "Code")],
         )
 
     def cuts(self) -> None:

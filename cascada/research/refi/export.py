@@ -21,7 +21,7 @@ from lxml import etree
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 
-from ..models import Code, Coding, Event, Recruit, Study, Transcript
+from ..models import Code, Coding, Event, Recruit, RecruitStatus, Study, Transcript, Turn
 from ..selectors import is_lead, transcript_list
 from ..services.coding import COLOR_RE
 
@@ -144,6 +144,7 @@ def _cases(root: Any, study: Study, transcripts: list[Transcript]) -> None:
         return
     recruits = (
         Recruit.objects.filter(study=study, events__in=list(events))
+        .exclude(status=RecruitStatus.WITHDRAWN)
         .select_related("site", "stratum")
         .distinct()
         .order_by("code")
@@ -178,19 +179,50 @@ def _cases(root: Any, study: Study, transcripts: list[Transcript]) -> None:
             _sub(case, "SourceRef", targetGUID=guid)
 
 
+def _withdrawn_spans(transcripts: list[Transcript]) -> dict[int, list[tuple[int, int]]]:
+    """The turns spoken by participants who withdrew, per transcript: their words leave
+    with no export (the analysis leaves them out too)."""
+    spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for transcript_id, start, end in Turn.objects.filter(
+        transcript__in=transcripts, participant__status=RecruitStatus.WITHDRAWN
+    ).values_list("transcript_id", "start", "end"):
+        spans[transcript_id].append((start, end))
+    return spans
+
+
+def _masked(text: str, spans: Any) -> str:
+    """``text`` with the characters of ``spans`` blanked (line ends kept), so that every
+    other position stays where the codings say."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            if chars[i] != "\n":
+                chars[i] = " "
+    return "".join(chars)
+
+
 def project_qdpx(*, study: Study, user: Any) -> bytes:
     """The study as a REFI-QDA project (``.qdpx``): the transcripts the user reads, the
     codebook, the final codings with their memos, the codes' memos, the participants as
-    cases. The study's lead only; audited with counts, never text (S11)."""
+    cases; the words of participants who withdrew are blanked and their codings left
+    out. The study's lead only; audited with counts, never text (S11)."""
     if not is_lead(user, study):
         raise PermissionDeniedError()
     by_parent = _codes_tree(study)
     transcripts = list(transcript_list(user=user, study=study).order_by("name", "pk"))
-    codings = list(
-        Coding.objects.filter(transcript__in=transcripts, final=True)
+    withdrawn = _withdrawn_spans(transcripts)
+    codings = [
+        coding
+        for coding in Coding.objects.filter(transcript__in=transcripts, final=True)
         .select_related("code", "coder")
         .order_by("transcript_id", "start", "end", "pk")
-    )
+        if not any(
+            start < coding.end and coding.start < end
+            for start, end in withdrawn.get(coding.transcript_id, ())
+        )
+    ]
     by_transcript: dict[int, list[Coding]] = defaultdict(list)
     for coding in codings:
         by_transcript[coding.transcript_id].append(coding)
@@ -227,7 +259,7 @@ def project_qdpx(*, study: Study, user: Any) -> bytes:
         sources = _sub(root, "Sources")
         for transcript in transcripts:
             guid = str(transcript.guid)
-            texts[guid] = transcript.text
+            texts[guid] = _masked(transcript.text, withdrawn.get(transcript.pk, ()))
             source = _sub(
                 sources,
                 "TextSource",

@@ -18,7 +18,7 @@ from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
 
 from ..models import Code, CodebookVersion, Coding, Study, Transcript
-from ..selectors import is_lead, may_code, reads_transcripts
+from ..selectors import is_lead, may_code, may_edit_memo
 from .base import _allow, _text, _user
 
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -253,9 +253,7 @@ def coding_remove(*, actor: Any, coding: Coding) -> None:
 
 @transaction.atomic
 def coding_memo_set(*, actor: Any, coding: Coding, memo: str) -> Coding:
-    study = coding.transcript.study
-    own = actor is not None and coding.coder_id == getattr(actor, "pk", None)
-    _allow(actor, actor is None or own or (coding.final and reads_transcripts(actor, study)))
+    _allow(actor, actor is None or may_edit_memo(actor, coding))
     coding.memo = _text(memo, 5000, field="memo", label=_("Memo"))
     coding.save(update_fields=["memo"])
     audit_record(actor=actor, action="update", target=coding)

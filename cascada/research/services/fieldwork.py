@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import cascada.research.transcripts as text_tools
+from cascada.accounts import scope
+from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
 from cascada.imports.storage import upload_open, upload_store
@@ -340,10 +342,12 @@ def turns_map(*, actor: Any, transcript: Transcript, speakers: Mapping[str, Any]
     return changed
 
 
-def deidentify_flags(transcript: Transcript) -> list[text_tools.Flag]:
+def deidentify_flags(transcript: Transcript, *, user: Any = None) -> list[text_tools.Flag]:
     """Names and places the de-identification pass finds in the transcript: the study's
-    participants' names, common given names, names of people in the registry (their keyed
-    hashes), the study's places, and capitalised words that may be names."""
+    participants' names, common given names, the study's places, capitalised words that
+    may be names, and, for a user who sees the organization's people (``VIEW_PEOPLE``),
+    names of people in its registry (their keyed hashes). Anyone else would learn from the
+    flags whether someone of a given name is registered."""
     from cascada.core.crypto import normalize
     from cascada.registry.models import NameToken, Place
     from cascada.registry.names import token_hasher
@@ -355,11 +359,13 @@ def deidentify_flags(transcript: Transcript) -> list[text_tools.Flag]:
     )
     places |= {s.name for s in study.sites.all()}
     hasher = token_hasher()
-    hashes = set(
-        NameToken.objects.filter(person__organization_id=study.organization_id).values_list(
-            "token_hash", flat=True
+    hashes: set[str] = set()
+    if user is not None and scope.has(user, Cap.VIEW_PEOPLE, study.organization_id):
+        hashes = set(
+            NameToken.objects.filter(person__organization_id=study.organization_id).values_list(
+                "token_hash", flat=True
+            )
         )
-    )
     return text_tools.find_identifiers(
         transcript.text,
         names=names,

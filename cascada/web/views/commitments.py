@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -45,7 +44,7 @@ from cascada.registry.models import Organization, Place
 
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
-from .common import domain_errors
+from .common import attachment, domain_errors
 
 DUE_DAYS = 30
 
@@ -804,14 +803,11 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     if evidence is None:
         raise Http404
     audit_record(actor=request.user, action="view", target=evidence)
-    response = HttpResponse(
-        services.evidence_bytes(evidence), content_type=services.CONTENT_TYPES[evidence.kind]
+    return attachment(
+        services.evidence_bytes(evidence),
+        services.CONTENT_TYPES[evidence.kind],
+        services.evidence_download_name(evidence),
     )
-    response["Content-Disposition"] = content_disposition_header(
-        True, services.evidence_download_name(evidence)
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---------------------------------------------------------------- what is due

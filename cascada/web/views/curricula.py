@@ -30,7 +30,7 @@ from ..forms.curricula import CurriculumForm, ModuleForm, SessionPlanForm, Versi
 from ..forms.places import PlacePickerMixin
 from ..forms.trainings import DATE
 from ..idempotency import idempotent, saved
-from .common import HtmxHttpRequest, domain_errors
+from .common import HtmxHttpRequest, domain_errors, form_save
 
 
 def _require_read(user: Any) -> None:
@@ -383,25 +383,23 @@ def validation_record(request: HttpRequest, pk: int) -> HttpResponse:
         modules=list(version.modules.all()),
         country=curriculum.organization.country,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.validation_record(
-                actor=request.user,
-                version=version,
-                place=data["place"],
-                held_on=data["held_on"],
-                with_whom=data["with_whom"],
-                women=data["women"],
-                men=data["men"],
-                notes=data["notes"],
-                feedback=form.feedback(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Validation recorded."))
-            return redirect(_version_url(version) + "#validation")
+    recorded = form_save(  # an unbound form (GET) is not valid: nothing recorded
+        form,
+        lambda data: services.validation_record(
+            actor=request.user,
+            version=version,
+            place=data["place"],
+            held_on=data["held_on"],
+            with_whom=data["with_whom"],
+            women=data["women"],
+            men=data["men"],
+            notes=data["notes"],
+            feedback=form.feedback(),
+        ),
+    )
+    if recorded is not None:
+        messages.success(request, _("Validation recorded."))
+        return redirect(_version_url(version) + "#validation")
     return render(
         request,
         "web/curricula/validation_form.html",
@@ -418,23 +416,21 @@ def accreditation_record(request: HttpRequest, pk: int) -> HttpResponse:
     version = selectors.version_get(user=request.user, pk=pk)
     scope.require(request.user, Cap.MANAGE_CURRICULA, version.curriculum.organization_id)
     form = AccreditationForm(request.POST, auto_id="id_accr_%s")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.accreditation_record(
-                actor=request.user,
-                version=version,
-                institution=data["institution"],
-                credit_hours=data["credit_hours"],
-                resolution=data["resolution"],
-                accredited_on=data["accredited_on"],
-                expires_on=data["expires_on"],
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Accreditation recorded."))
-            return redirect(_version_url(version) + "#accreditation")
+    recorded = form_save(
+        form,
+        lambda data: services.accreditation_record(
+            actor=request.user,
+            version=version,
+            institution=data["institution"],
+            credit_hours=data["credit_hours"],
+            resolution=data["resolution"],
+            accredited_on=data["accredited_on"],
+            expires_on=data["expires_on"],
+        ),
+    )
+    if recorded is not None:
+        messages.success(request, _("Accreditation recorded."))
+        return redirect(_version_url(version) + "#accreditation")
     context = _version_context(request, version)
     context.update(_results_context(request, version, accreditation_form=form))
     context["accreditation_open"] = True

@@ -46,7 +46,7 @@ from ..forms.places import PlacePickerMixin
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
 from ..nav import url_or_none
-from .common import domain_errors
+from .common import domain_errors, form_save, service_message
 
 TEXT = {"rows": 4}
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -115,34 +115,30 @@ def study_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _protocol_text(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, widget=forms.Textarea(attrs=TEXT), max_length=5000, required=False
+    )
+
+
 class ProtocolFields(forms.Form):
-    aims = forms.CharField(
-        label=gettext_lazy("Aims"),
-        widget=forms.Textarea(attrs=TEXT),
-        max_length=5000,
-        required=False,
-    )
-    research_objectives = forms.CharField(
-        label=gettext_lazy("Research objectives"),
-        widget=forms.Textarea(attrs=TEXT),
-        max_length=5000,
-        required=False,
-    )
-    intervention_objectives = forms.CharField(
-        label=gettext_lazy("Intervention objectives"),
-        widget=forms.Textarea(attrs=TEXT),
-        max_length=5000,
-        required=False,
-    )
-    methods = forms.CharField(
-        label=gettext_lazy("Methods"),
-        widget=forms.Textarea(attrs=TEXT),
-        max_length=5000,
-        required=False,
-    )
+    """The protocol's texts, and the dates' order, of the forms that write a study (the
+    subclasses add ``starts_on`` and ``ends_on``)."""
+
+    aims = _protocol_text(gettext_lazy("Aims"))
+    research_objectives = _protocol_text(gettext_lazy("Research objectives"))
+    intervention_objectives = _protocol_text(gettext_lazy("Intervention objectives"))
+    methods = _protocol_text(gettext_lazy("Methods"))
 
     def protocol(self) -> dict[str, str]:
         return {key: self.cleaned_data[key] for key in study_services.PROTOCOL_FIELDS}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("A study cannot end before it starts."))
+        return data
 
 
 class StudyNewForm(ProtocolFields):
@@ -184,13 +180,6 @@ class StudyNewForm(ProtocolFields):
                 for o in organizations
             ]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("A study cannot end before it starts."))
-        return data
-
 
 @login_required
 @idempotent
@@ -205,36 +194,31 @@ def study_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     organizations = list(Organization.objects.filter(pk__in=orgs).order_by("name"))
     form = StudyNewForm(request.POST or None, organizations=organizations)
+
+    def create(data: dict[str, Any]) -> Study:
+        organization = _pick(organizations, data["organization"])
+        lead = next((u for u in form.candidates[organization.pk] if u.pk == data["lead"]), None)
+        if lead is None:
+            raise ApplicationError(
+                _("The lead must be a user of the study's organization."),
+                extra={"field": "lead"},
+            )
+        return study_services.study_create(
+            actor=user,
+            organization=organization,
+            title=data["title"],
+            code=data["code"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            lead=lead,
+            **form.protocol(),
+        )
+
     if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                organization = _pick(organizations, data["organization"])
-                lead = next(
-                    (u for u in form.candidates[organization.pk] if u.pk == data["lead"]), None
-                )
-                if lead is None:
-                    raise ApplicationError(
-                        _("The lead must be a user of the study's organization."),
-                        extra={"field": "lead"},
-                    )
-                created = study_services.study_create(
-                    actor=user,
-                    organization=organization,
-                    title=data["title"],
-                    code=data["code"],
-                    starts_on=data["starts_on"],
-                    ends_on=data["ends_on"],
-                    lead=lead,
-                    **form.protocol(),
-                )
-            except (NotFoundError, PermissionDeniedError):
-                raise
-            except ApplicationError as problem:
-                add_service_error(form, problem)
-            else:
-                messages.success(request, _("Study created."))
-                return redirect("web:study_detail", pk=created.pk)
+        created = form_save(form, create)
+        if created is not None:
+            messages.success(request, _("Study created."))
+            return redirect("web:study_detail", pk=created.pk)
         return render(request, "web/research/study_new.html", {"form": form}, status=400)
     return render(request, "web/research/study_new.html", {"form": form})
 
@@ -250,13 +234,6 @@ class ProtocolForm(ProtocolFields):
     ends_on = forms.DateField(label=gettext_lazy("Ends on"), widget=DATE, required=False)
 
     field_order = ["title", "status", "starts_on", "ends_on"]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        starts, ends = data.get("starts_on"), data.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", _("A study cannot end before it starts."))
-        return data
 
 
 class MemberForm(forms.Form):
@@ -467,16 +444,10 @@ def _post(name: str, write: Any) -> Any:
         form = page.form(name, request.POST)
         if form is None:
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                done = write(request, page, form.cleaned_data)
-            except (NotFoundError, PermissionDeniedError):
-                raise
-            except ApplicationError as problem:
-                add_service_error(form, problem)
-            else:
-                messages.success(request, done)
-                return redirect(f"{_detail_url(page.study)}#{name}")
+        done = form_save(form, lambda data: write(request, page, data))
+        if done is not None:
+            messages.success(request, done)
+            return redirect(f"{_detail_url(page.study)}#{name}")
         return _render(request, page, {name: form}, status=400)
 
     view.__name__ = f"study_{name}"
@@ -579,14 +550,11 @@ def study_member_remove(request: HttpRequest, pk: int) -> HttpResponse:
     if member is None:
         messages.error(request, _("Choose one of the options offered."))
     else:
-        try:
-            study_services.member_remove(actor=request.user, study=study, user=member.user)
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ApplicationError as problem:
-            messages.error(request, str(problem))
-        else:
-            messages.success(request, _("Member removed."))
+        service_message(
+            request,
+            lambda: study_services.member_remove(actor=request.user, study=study, user=member.user),
+            _("Member removed."),
+        )
     return redirect(f"{_detail_url(study)}#members")
 
 
@@ -748,34 +716,30 @@ def study_screen(request: HttpRequest, pk: int) -> HttpResponse:
     form = _screening_form(request, study, request.POST)
     if form is None:
         raise PermissionDenied
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            recruit = sample.recruit_screen(
-                actor=request.user,
-                study=study,
-                site=_pick(list(study.sites.all()), data["site"]),
-                method=data["method"],
-                age=data["age"],
-                answers=form.answers(),
-                screened_on=data["screened_on"],
-                name=data["name"],
-                contact=data["contact"],
+    recruit = form_save(
+        form,
+        lambda data: sample.recruit_screen(
+            actor=request.user,
+            study=study,
+            site=_pick(list(study.sites.all()), data["site"]),
+            method=data["method"],
+            age=data["age"],
+            answers=form.answers(),
+            screened_on=data["screened_on"],
+            name=data["name"],
+            contact=data["contact"],
+        ),
+    )
+    if recruit is not None:
+        if recruit.status == RecruitStatus.EXCLUDED:
+            messages.warning(
+                request,
+                _("Excluded: %(code)s (%(why)s).")
+                % {"code": recruit.code, "why": recruit.exclusion_reasons},
             )
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ApplicationError as problem:
-            add_service_error(form, problem)
         else:
-            if recruit.status == RecruitStatus.EXCLUDED:
-                messages.warning(
-                    request,
-                    _("Excluded: %(code)s (%(why)s).")
-                    % {"code": recruit.code, "why": recruit.exclusion_reasons},
-                )
-            else:
-                messages.success(request, _("Eligible: %(code)s.") % {"code": recruit.code})
-            return redirect("web:recruit_detail", pk=recruit.pk)
+            messages.success(request, _("Eligible: %(code)s.") % {"code": recruit.code})
+        return redirect("web:recruit_detail", pk=recruit.pk)
     return _recruits_page(request, study, form, status=400)
 
 
@@ -876,23 +840,19 @@ def recruit_consent(request: HttpRequest, pk: int) -> HttpResponse:
             % {"code": recruit.code, "status": recruit.get_status_display().lower()},
         )
         return redirect("web:recruit_detail", pk=recruit.pk)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            sample.recruit_consent(
-                actor=request.user,
-                recruit=recruit,
-                consent_form=_pick(list(recruit.study.consent_forms.all()), data["consent_form"]),
-                consented_on=data["consented_on"],
-                audio_consent=data["audio_consent"],
-            )
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Consent of %(code)s saved.") % {"code": recruit.code})
-            return redirect("web:recruit_detail", pk=recruit.pk)
+    consented = form_save(
+        form,
+        lambda data: sample.recruit_consent(
+            actor=request.user,
+            recruit=recruit,
+            consent_form=_pick(list(recruit.study.consent_forms.all()), data["consent_form"]),
+            consented_on=data["consented_on"],
+            audio_consent=data["audio_consent"],
+        ),
+    )
+    if consented is not None:
+        messages.success(request, _("Consent of %(code)s saved.") % {"code": recruit.code})
+        return redirect("web:recruit_detail", pk=recruit.pk)
     return _recruit_page(request, recruit, form=form, status=400)
 
 
@@ -907,20 +867,13 @@ def recruit_status(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_field(request.user, recruit.study):
         raise PermissionDenied
     status = request.POST.get("status", "")
-    try:
-        sample.recruit_set_status(actor=request.user, recruit=recruit, status=status)
-    except (NotFoundError, PermissionDeniedError):
-        raise
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(
-            request,
-            _("%(code)s declined.") % {"code": recruit.code}
-            if status == RecruitStatus.DECLINED
-            else _("%(code)s withdrew; their name and contact were erased.")
-            % {"code": recruit.code},
-        )
+    service_message(
+        request,
+        lambda: sample.recruit_set_status(actor=request.user, recruit=recruit, status=status),
+        _("%(code)s declined.") % {"code": recruit.code}
+        if status == RecruitStatus.DECLINED
+        else _("%(code)s withdrew; their name and contact were erased.") % {"code": recruit.code},
+    )
     return redirect("web:recruit_detail", pk=recruit.pk)
 
 

@@ -28,15 +28,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from cascada.core.errors import ApplicationError, NotFoundError
+from cascada.core.errors import NotFoundError
 from cascada.imports.storage import upload_read
 from cascada.research import refi, selectors
 from cascada.research.models import Code, Coding, SpeakerKind, Transcript
 from cascada.research.services import coding as coding_services
 
-from ..forms import add_service_error, choice_field
+from ..forms import choice_field
 from ..idempotency import idempotent
-from .common import domain_errors
+from .common import domain_errors, form_save, service_message
 from .research_fieldwork import speaker_choices, speaker_labels
 
 # Colours of highlighted codes: a code's class is its place in the codebook modulo this.
@@ -211,7 +211,7 @@ def _transcript_render(
             "excerpt": short(text[c.start : c.end]),
             "colour": colour.get(c.code_id, 0),
             "may_remove": (c.coder_id == user_pk) or (c.final and page.is_lead),
-            "may_memo": (c.coder_id == user_pk) or c.final,
+            "may_memo": (c.coder_id == user_pk) or (c.final and page.is_lead),  # may_edit_memo
         }
         for c in page.codings
     ]
@@ -267,30 +267,29 @@ def transcript_code(request: HttpRequest, pk: int) -> HttpResponse:
     page = _TranscriptPage(request, pk)
     if not selectors.may_code(request.user, page.study):
         raise PermissionDenied
-    form = page.form(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
+    codes = {c.pk: c for c, _depth in page.codes}
+
+    @transaction.atomic  # every code ticked, or none
+    def code_all(data: dict[str, Any]) -> list[Coding]:
         start, end = data["span"]
-        codes = {c.pk: c for c, _depth in page.codes}
-        try:
-            with transaction.atomic():  # every code ticked, or none
-                made = [
-                    coding_services.coding_add(
-                        actor=request.user,
-                        transcript=page.transcript,
-                        code=codes[code_id],
-                        start=start,
-                        end=end,
-                        memo=data["memo"],
-                    )
-                    for code_id in data["codes"]
-                ]
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Passage coded."))
-            url = reverse("web:transcript_detail", kwargs={"pk": page.transcript.pk})
-            return redirect(f"{url}#k{made[0].pk}" if made else url)
+        return [
+            coding_services.coding_add(
+                actor=request.user,
+                transcript=page.transcript,
+                code=codes[code_id],
+                start=start,
+                end=end,
+                memo=data["memo"],
+            )
+            for code_id in data["codes"]
+        ]
+
+    form = page.form(request.POST)
+    made = form_save(form, code_all)
+    if made is not None:
+        messages.success(request, _("Passage coded."))
+        url = reverse("web:transcript_detail", kwargs={"pk": page.transcript.pk})
+        return redirect(f"{url}#k{made[0].pk}" if made else url)
     return _transcript_render(request, page, form, status=400)
 
 
@@ -308,12 +307,11 @@ def _visible_coding(page: _TranscriptPage, raw: str) -> Coding:
 def transcript_coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
     page = _TranscriptPage(request, pk)
     coding = _visible_coding(page, request.POST.get("coding", ""))
-    try:
-        coding_services.coding_remove(actor=request.user, coding=coding)
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, _("Coding removed."))
+    service_message(
+        request,
+        lambda: coding_services.coding_remove(actor=request.user, coding=coding),
+        _("Coding removed."),
+    )
     return redirect(
         reverse("web:transcript_detail", kwargs={"pk": page.transcript.pk}) + "#codings"
     )
@@ -326,14 +324,13 @@ def transcript_coding_remove(request: HttpRequest, pk: int) -> HttpResponse:
 def transcript_coding_memo(request: HttpRequest, pk: int) -> HttpResponse:
     page = _TranscriptPage(request, pk)
     coding = _visible_coding(page, request.POST.get("coding", ""))
-    try:
-        coding_services.coding_memo_set(
+    service_message(
+        request,
+        lambda: coding_services.coding_memo_set(
             actor=request.user, coding=coding, memo=request.POST.get("memo", "")
-        )
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, _("Memo saved."))
+        ),
+        _("Memo saved."),
+    )
     return redirect(
         reverse("web:transcript_detail", kwargs={"pk": page.transcript.pk}) + f"#m{coding.pk}"
     )
@@ -349,19 +346,15 @@ def transcript_double_code(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.is_lead(request.user, transcript.study):
         raise PermissionDenied
     wanted = request.POST.get("double_coded") == "1"
-    try:
-        coding_services.transcript_double_code(
+    service_message(
+        request,
+        lambda: coding_services.transcript_double_code(
             actor=request.user, transcript=transcript, double_coded=wanted
-        )
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(
-            request,
-            _("The transcript is in the double-coded set: its coders code blind.")
-            if wanted
-            else _("The transcript is no longer double-coded."),
-        )
+        ),
+        _("The transcript is in the double-coded set: its coders code blind.")
+        if wanted
+        else _("The transcript is no longer double-coded."),
+    )
     return redirect("web:transcript_detail", pk=transcript.pk)
 
 
@@ -523,21 +516,19 @@ def _back(page: CodebookPage, anchor: str = "") -> HttpResponse:
 def study_code_add(request: HttpRequest, pk: int) -> HttpResponse:
     page = _codebook_post(request, pk, lead=True)
     form = CodeForm(request.POST, prefix="new", tree=page.tree)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            code = coding_services.code_create(
-                actor=request.user,
-                study=page.study,
-                name=data["name"],
-                parent=page.code(str(data["parent"])) if data["parent"] else None,
-                definition=data["definition"],
-            )
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Code added."))
-            return _back(page, f"code-{code.pk}")
+    code = form_save(
+        form,
+        lambda data: coding_services.code_create(
+            actor=request.user,
+            study=page.study,
+            name=data["name"],
+            parent=page.code(str(data["parent"])) if data["parent"] else None,
+            definition=data["definition"],
+        ),
+    )
+    if code is not None:
+        messages.success(request, _("Code added."))
+        return _back(page, f"code-{code.pk}")
     return codebook_render(request, page, {"new": form}, status=400)
 
 
@@ -551,21 +542,19 @@ def study_code_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CodeForm(
         request.POST, prefix=f"c{code.pk}", tree=[(c, d) for c, d in page.tree if c.pk != code.pk]
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            coding_services.code_update(
-                actor=request.user,
-                code=code,
-                name=data["name"],
-                definition=data["definition"],
-                parent=page.code(str(data["parent"])) if data["parent"] else None,
-            )
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Code saved."))
-            return _back(page, f"code-{code.pk}")
+    saved = form_save(
+        form,
+        lambda data: coding_services.code_update(
+            actor=request.user,
+            code=code,
+            name=data["name"],
+            definition=data["definition"],
+            parent=page.code(str(data["parent"])) if data["parent"] else None,
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Code saved."))
+        return _back(page, f"code-{code.pk}")
     return codebook_render(request, page, {f"edit-{code.pk}": form}, status=400)
 
 
@@ -576,13 +565,13 @@ def study_code_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def study_code_delete(request: HttpRequest, pk: int) -> HttpResponse:
     page = _codebook_post(request, pk, lead=True)
     code = page.code(request.POST.get("code", ""))
-    try:
-        coding_services.code_delete(actor=request.user, code=code)
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-        return _back(page, f"code-{code.pk}")
-    messages.success(request, _("Code removed."))
-    return _back(page)
+    if service_message(
+        request,
+        lambda: coding_services.code_delete(actor=request.user, code=code),
+        _("Code removed."),
+    ):
+        return _back(page)
+    return _back(page, f"code-{code.pk}")
 
 
 @login_required
@@ -593,16 +582,13 @@ def study_code_memo(request: HttpRequest, pk: int) -> HttpResponse:
     page = _codebook_post(request, pk, lead=False)
     code = page.code(request.POST.get("code", ""))
     form = MemoForm(request.POST, prefix=f"m{code.pk}")
-    if form.is_valid():
-        try:
-            coding_services.code_update(
-                actor=request.user, code=code, memo=form.cleaned_data["memo"]
-            )
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Memo saved."))
-            return _back(page, f"code-{code.pk}")
+    saved = form_save(
+        form,
+        lambda data: coding_services.code_update(actor=request.user, code=code, memo=data["memo"]),
+    )
+    if saved is not None:
+        messages.success(request, _("Memo saved."))
+        return _back(page, f"code-{code.pk}")
     return codebook_render(request, page, {f"memo-{code.pk}": form}, status=400)
 
 
@@ -613,14 +599,13 @@ def study_code_memo(request: HttpRequest, pk: int) -> HttpResponse:
 def study_codebook_version(request: HttpRequest, pk: int) -> HttpResponse:
     page = _codebook_post(request, pk, lead=True)
     form = VersionForm(request.POST)
-    if form.is_valid():
-        try:
-            version = coding_services.codebook_version_save(
-                actor=request.user, study=page.study, note=form.cleaned_data["note"]
-            )
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("Codebook version %(n)s saved.") % {"n": version.number})
-            return _back(page, "versions")
+    version = form_save(
+        form,
+        lambda data: coding_services.codebook_version_save(
+            actor=request.user, study=page.study, note=data["note"]
+        ),
+    )
+    if version is not None:
+        messages.success(request, _("Codebook version %(n)s saved.") % {"n": version.number})
+        return _back(page, "versions")
     return codebook_render(request, page, {"version": form}, status=400)

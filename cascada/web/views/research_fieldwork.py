@@ -17,7 +17,6 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -38,10 +37,10 @@ from cascada.research.models import (
 )
 from cascada.research.services import fieldwork
 
-from ..forms import add_service_error, choice_field
+from ..forms import choice_field
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
-from .common import domain_errors
+from .common import attachment, domain_errors, form_save, service_message
 
 TRANSCRIPT_FILE_MAX_BYTES = 10 * 1024 * 1024
 AUDIO_EXTENSIONS = {
@@ -62,10 +61,6 @@ def member_study(request: HttpRequest, pk: Any) -> Study:
     if not selectors.is_member(request.user, study):
         raise NotFoundError()
     return study
-
-
-def service_error(form: forms.Form, problem: ApplicationError) -> None:
-    add_service_error(form, problem)
 
 
 # ---------------------------------------------------------------- interviews and focus groups
@@ -178,28 +173,26 @@ def study_events(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied
     recruits = _consented(request, study)
     form = EventForm(request.POST, study=study, recruits=recruits)
-    if form.is_valid():
-        data = form.cleaned_data
-        people = {r.pk: r for r in recruits}
-        users = {u.pk: u for u in form.members}
-        try:
-            event = fieldwork.event_record(
-                actor=request.user,
-                study=study,
-                method=data["method"],
-                site=next(s for s in form.sites if s.pk == data["site"]),
-                held_on=data["held_on"],
-                participants=[people[p] for p in data["participants"]],
-                duration_minutes=data["duration_minutes"],
-                interviewer=users.get(data["interviewer"]) if data["interviewer"] else None,
-                note_taker=users.get(data["note_taker"]) if data["note_taker"] else None,
-                language=data["language"],
-            )
-        except ApplicationError as problem:
-            service_error(form, problem)
-        else:
-            messages.success(request, _("Interview or focus group recorded."))
-            return redirect("web:event_detail", pk=event.pk)
+    people = {r.pk: r for r in recruits}
+    users = {u.pk: u for u in form.members}
+    event = form_save(
+        form,
+        lambda data: fieldwork.event_record(
+            actor=request.user,
+            study=study,
+            method=data["method"],
+            site=next(s for s in form.sites if s.pk == data["site"]),
+            held_on=data["held_on"],
+            participants=[people[p] for p in data["participants"]],
+            duration_minutes=data["duration_minutes"],
+            interviewer=users.get(data["interviewer"]) if data["interviewer"] else None,
+            note_taker=users.get(data["note_taker"]) if data["note_taker"] else None,
+            language=data["language"],
+        ),
+    )
+    if event is not None:
+        messages.success(request, _("Interview or focus group recorded."))
+        return redirect("web:event_detail", pk=event.pk)
     return _events_page(request, study, form, status=400)
 
 
@@ -317,15 +310,15 @@ def event_audio_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if not page.may_field:
         raise PermissionDenied
     form = AudioForm(request.POST, request.FILES)
-    if form.is_valid():
-        name, data = form.cleaned_data["audio"]
-        try:
-            fieldwork.audio_attach(actor=request.user, event=page.event, name=name, data=data)
-        except ApplicationError as problem:
-            service_error(form, problem)
-        else:
-            messages.success(request, _("Recording kept."))
-            return redirect("web:event_detail", pk=page.event.pk)
+    audio = form_save(
+        form,
+        lambda data: fieldwork.audio_attach(
+            actor=request.user, event=page.event, name=data["audio"][0], data=data["audio"][1]
+        ),
+    )
+    if audio is not None:
+        messages.success(request, _("Recording kept."))
+        return redirect("web:event_detail", pk=page.event.pk)
     return _event_render(request, page, {"audio": form}, status=400)
 
 
@@ -339,13 +332,12 @@ def event_audio(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFoundError()
     audio = page.audio
     audit_record(actor=request.user, action="view", target=audio)
-    response = HttpResponse(fieldwork.audio_bytes(audio), content_type=audio.content_type)
-    name = (
-        f"audio-{page.study.code}-{page.event.pk}.{AUDIO_EXTENSIONS.get(audio.content_type, 'bin')}"
+    extension = AUDIO_EXTENSIONS.get(audio.content_type, "bin")
+    return attachment(
+        fieldwork.audio_bytes(audio),
+        audio.content_type,
+        f"audio-{page.study.code}-{page.event.pk}.{extension}",
     )
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required
@@ -358,22 +350,18 @@ def event_transcript(request: HttpRequest, pk: int) -> HttpResponse:
     if not page.may_field:
         raise PermissionDenied
     form = TranscriptForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if data["file"] is not None:
-                transcript = fieldwork.transcript_save(
-                    actor=request.user, event=page.event, data=data["file"], name=data["name"]
-                )
-            else:
-                transcript = fieldwork.transcript_save(
-                    actor=request.user, event=page.event, text=data["text"], name=data["name"]
-                )
-        except ApplicationError as problem:
-            service_error(form, problem)
-        else:
-            messages.success(request, _("Transcript saved."))
-            return redirect("web:transcript_detail", pk=transcript.pk)
+    transcript = form_save(
+        form,
+        lambda data: fieldwork.transcript_save(
+            actor=request.user,
+            event=page.event,
+            name=data["name"],
+            **({"data": data["file"]} if data["file"] is not None else {"text": data["text"]}),
+        ),
+    )
+    if transcript is not None:
+        messages.success(request, _("Transcript saved."))
+        return redirect("web:transcript_detail", pk=transcript.pk)
     return _event_render(request, page, {"transcript": form}, status=400)
 
 
@@ -426,12 +414,11 @@ def transcript_speakers(request: HttpRequest, pk: int) -> HttpResponse:
         if label not in known or chosen not in allowed:
             continue
         speakers[label] = int(chosen[1:]) if chosen.startswith("p") else chosen
-    try:
-        fieldwork.turns_map(actor=request.user, transcript=transcript, speakers=speakers)
-    except ApplicationError as problem:
-        messages.error(request, str(problem))
-    else:
-        messages.success(request, _("Speakers saved."))
+    service_message(
+        request,
+        lambda: fieldwork.turns_map(actor=request.user, transcript=transcript, speakers=speakers),
+        _("Speakers saved."),
+    )
     return redirect("web:transcript_detail", pk=transcript.pk)
 
 
@@ -444,8 +431,8 @@ def _context(text: str, start: int, end: int, width: int = 40) -> tuple[str, str
     return (("…" if start > width else "") + before, text[start:end], after + "…")
 
 
-def _flag_rows(transcript: Transcript) -> list[dict[str, Any]]:
-    flags = fieldwork.deidentify_flags(transcript)
+def _flag_rows(transcript: Transcript, user: Any) -> list[dict[str, Any]]:
+    flags = fieldwork.deidentify_flags(transcript, user=user)
     names = text_tools.pseudonyms(flags)
     rows = []
     for i, flag in enumerate(flags):
@@ -479,7 +466,7 @@ def transcript_deidentify(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_field(request.user, transcript.study):
         raise PermissionDenied
     coded = transcript.codings.exists()
-    rows = [] if coded else _flag_rows(transcript)
+    rows = [] if coded else _flag_rows(transcript, request.user)
     error = ""
     if request.method == "POST":
         if request.POST.get("stamp", "") != _stamp(transcript):

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cascada.core.errors import ApplicationError
 from cascada.research import selectors
 from cascada.research.models import (
     AudienceLevel,
@@ -37,10 +36,9 @@ from cascada.research.models import (
 from cascada.research.services import results
 from cascada.research.services.base import study_today
 
-from ..forms import add_service_error
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
-from .common import domain_errors
+from .common import domain_errors, form_save
 
 CHECKS = forms.CheckboxSelectMultiple
 
@@ -187,19 +185,18 @@ def _lead_only(request: HttpRequest, study: Study) -> None:
 
 
 def _save(form: FindingForm, **call: Any) -> Finding | None:
-    data = form.cleaned_data
-    try:
-        return call.pop("service")(
+    service = call.pop("service")
+    return form_save(
+        form,
+        lambda data: service(
             statement=data["statement"],
             codes=data["codes"],
             excerpts=data["excerpts"],
             modules=data["modules"],
             session_plans=data["session_plans"],
             **call,
-        )
-    except ApplicationError as exc:
-        add_service_error(form, exc)
-        return None
+        ),
+    )
 
 
 def _finding_url(finding: Finding) -> str:
@@ -222,11 +219,10 @@ def finding_create(request: HttpRequest, pk: int) -> HttpResponse:
     study = selectors.study_get(user=request.user, pk=pk)
     _lead_only(request, study)
     form = FindingForm(request.POST, parts=_form_parts(request, study))
-    if form.is_valid():
-        finding = _save(form, service=results.finding_create, actor=request.user, study=study)
-        if finding is not None:
-            messages.success(request, _("Finding saved."))
-            return redirect(_finding_url(finding))
+    finding = _save(form, service=results.finding_create, actor=request.user, study=study)
+    if finding is not None:
+        messages.success(request, _("Finding saved."))
+        return redirect(_finding_url(finding))
     return _findings_page(request, study, form=form, status=400)
 
 
@@ -247,7 +243,7 @@ def finding_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "session_plans": list(finding.session_plans.values_list("pk", flat=True)),
     }
     form = FindingForm(request.POST or None, parts=parts, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         saved = _save(form, service=results.finding_update, actor=request.user, finding=finding)
         if saved is not None:
             messages.success(request, _("Finding saved."))
@@ -312,12 +308,11 @@ def _plan_page(
     )
 
 
-def _plan_values(form: DisseminationForm) -> dict[str, Any]:
-    data = form.cleaned_data
-    return {
-        key: data[key]
-        for key in ("level", "audience", "product", "channel", "planned_on", "status", "done_on")
-    }
+PLAN_FIELDS = ("level", "audience", "product", "channel", "planned_on", "status", "done_on")
+
+
+def _plan_values(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: data[key] for key in PLAN_FIELDS}
 
 
 def _plan_url(item: Dissemination) -> str:
@@ -340,14 +335,15 @@ def dissemination_create(request: HttpRequest, pk: int) -> HttpResponse:
     study = selectors.study_get(user=request.user, pk=pk)
     _lead_only(request, study)
     form = DisseminationForm(request.POST, auto_id="id_new_%s")
-    if form.is_valid():
-        try:
-            item = results.dissemination_add(actor=request.user, study=study, **_plan_values(form))
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, _("Added to the dissemination plan."))
-            return redirect(_plan_url(item))
+    item = form_save(
+        form,
+        lambda data: results.dissemination_add(
+            actor=request.user, study=study, **_plan_values(data)
+        ),
+    )
+    if item is not None:
+        messages.success(request, _("Added to the dissemination plan."))
+        return redirect(_plan_url(item))
     return _plan_page(request, study, form=form, status=400)
 
 
@@ -359,24 +355,18 @@ def dissemination_edit(request: HttpRequest, pk: int) -> HttpResponse:
     item = selectors.dissemination_get(user=request.user, pk=pk)
     study = item.study
     _lead_only(request, study)
-    initial = {
-        "level": item.level,
-        "audience": item.audience,
-        "product": item.product,
-        "channel": item.channel,
-        "planned_on": item.planned_on,
-        "status": item.status,
-        "done_on": item.done_on,
-    }
+    initial = {key: getattr(item, key) for key in PLAN_FIELDS}
     form = DisseminationForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            results.dissemination_update(actor=request.user, item=item, **_plan_values(form))
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+    if request.method == "POST":
+        updated = form_save(
+            form,
+            lambda data: results.dissemination_update(
+                actor=request.user, item=item, **_plan_values(data)
+            ),
+        )
+        if updated is not None:
             messages.success(request, _("Dissemination plan updated."))
-            return redirect(_plan_url(item))
+            return redirect(_plan_url(updated))
     return render(
         request,
         "web/research/dissemination_edit.html",

@@ -16,7 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
@@ -27,9 +26,8 @@ from cascada.research import analysis, exports, refi, selectors
 from cascada.research.models import Code, Study, Transcript
 from cascada.research.services import coding as coding_services
 
-from ..forms import add_service_error
 from ..idempotency import idempotent, saved
-from .common import domain_errors
+from .common import attachment, domain_errors, form_save
 from .research_coding import CodebookPage, RefiImportForm, codebook_render, short
 from .research_fieldwork import member_study
 
@@ -50,13 +48,6 @@ def _lead_study(request: HttpRequest, pk: Any) -> Study:
     return study
 
 
-def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def _file_stem(study: Study) -> str:
     """The study's short code as a file name: letters and digits only."""
     return "".join(ch for ch in study.code if ch.isascii() and ch.isalnum()) or "estudio"
@@ -74,7 +65,7 @@ def study_refi_codebook(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(problem))
         return redirect("web:study_codebook", pk=study.pk)
     audit_record(actor=request.user, action="export", target=study, detail={"format": "qdc"})
-    return _download(data, "application/xml", f"libro-de-codigos-{_file_stem(study)}.qdc")
+    return attachment(data, "application/xml", f"libro-de-codigos-{_file_stem(study)}.qdc")
 
 
 @login_required
@@ -90,7 +81,7 @@ def study_refi_project(request: HttpRequest, pk: int) -> HttpResponse:
     except ApplicationError as problem:
         messages.error(request, str(problem))
         return redirect("web:study_codebook", pk=study.pk)
-    return _download(data, "application/zip", f"proyecto-{_file_stem(study)}.qdpx")
+    return attachment(data, "application/zip", f"proyecto-{_file_stem(study)}.qdpx")
 
 
 @login_required
@@ -103,23 +94,18 @@ def study_refi_import(request: HttpRequest, pk: int) -> HttpResponse:
     _lead_study(request, pk)
     page = CodebookPage(request, pk)
     form = RefiImportForm(request.POST, request.FILES)
-    if form.is_valid():
-        data = form.cleaned_data["file"]
-        project = data[:2] == b"PK" and not form.cleaned_data["codebook_only"]
-        try:
-            if project:
-                report = refi.project_import(actor=request.user, study=page.study, data=data)
-            else:
-                report = refi.codebook_import(actor=request.user, study=page.study, data=data)
-        except (NotFoundError, PermissionDeniedError):
-            raise
-        except ApplicationError as problem:
-            add_service_error(form, problem)
-        else:
-            messages.success(request, _("File imported."))
-            fresh = CodebookPage(request, pk)
-            response = codebook_render(request, fresh, refi_report=report)
-            return saved(response, reverse("web:study_codebook", kwargs={"pk": page.study.pk}))
+
+    def import_file(data: dict[str, Any]) -> Any:
+        project = data["file"][:2] == b"PK" and not data["codebook_only"]
+        read = refi.project_import if project else refi.codebook_import
+        return read(actor=request.user, study=page.study, data=data["file"])
+
+    report = form_save(form, import_file)
+    if report is not None:
+        messages.success(request, _("File imported."))
+        fresh = CodebookPage(request, pk)
+        response = codebook_render(request, fresh, refi_report=report)
+        return saved(response, reverse("web:study_codebook", kwargs={"pk": page.study.pk}))
     return codebook_render(request, page, {"refi": form}, status=400)
 
 
@@ -198,7 +184,7 @@ def study_reliability(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 "rows": rows,
                 "shown": shown,
-                "count": len(rows) if shown else len(coding_services.disagreements(transcript)),
+                "count": len(rows),
                 "merge": is_lead and not merged and len(coders) >= 2,
             }
         )
@@ -321,4 +307,4 @@ def study_analysis_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     """The analysis as an XLSX workbook (members; the export audits itself)."""
     study = member_study(request, pk)
     data = exports.analysis_xlsx(user=request.user, study=study)
-    return _download(data, XLSX, f"analisis-{_file_stem(study)}.xlsx")
+    return attachment(data, XLSX, f"analisis-{_file_stem(study)}.xlsx")
