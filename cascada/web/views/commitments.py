@@ -44,7 +44,7 @@ from cascada.registry.models import Organization, Place
 
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
-from .common import attachment, domain_errors
+from .common import attachment, domain_errors, pick
 
 DUE_DAYS = 30
 
@@ -613,20 +613,13 @@ def _post(name: str, write: Any) -> Any:
     return view
 
 
-def _pick(rows: list[Any], pk: int) -> Any:
-    found = next((r for r in rows if r.pk == pk), None)
-    if found is None:
-        raise ApplicationError(_("Choose one of the options offered."))
-    return found
-
-
 @transaction.atomic
 def _milestone(request: HttpRequest, page: _Page, form: Any) -> str:
     """The status and its evidence file together: both are kept or neither."""
     data = form.cleaned_data
     milestone = services.milestone_set_status(
         actor=request.user,
-        milestone=_pick(page.milestones, data["milestone"]),
+        milestone=pick(page.milestones, data["milestone"]),
         status=data["status"],
         on=data["on"],
         note=data["note"],
@@ -650,7 +643,7 @@ def _mentor(request: HttpRequest, page: _Page, form: Any) -> str:
     services.mentor_assign(
         actor=request.user,
         commitment=page.commitment,
-        mentor=_pick(users, chosen) if chosen else None,
+        mentor=pick(users, chosen) if chosen else None,
     )
     return _("Mentor saved.")
 
@@ -659,7 +652,7 @@ def _rate(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     services.exchange_rate_record(
         actor=request.user,
-        grant=_pick(page.grants, data["grant"]),
+        grant=pick(page.grants, data["grant"]),
         currency=data["currency"],
         rate=data["rate"],
         valid_from=data["valid_from"],
@@ -673,7 +666,7 @@ def _consent(request: HttpRequest, page: _Page, form: Any) -> str:
     given = data["consent"] == "yes"
     services.testimony_consent_set(
         actor=request.user,
-        testimony=_pick(page.testimonies, data["testimony"]),
+        testimony=pick(page.testimonies, data["testimony"]),
         consent=given,
         on=data["on"] if given else None,
     )
@@ -699,7 +692,7 @@ def _release(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     services.tranche_release(
         actor=request.user,
-        tranche=_pick(page.tranches, data["tranche"]),
+        tranche=pick(page.tranches, data["tranche"]),
         released_on=data["released_on"],
     )
     return _("Tranche released.")
@@ -709,7 +702,7 @@ def _disbursement(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     services.disbursement_record(
         actor=request.user,
-        tranche=_pick(page.tranches, data["tranche"]),
+        tranche=pick(page.tranches, data["tranche"]),
         date=data["date"],
         amount=data["amount"],
         reference=data["reference"],
@@ -721,7 +714,7 @@ def _spending(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     services.spending_record(
         actor=request.user,
-        grant=_pick(page.grants, data["grant"]),
+        grant=pick(page.grants, data["grant"]),
         budget_line=data["budget_line"],
         amount=data["amount"],
         date=data["date"],
@@ -734,8 +727,8 @@ def _spending(request: HttpRequest, page: _Page, form: Any) -> str:
 def _outcome(request: HttpRequest, page: _Page, form: Any) -> str:
     data = form.cleaned_data
     link = data["link"] or ""
-    cohort = _pick(page.cohorts, int(link[1:])) if link.startswith("c") else None
-    action = _pick(page.actions, int(link[1:])) if link.startswith("a") else None
+    cohort = pick(page.cohorts, int(link[1:])) if link.startswith("c") else None
+    action = pick(page.actions, int(link[1:])) if link.startswith("a") else None
     services.outcome_record(
         actor=request.user,
         commitment=page.commitment,
@@ -765,7 +758,7 @@ def _testimony(request: HttpRequest, page: _Page, form: Any) -> str:
         actor=request.user,
         commitment=page.commitment,
         quote=data["quote"],
-        author_institution=_pick(page.institutions, data["author_institution"]),
+        author_institution=pick(page.institutions, data["author_institution"]),
         author_role=data["author_role"],
         recorded_on=data["recorded_on"],
         consent_to_publish=data["consent_to_publish"],

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django_htmx.middleware import HtmxDetails
 
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
@@ -57,6 +58,15 @@ def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
             raise PermissionDenied() from None
 
     return wrapper
+
+
+def pick(rows: list[Any], pk: Any) -> Any:
+    """The row of a form's choice (the choices were these rows: another value means the
+    page is out of date)."""
+    found = next((r for r in rows if r.pk == pk), None)
+    if found is None:
+        raise ApplicationError(_("Choose one of the options offered."))
+    return found
 
 
 def form_save(form: forms.Form, save: Callable[[dict[str, Any]], T]) -> T | None:

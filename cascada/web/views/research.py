@@ -46,7 +46,7 @@ from ..forms.places import PlacePickerMixin
 from ..forms.trainings import DATE
 from ..idempotency import idempotent
 from ..nav import url_or_none
-from .common import domain_errors, form_save, service_message
+from .common import domain_errors, form_save, pick, service_message
 
 TEXT = {"rows": 4}
 YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
@@ -77,13 +77,6 @@ def _user_label(user: Any) -> str:
     """A member of staff as the pages name them: full name and username."""
     full = user.get_full_name().strip()
     return f"{full} ({user.get_username()})" if full else user.get_username()
-
-
-def _pick(rows: list[Any], pk: Any) -> Any:
-    found = next((r for r in rows if r.pk == pk), None)
-    if found is None:
-        raise ApplicationError(_("Choose one of the options offered."))
-    return found
 
 
 # ---------------------------------------------------------------- the studies
@@ -196,7 +189,7 @@ def study_new(request: HttpRequest) -> HttpResponse:
     form = StudyNewForm(request.POST or None, organizations=organizations)
 
     def create(data: dict[str, Any]) -> Study:
-        organization = _pick(organizations, data["organization"])
+        organization = pick(organizations, data["organization"])
         lead = next((u for u in form.candidates[organization.pk] if u.pk == data["lead"]), None)
         if lead is None:
             raise ApplicationError(
@@ -476,7 +469,7 @@ def _member(request: HttpRequest, page: _Page, data: dict[str, Any]) -> str:
     study_services.member_set(
         actor=request.user,
         study=page.study,
-        user=_pick(candidates, data["user"]),
+        user=pick(candidates, data["user"]),
         role=data["role"],
     )
     return _("Member saved.")
@@ -501,8 +494,8 @@ def _quota(request: HttpRequest, page: _Page, data: dict[str, Any]) -> str:
     quota = study_services.quota_set(
         actor=request.user,
         study=page.study,
-        site=_pick(page.sites, data["site"]),
-        stratum=_pick(page.strata, data["stratum"]),
+        site=pick(page.sites, data["site"]),
+        stratum=pick(page.strata, data["stratum"]),
         method=data["method"],
         target=data["target"],
     )
@@ -721,7 +714,7 @@ def study_screen(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: sample.recruit_screen(
             actor=request.user,
             study=study,
-            site=_pick(list(study.sites.all()), data["site"]),
+            site=pick(list(study.sites.all()), data["site"]),
             method=data["method"],
             age=data["age"],
             answers=form.answers(),
@@ -845,7 +838,7 @@ def recruit_consent(request: HttpRequest, pk: int) -> HttpResponse:
         lambda data: sample.recruit_consent(
             actor=request.user,
             recruit=recruit,
-            consent_form=_pick(list(recruit.study.consent_forms.all()), data["consent_form"]),
+            consent_form=pick(list(recruit.study.consent_forms.all()), data["consent_form"]),
             consented_on=data["consented_on"],
             audio_consent=data["audio_consent"],
         ),
