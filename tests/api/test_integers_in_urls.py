@@ -198,6 +198,7 @@ WEB_INTEGER_PARAMETERS = [
     ("/commitments/", "place", 200),  # the portfolio's filters: an invalid id is no filter
     ("/commitments/", "institution", 200),
     ("/studies/{study}/recruits/", "site", 200),  # the recruitment log's filter
+    ("/studies/{study}/codebook/", "edit", 200),  # the code whose form is open: none
 ]
 
 

@@ -659,3 +659,34 @@ def test_a_researcher_codes_a_selection_on_a_phone_and_sees_it_in_the_matrix(
         assert "papá tomaba mucho" in cell.inner_text()
         assert not problems, problems
         browser.close()
+
+
+def test_the_codebook_page_opens_one_codes_edit_form_at_a_time(client, study, lead, codes):
+    """Each edit form lists every other code as a parent: one at a time, chosen by a link,
+    so the page grows with the codebook, not with its square."""
+    from cascada.research.services.coding import code_create
+
+    for n in range(30):
+        code_create(actor=lead, study=study, name=f"Código {n}")
+    _as(client, lead)
+    url = reverse("web:study_codebook", args=[study.pk])
+    body = client.get(url).content.decode()
+    assert body.count('action="' + reverse("web:study_code_edit", args=[study.pk])) == 0
+    assert body.count('data-test="code-edit-link"') == study.codes.count()
+    chosen = codes["alcohol"]
+    body = client.get(url, {"edit": chosen.pk}).content.decode()
+    assert body.count('action="' + reverse("web:study_code_edit", args=[study.pk])) == 1
+    assert f'name="c{chosen.pk}-name"' in body
+    response = client.post(
+        reverse("web:study_code_edit", args=[study.pk]),
+        {
+            "code": chosen.pk,
+            f"c{chosen.pk}-name": "Alcohol y fiestas",
+            f"c{chosen.pk}-parent": chosen.parent_id or "",
+            f"c{chosen.pk}-definition": "",
+            "form_token": "t-edit-1",
+        },
+    )
+    assert response.status_code == 302
+    chosen.refresh_from_db()
+    assert chosen.name == "Alcohol y fiestas"

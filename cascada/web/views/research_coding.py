@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import NotFoundError
 from cascada.imports.storage import upload_read
 from cascada.research import refi, selectors
@@ -438,6 +439,13 @@ def codebook_render(
     refi_report: Any = None,
 ) -> HttpResponse:
     bound = bound or {}
+    # One code's edit form at a time (``?edit=<id>``, or the one just sent back with its
+    # errors): each lists every other code as a possible parent, so a form on every row
+    # would grow with the square of the codebook.
+    try:
+        editing = query_id(request.GET, "edit")
+    except InvalidQueryParameter:
+        editing = None
     rows = []
     for code, depth in page.tree:
         edit = bound.get(f"edit-{code.pk}")
@@ -446,6 +454,7 @@ def codebook_render(
             {
                 "code": code,
                 "depth": min(depth, 5),
+                "may_edit": page.is_lead,
                 "edit": edit
                 or (
                     CodeForm(
@@ -457,7 +466,7 @@ def codebook_render(
                             "definition": code.definition,
                         },
                     )
-                    if page.is_lead
+                    if page.is_lead and code.pk == editing
                     else None
                 ),
                 "memo": memo
@@ -466,7 +475,7 @@ def codebook_render(
                     if page.is_member
                     else None
                 ),
-                "open": edit is not None or memo is not None,
+                "open": edit is not None or memo is not None or code.pk == editing,
             }
         )
     return render(
