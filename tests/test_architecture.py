@@ -1,7 +1,7 @@
 """The layer order, checked on every import (docs/architecture.md, "Layers").
 
     core → audit → accounts → jobs → imports → registry → curricula → trainings
-         → cascade → networks → measurement → (commitments, research) → demo → web / api / cli        (config: the composition root, on top)
+         → cascade → networks → measurement → (commitments, research) → safeguarding → demo → web / api / cli        (config: the composition root, on top)
 
 A module under ``cascada/`` imports only from its own app or from an app to its left.
 Every import counts: top-level and nested inside functions, ``import x`` and
@@ -36,6 +36,7 @@ ORDER = [
     "networks",
     "measurement",
     ("commitments", "research"),
+    "safeguarding",
     "demo",
     ("web", "api", "cli"),
     "config",

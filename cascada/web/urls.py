@@ -23,4 +23,6 @@ urlpatterns = [
     path("", include("cascada.web.urls_research")),  # studies, their sample and recruitment
     path("", include("cascada.web.urls_research_coding")),  # fieldwork, transcripts, coding
     path("", include("cascada.web.urls_research_findings")),  # findings, curriculum, dissemination
+    path("", include("cascada.web.urls_safeguarding")),  # the guide, the directory, leads, counts
+    path("", include("cascada.web.urls_safeguarding_cases")),  # disclosures and referrals
 ]

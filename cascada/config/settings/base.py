@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cascada.measurement",
     "cascada.commitments",
     "cascada.research",
+    "cascada.safeguarding",
     # Interfaces: they adapt and call the domain; the domain never imports them.
     "cascada.api",
     "cascada.web",

@@ -1,0 +1,28 @@
+"""Safeguarding's answers to the registry's person hooks (merge, S14 ARCO; subscribed in
+``SafeguardingConfig.ready()``; docs/decisions/safeguarding.md).
+
+- ``person_merged``: the duplicate's cases move to the record kept.
+- ``person_erased``: the link from a case to the person is removed and the free-text notes
+  of the case and its referrals are erased; what remains (kind, urgency, dates, steps)
+  names nobody and keeps the counts.
+- No answer to ``person_exported``: a case is not the participant's own record (it is
+  often about the risk a partner or a child runs because of him); a copy of it would tell
+  him that a referral was made. The lead answers such a request case by case."""
+
+from __future__ import annotations
+
+from cascada.registry.hooks import PersonErased, PersonMerged
+
+from .models import Disclosure, Referral
+
+
+def person_merged(event: PersonMerged) -> dict[str, int]:
+    moved = Disclosure.objects.filter(person=event.merged).update(person=event.kept)
+    return {"safeguarding cases": moved}
+
+
+def person_erased(event: PersonErased) -> dict[str, int]:
+    cases = list(Disclosure.objects.filter(person=event.person).values_list("pk", flat=True))
+    Referral.objects.filter(disclosure_id__in=cases).update(notes="")
+    Disclosure.objects.filter(pk__in=cases).update(person=None, notes="", closing_note="")
+    return {"safeguarding cases": len(cases)}

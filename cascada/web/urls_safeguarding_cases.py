@@ -1,0 +1,3 @@
+"""Safeguarding routes (issue 13)."""
+
+urlpatterns: list = []
