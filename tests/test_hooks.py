@@ -25,6 +25,7 @@ EXPECTED = {
         "cascada.networks.arco.person_merged",
         "cascada.measurement.arco.person_merged",
         "cascada.commitments.arco.person_merged",
+        "cascada.safeguarding.arco.person_merged",
     ),
     "trainings.completions_changed": ("cascada.cascade.receivers.completions_changed",),
     "trainings.facilitators_changed": ("cascada.cascade.receivers.facilitators_changed",),
@@ -34,6 +35,7 @@ EXPECTED = {
         "cascada.networks.arco.person_erased",
         "cascada.measurement.arco.person_erased",
         "cascada.commitments.arco.person_erased",
+        "cascada.safeguarding.arco.person_erased",
     ),
     "registry.person_exported": (
         "cascada.trainings.arco.person_exported",
@@ -52,6 +54,7 @@ EXPECTED_ANSWERS = {
     "accounts.two_factor_needed": (
         "cascada.commitments.selectors.assigned_needs_two_factor",
         "cascada.research.selectors.member_needs_two_factor",
+        "cascada.safeguarding.selectors.needs_two_factor",
     ),
 }
 

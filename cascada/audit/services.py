@@ -33,6 +33,8 @@ SAFE_STRING_KEYS = frozenset(
     {
         "role",
         "fields",
+        "basis",  # a referral's: consent or override (safeguarding)
+        "step",  # a referral's follow-up step (safeguarding)
         "purpose",
         "status",
         "format",

@@ -119,6 +119,34 @@ ACTIONS: dict[str, Promise] = {
     "publish": pgettext_lazy("audit action", "Published an instrument version"),
     "upload": pgettext_lazy("audit action", "Uploaded a file of survey submissions"),
     "view_answers": pgettext_lazy("audit action", "Viewed respondents' answers"),
+    # Safeguarding (docs/decisions/safeguarding.md)
+    "safeguarding.list": pgettext_lazy("audit action", "Viewed the list of safeguarding cases"),
+    "safeguarding.view": pgettext_lazy("audit action", "Viewed a safeguarding case"),
+    "safeguarding.record": pgettext_lazy("audit action", "Recorded a safeguarding case"),
+    "safeguarding.refer": pgettext_lazy("audit action", "Referred a case to a service"),
+    "safeguarding.override": pgettext_lazy(
+        "audit action", "Referred a case without consent (override)"
+    ),
+    "safeguarding.follow_up": pgettext_lazy("audit action", "Recorded a step of a referral"),
+    "safeguarding.close": pgettext_lazy("audit action", "Closed a safeguarding case"),
+    "safeguarding.access_grant": pgettext_lazy(
+        "audit action", "Let someone into a safeguarding case"
+    ),
+    "safeguarding.access_revoke": pgettext_lazy(
+        "audit action", "Took away someone's access to a safeguarding case"
+    ),
+    "safeguarding.lead_name": pgettext_lazy("audit action", "Named a safeguarding lead"),
+    "safeguarding.lead_remove": pgettext_lazy("audit action", "Removed a safeguarding lead"),
+    "safeguarding.court_agreement": pgettext_lazy(
+        "audit action", "Recorded an agreement with a court"
+    ),
+    "safeguarding.court_notice": pgettext_lazy("audit action", "Notified a case to the court"),
+    "safeguarding.service_create": pgettext_lazy(
+        "audit action", "Added a service to the directory"
+    ),
+    "safeguarding.service_update": pgettext_lazy(
+        "audit action", "Changed a service of the directory"
+    ),
 }
 
 TARGETS: dict[str, Promise] = {
@@ -128,6 +156,11 @@ TARGETS: dict[str, Promise] = {
     "trainings.cohort": _("Cohort"),
     "trainings.session": _("Session"),
     "trainings.program": _("Program"),
+    "safeguarding.disclosure": _("Safeguarding case"),
+    "safeguarding.referral": _("Referral"),
+    "safeguarding.service": _("Service of the directory"),
+    "safeguarding.lead": _("Safeguarding lead"),
+    "safeguarding.courtagreement": _("Agreement with a court"),
     "trainings.certificate": _("Certificate"),
     "accounts.user": _("User account"),
     "registry.organization": _("Organization"),

@@ -69,6 +69,12 @@ from .commitments import (
 )
 from .networks import build_networks, promoter_person
 from .research import CODER_USERNAME, LEAD_USERNAME, RESEARCHER_USERNAME, UPCH, build_research
+from .safeguarding import (
+    PSYCHOLOGIST_USERNAME,
+    SAFEGUARDING_LEAD_USERNAME,
+    build_safeguarding,
+    psychologist_person,
+)
 
 DEMO_PASSWORD = "cascada-demo-2026"
 CONSENT_TEXT = "demo-v1"
@@ -132,6 +138,13 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount(LEAD_USERNAME, Role.COORDINATOR, UPCH, _key(LEAD_USERNAME)),
     DemoAccount(RESEARCHER_USERNAME, Role.VIEWER, UPCH, _key(RESEARCHER_USERNAME)),
     DemoAccount(CODER_USERNAME, Role.VIEWER, UPCH, _key(CODER_USERNAME)),
+    # Safeguarding (issue 13): the psychologist who facilitates Lima's group of "Hombres de
+    # Miércoles" (records a case from a session) and MIMP's safeguarding lead (refers,
+    # follows up, closes); UPCH's lead is the study's principal investigator.
+    DemoAccount(PSYCHOLOGIST_USERNAME, Role.FACILITATOR, MIMP, _key(PSYCHOLOGIST_USERNAME)),
+    DemoAccount(
+        SAFEGUARDING_LEAD_USERNAME, Role.COORDINATOR, MIMP, _key(SAFEGUARDING_LEAD_USERNAME)
+    ),
 )
 DEMO_USERNAMES = frozenset(a.username for a in DEMO_ACCOUNTS)
 
@@ -734,6 +747,8 @@ def _facilitator_person(orgs: dict[str, Organization]) -> Person | None:
 
 
 def _account_person(orgs: dict[str, Organization], account: DemoAccount) -> Person | None:
+    if account.username == PSYCHOLOGIST_USERNAME:
+        return psychologist_person(orgs[MIMP])
     if account.role == Role.FACILITATOR:
         return _facilitator_person(orgs)
     if account.username == PROMOTER_USERNAME:
@@ -788,5 +803,16 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
         build_commitments(orgs=orgs, r=result)
         # After the users too: UPCH's investigator, researcher and coder write.
         build_research(orgs=orgs, r=result)
+        # Last: the directory, the leads, the court and cases in MIMP's group and UPCH's study.
+        build_safeguarding(
+            mimp=orgs[MIMP],
+            vigencia=orgs[VIGENCIA],
+            upch=orgs[UPCH],
+            promundo=orgs[PROMUNDO],
+            mimp_places=[code for _label, code in MIMP_PLACES],
+            research_username=RESEARCHER_USERNAME,
+            study_lead_username=LEAD_USERNAME,
+            r=result,
+        )
         result.add("people", people.created)
     return result

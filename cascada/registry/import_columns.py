@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from . import documents
+from .place_columns import PLACE_COLUMNS, PLACE_MESSAGES
 
 # Canonical field -> accepted headers (compared after ``imports.parsers.header_key``:
 # case, accents, punctuation, "de" and a leading "N°"/"Nro." do not matter). The first
@@ -71,10 +72,7 @@ PEOPLE_COLUMNS: dict[str, list[str]] = {
         "fec_nac",
     ],
     "age": ["edad", "age"],
-    "place_code": ["ubigeo", "place_code", "codigo_lugar", "codigo_ubigeo", "place"],
-    "district": ["distrito", "district", "municipio", "municipality"],
-    "province": ["provincia", "province"],
-    "department": ["departamento", "department", "region"],
+    **PLACE_COLUMNS,
     "phone": [
         "telefono",
         "phone",
@@ -108,10 +106,7 @@ PERSON_MESSAGES: dict[str, Any] = {
     "unknown_person_code": _("No person with code “%(value)s” in this organization."),
     "unknown_person": _("No person with this code or ID number."),
     "person_required": _("Give the person's code or ID number."),
-    "ambiguous_place": _(
-        "Several places are called “%(value)s”: add the province and department columns, "
-        "or give the place code (ubigeo)."
-    ),
+    **PLACE_MESSAGES,
     # the rules of each ID document, by their reason codes
     **documents.REASONS,
 }

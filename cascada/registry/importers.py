@@ -39,7 +39,8 @@ from .import_columns import (
     PEOPLE_COLUMNS,
     PERSON_MESSAGES,
 )
-from .models import Country, Identity, Person, Place, PlaceLevel
+from .models import Identity, Person, Place
+from .place_columns import PlaceColumns
 from .selectors import person_list
 from .services import (
     DuplicateCandidate,
@@ -133,14 +134,7 @@ class PersonRow:
 class PeopleImporter(PersonRefs):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
-        country = self.organization.country or Country.PERU
-        places = list(Place.objects.filter(country=country).select_related("parent", "department"))
-        self.places = {p.code: p for p in places}
-        self.places_by_name: dict[str, list[Place]] = {}
-        for p in places:
-            if p.level in (PlaceLevel.DISTRICT, PlaceLevel.MUNICIPALITY):
-                self.places_by_name.setdefault(normalize_text(p.name), []).append(p)
-        self.pad_places = country == Country.PERU
+        self.place_columns = PlaceColumns(self.organization.country)
         self.this_year = timezone.localdate().year
 
     def _text(self, row: int, cells: list[Any], name: str, limit: int) -> str:
@@ -162,30 +156,6 @@ class PeopleImporter(PersonRefs):
         if len(family) > 100:
             self.error(row, "paternal_surname", "too_long", max=100)
         return family
-
-    def _place(self, row: int, cells: list[Any]) -> Place | None:
-        raw_place = self.cell(cells, "place_code")
-        if raw_place is not None:
-            code = cell_text(raw_place)
-            if self.pad_places and code.isdigit() and len(code) in (1, 3, 5):
-                code = code.zfill(len(code) + 1)
-            place = self.places.get(code)
-            if place is None:
-                self.error(row, "place_code", "unknown_place", value=shown(raw_place))
-            return place
-        raw_district = self.cell(cells, "district")
-        if raw_district is None:
-            return None
-        found = self.places_by_name.get(normalize_text(cell_text(raw_district)), [])
-        for name, attr in (("province", "parent"), ("department", "department")):
-            given = normalize_text(cell_text(self.cell(cells, name)))
-            if given and len(found) > 1:
-                found = [p for p in found if normalize_text(getattr(p, attr).name) == given]
-        if len(found) == 1:
-            return found[0]
-        code = "ambiguous_place" if found else "unknown_place"
-        self.error(row, "district", code, value=shown(raw_district))
-        return None
 
     def _parse(self, row: int, cells: list[Any]) -> PersonRow | None:
         self.row_failed = False
@@ -213,7 +183,7 @@ class PeopleImporter(PersonRefs):
             sex = ""
             self.error(row, "sex", p.code, **p.params)
         birth_year, age = self._birth(row, cells)
-        place = self._place(row, cells)
+        place = self.place_columns.read(self, row, cells)
         phone = self._phone(row, cells)
         address = self._text(row, cells, "address", 200)
         try:

@@ -14,3 +14,8 @@ class SafeguardingConfig(AppConfig):
         two_factor_needed.subscribe(selectors.needs_two_factor)  # S6
         person_merged.subscribe(arco.person_merged)  # docs/decisions/layers-and-hooks.md
         person_erased.subscribe(arco.person_erased)  # S14: docs/decisions/arco.md
+        from cascada.imports.kinds import register
+
+        from .importers import SERVICES
+
+        register(SERVICES)  # the directory of services (docs/decisions/imports.md)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from cascada.registry.hooks import PersonErased, PersonMerged
 
-from .models import Disclosure, Referral
+from .models import CaseAccess, Disclosure, Referral
 
 
 def person_merged(event: PersonMerged) -> dict[str, int]:
@@ -23,6 +23,9 @@ def person_merged(event: PersonMerged) -> dict[str, int]:
 
 def person_erased(event: PersonErased) -> dict[str, int]:
     cases = list(Disclosure.objects.filter(person=event.person).values_list("pk", flat=True))
-    Referral.objects.filter(disclosure_id__in=cases).update(notes="")
+    # Every free text of the case may name him: notes, the override's reason, the reasons
+    # someone was let in, the closing note.
+    Referral.objects.filter(disclosure_id__in=cases).update(notes="", override_reason="—")
+    CaseAccess.objects.filter(disclosure_id__in=cases).update(reason="—")
     Disclosure.objects.filter(pk__in=cases).update(person=None, notes="", closing_note="")
     return {"safeguarding cases": len(cases)}

@@ -39,6 +39,7 @@ from cascada.networks.models import CommunityAction
 from cascada.registry.models import Place
 from cascada.registry.selectors import person_get
 from cascada.research import selectors as research
+from cascada.trainings.models import Program
 from cascada.trainings.selectors import session_get
 
 from .models import (
@@ -103,6 +104,25 @@ def forget(user: Any) -> None:
 
 def is_lead(user: Any, organization_id: int) -> bool:
     return organization_id in lead_org_ids(user)
+
+
+def lead_list(*, user: Any, organization_id: int) -> QuerySet[Lead]:
+    """The organization's leads, for its administrators (``MANAGE_MEMBERS``, who name and
+    remove them: ``services.lead_name``); 404 for anyone else."""
+    if not _active(user) or not scope.has(user, Cap.MANAGE_MEMBERS, organization_id):
+        raise NotFoundError()
+    return Lead.objects.filter(organization_id=organization_id).select_related("user", "named_by")
+
+
+def lead_candidates(*, organization_id: int) -> list[Any]:
+    """Whom an administrator may name lead: the organization's active users with a role
+    in it (``services.lead_name`` refuses anyone else), by username."""
+    rows = (
+        OrgMembership.objects.filter(organization_id=organization_id, user__is_active=True)
+        .select_related("user")
+        .order_by("user__username")
+    )
+    return list({m.user_id: m.user for m in rows}.values())
 
 
 def needs_two_factor(asked: Any) -> bool:
@@ -266,6 +286,13 @@ def may_keep_directory(user: Any, organization_id: int) -> bool:
     )
 
 
+def may_keep_court_agreement(user: Any, program: Any) -> bool:
+    """Record a court-ordered program's agreement with the court: the owner's program
+    managers or safeguarding leads (the same people as the directory's keepers; the rule
+    of ``services.court_agreement_set``)."""
+    return may_keep_directory(user, program.owner_id)
+
+
 def service_list(*, user: Any, organization_id: int | None = None) -> QuerySet[Service]:
     orgs = directory_org_ids(user)
     if organization_id is not None:
@@ -318,7 +345,17 @@ def services_near(
     if kinds is not None:
         rows = [s for s in rows if s.kind in kinds]
     order = {k: n for n, k in enumerate(kinds or [])}
-    rows.sort(key=lambda s: (distance(s, place), order.get(s.kind, 99), s.name))
+    # Among services as near, the one of the smaller place first: a province's CEM before
+    # the department's.
+    level = {"district": 0, "municipality": 0, "province": 1, "department": 2}
+    rows.sort(
+        key=lambda s: (
+            distance(s, place),
+            level.get(s.place.level, 3) if s.place is not None else 3,
+            order.get(s.kind, 99),
+            s.name,
+        )
+    )
     return rows
 
 
@@ -439,11 +476,14 @@ def summary(*, user: Any, organization_id: int, year: int) -> Summary:
     by_step = dict.fromkeys(Step.values, 0)
     for referral in referrals:
         by_step[referral.step] += 1
+    # S17: 10 for court-program data. Decided by the programs the organization runs, not by
+    # the cases counted, so that the threshold shown says nothing about where they came from.
+    court = Program.objects.filter(owner_id=organization_id, is_court_mandated=True).exists()
     return Summary(
         year=year,
         exact=exact,
         disclosures=counts_release(
-            len(rows), {"urgency": by_urgency, "at_risk": by_risk}, exact=exact
+            len(rows), {"urgency": by_urgency, "at_risk": by_risk}, exact=exact, court=court
         ),
-        referrals=counts_release(len(referrals), {"step": by_step}, exact=exact),
+        referrals=counts_release(len(referrals), {"step": by_step}, exact=exact, court=court),
     )

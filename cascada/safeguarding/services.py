@@ -421,12 +421,7 @@ def court_agreement_set(
     """Record what a court-ordered program agreed with the court: its program managers
     or the owner's safeguarding leads."""
     owner = program.owner
-    allow(
-        actor,
-        scope.has(actor, Cap.MANAGE_PROGRAMS, owner.pk) or selectors.is_lead(actor, owner.pk)
-        if actor
-        else True,
-    )
+    allow(actor, selectors.may_keep_court_agreement(actor, program) if actor else True)
     if not program.is_court_mandated:
         raise ApplicationError(_("Only a court-mandated program has an agreement with a court."))
     row = CourtAgreement.objects.filter(program=program).first() or CourtAgreement(program=program)

@@ -6,6 +6,7 @@ built yet, or was removed) is skipped, so the menu never links to a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.privacy import threshold
+from cascada.safeguarding import selectors as safeguarding
 
 # (URL name, label, capabilities of which the user needs at least one; empty: any user)
 NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
@@ -29,11 +31,19 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("web:network_list", _("Networks"), ()),
     ("web:commitment_list", _("Commitments"), ()),
     ("web:study_list", _("Research"), ()),
+    ("web:case_list", _("Safeguarding"), ()),  # for members only: NAV_CHECKS
     ("web:import_start", _("Imports"), (Cap.IMPORT,)),
     ("web:export_start", _("Exports"), (Cap.EXPORT,)),
     ("web:organization_list", _("Organizations"), (Cap.VIEW_AGGREGATES, Cap.VIEW_PEOPLE)),
     ("web:audit_list", _("Audit"), (Cap.VIEW_AUDIT,)),
 )
+
+# Items shown by another rule than a capability: the safeguarding pages (the guide, the
+# directory, one's own cases) are for anyone who belongs to an organization, a promoter
+# or a study member without a role included (``safeguarding.selectors``).
+NAV_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "web:case_list": lambda user: bool(safeguarding.belongs_org_ids(user)),
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,9 @@ def nav_items(user: Any, path: str = "") -> list[NavItem]:
     items = []
     for name, label, caps in NAV_ITEMS:
         if caps and not any(scope.has(user, cap) for cap in caps):
+            continue
+        check = NAV_CHECKS.get(name)
+        if check is not None and not check(user):
             continue
         url = url_or_none(name)
         if url is None:

@@ -1,5 +1,5 @@
 """What every browser test shares: Debian's Chromium, the viewports, where screenshots go,
-and signing in with a password and a TOTP code."""
+signing in with a password and a TOTP code, and what a phone page is checked for."""
 
 from __future__ import annotations
 
@@ -49,3 +49,30 @@ def sign_in(
     page.wait_for_load_state()
     if not page.url.endswith(next_url):
         page.goto(f"{base}{next_url}")
+
+
+def fits(page: Any) -> None:
+    """Nothing is wider than the phone: neither the page nor a table in its box."""
+    wide = page.evaluate(
+        """() => {
+          const out = [];
+          if (document.documentElement.scrollWidth > window.innerWidth) out.push("page");
+          document.querySelectorAll("table").forEach((t) => {
+            const box = t.parentElement.getBoundingClientRect();
+            if (t.scrollWidth > Math.ceil(box.width) + 1) out.push(t.id || "table");
+          });
+          return out;
+        }"""
+    )
+    assert wide == []
+
+
+def shoot(page: Any, name: str) -> None:
+    """With CASCADA_SCREENSHOTS set, the whole page as docs/screenshots/<name>.png."""
+    if os.environ.get("CASCADA_SCREENSHOTS"):
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def title(page: Any) -> str:
+    """The page's heading as read."""
+    return page.locator("main h1").first.inner_text().strip()

@@ -16,7 +16,15 @@ from django.utils import timezone
 
 from cascada.trainings.models import Enrolment, Session
 from tests.accounts.factories import make_user, totp_device
-from tests.browser.support import SCREENSHOTS, SMALL_PHONE, needs_chromium, sign_in
+from tests.browser.support import (
+    SCREENSHOTS,
+    SMALL_PHONE,
+    fits,
+    needs_chromium,
+    shoot,
+    sign_in,
+    title,
+)
 from tests.registry.factories import make_org, make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
@@ -57,31 +65,6 @@ def office(transactional_db):
     }
 
 
-def _fits(page) -> None:
-    """Nothing is wider than the phone: neither the page nor a table in its box."""
-    wide = page.evaluate(
-        """() => {
-          const out = [];
-          if (document.documentElement.scrollWidth > window.innerWidth) out.push("page");
-          document.querySelectorAll("table").forEach((t) => {
-            const box = t.parentElement.getBoundingClientRect();
-            if (t.scrollWidth > Math.ceil(box.width) + 1) out.push(t.id || "table");
-          });
-          return out;
-        }"""
-    )
-    assert wide == []
-
-
-def _shoot(page, name: str) -> None:
-    if os.environ.get("CASCADA_SCREENSHOTS"):
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
-def _title(page) -> str:
-    return page.locator("main h1").first.inner_text().strip()
-
-
 def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     base = live_server.url
     cohort, future = office["cohort"], office["future"]
@@ -94,11 +77,11 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
 
     # The cohort edit form: in Spanish, its dates filled in, the place picker beside.
     page.locator("#cohort-edit-form").wait_for()
-    assert _title(page) == "Editar Villa El Salvador 2026"
+    assert title(page) == "Editar Villa El Salvador 2026"
     assert page.locator("#id_start_date").input_value() == "2026-03-02"
     assert page.locator('[data-test="cohort-edit-save"]').inner_text().strip() == "Guardar"
-    _fits(page)
-    _shoot(page, "cohort-edit-phone")
+    fits(page)
+    shoot(page, "cohort-edit-phone")
 
     # Saving: until the server answers, the button says so and cannot be tapped again.
     # For the picture the form answers into a hidden frame, so the page stays as it is
@@ -118,7 +101,7 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     page.locator('[data-test="cohort-edit-save"][aria-busy="true"]').wait_for()
     assert save.inner_text().strip() == "Guardando…"
     assert save.is_disabled()
-    _fits(page)
+    fits(page)
     if os.environ.get("CASCADA_SCREENSHOTS"):
         page.screenshot(path=str(SCREENSHOTS / "saving-button-phone.png"))
     # The answer itself is not shown in a frame (X-Frame-Options); the save happened.
@@ -139,10 +122,10 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     aurelio = office["enrolments"][0]
     page.goto(f"{base}/enrolments/{aurelio.pk}/remove/")
     page.locator('[data-test="confirm-form"]').wait_for()
-    assert _title(page) == f"Quitar a {aurelio.person.code} de la cohorte"
+    assert title(page) == f"Quitar a {aurelio.person.code} de la cohorte"
     assert page.locator('[data-test="withdraw"]').inner_text().strip() == "Retirar"
-    _fits(page)
-    _shoot(page, "enrolment-remove-phone")
+    fits(page)
+    shoot(page, "enrolment-remove-phone")
     page.locator('[data-test="withdraw"]').click()
     page.wait_for_url(f"{base}/cohorts/{cohort.pk}/#enrolments")
     aurelio.refresh_from_db()
@@ -152,9 +135,9 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     third = cohort.sessions.get(number=3)
     page.goto(f"{base}/sessions/{third.pk}/delete/")
     page.locator('[data-test="confirm-form"]').wait_for()
-    assert _title(page) == "Eliminar la sesión 3"
-    _fits(page)
-    _shoot(page, "session-delete-phone")
+    assert title(page) == "Eliminar la sesión 3"
+    fits(page)
+    shoot(page, "session-delete-phone")
     page.locator('[data-test="confirm"]').click()
     page.wait_for_url(f"{base}/cohorts/{cohort.pk}/#sessions")
     assert not Session.objects.filter(pk=third.pk).exists()
@@ -166,8 +149,8 @@ def test_a_coordinator_mends_cohorts_on_a_phone(live_server, browser, office):
     assert problem.count() == 1
     text = problem.first.inner_text()
     assert future.name in text and "Culminó antes de que terminara la cohorte" in text
-    _fits(page)
-    _shoot(page, "date-report-phone")
+    fits(page)
+    shoot(page, "date-report-phone")
     context.close()
 
 
@@ -184,7 +167,7 @@ def test_an_auditor_filters_the_trail_on_a_phone(live_server, browser, office):
 
     sign_in(page, base, office["auditor"], "/accounts/audit/", username="auditora")
     page.locator('[data-test="audit-filters"]').wait_for()
-    assert _title(page) == "Registro de auditoría"
+    assert title(page) == "Registro de auditoría"
     page.locator('[data-test="audit-filters"] select[name="user"]').select_option(
         label="coordinadora"
     )
@@ -194,6 +177,6 @@ def test_an_auditor_filters_the_trail_on_a_phone(live_server, browser, office):
     rows.first.wait_for()
     assert rows.count() >= 1
     assert all("coordinadora" in r for r in rows.all_inner_texts())
-    _shoot(page, "audit-list-phone")
-    _fits(page)
+    shoot(page, "audit-list-phone")
+    fits(page)
     context.close()

@@ -40,6 +40,7 @@ from cascada.demo.networks import (
 from cascada.networks import models as nets
 from cascada.networks.selectors import may_manage, may_record, network_list, plan_status
 from cascada.registry.models import Consent, Identity, Organization, Person
+from cascada.safeguarding import models as sm
 from cascada.trainings.models import Attendance, Cohort, Enrolment, Program, Session
 from tests.demo.conftest import SCALE
 
@@ -49,6 +50,7 @@ MODELS = (
     nets.Campaign, nets.MediaReach, nets.CommunityAction,
     cm.Initiative, cm.Commitment, cm.CommitmentVersion, cm.Milestone, cm.Grant, cm.Disbursement,
     cm.Spending, cm.MentoringSession, cm.LessonLearned, cm.Testimony,
+    sm.Service, sm.Lead, sm.Disclosure, sm.Referral, sm.CourtAgreement, sm.CourtNotice,
 )  # fmt: skip
 
 

@@ -23,6 +23,20 @@ def xlsx_bytes(rows: list[list[Any]]) -> bytes:
     return out.getvalue()
 
 
+def workbook(*sheets: tuple[str, list[list[Any]], str]) -> bytes:
+    """An XLSX with these sheets: (title, rows, state) where state is visible/hidden."""
+    book = Workbook()
+    book.remove(book.active)
+    for title, rows, state in sheets:
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        sheet.sheet_state = state
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def stream(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
 

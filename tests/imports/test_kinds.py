@@ -24,11 +24,13 @@ def test_the_table_of_kinds_is_exactly_this():
         ("people", "cascada.registry.importers.PeopleImporter", Cap.MANAGE_PEOPLE),
         ("enrolments", "cascada.trainings.importers.EnrolmentImporter", Cap.MANAGE_PROGRAMS),
         ("attendance", "cascada.trainings.importers.AttendanceImporter", Cap.TAKE_ATTENDANCE),
+        ("services", "cascada.safeguarding.importers.ServiceImporter", Cap.MANAGE_PROGRAMS),
     ]
     assert [key for key, _label in ImportJob._meta.get_field("kind").choices] == [
         "people",
         "enrolments",
         "attendance",
+        "services",
     ]
 
 

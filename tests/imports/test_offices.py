@@ -4,31 +4,13 @@ Excel in Spanish. Every file is built for real (openpyxl, Excel's CSV encodings)
 
 from __future__ import annotations
 
-import io
-from typing import Any
-
 import pytest
-from openpyxl import Workbook
 
 from cascada.imports.services import import_run
 from cascada.registry.models import Identity, Person, Place
 from tests.registry.factories import make_person
 
-from .factories import csv_bytes, stream
-
-
-def workbook(*sheets: tuple[str, list[list[Any]], str]) -> bytes:
-    """An XLSX with these sheets: (title, rows, state) where state is visible/hidden."""
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows, state in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        sheet.sheet_state = state
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from .factories import csv_bytes, stream, workbook
 
 
 def run(user, org, data, kind="people", **kw):

@@ -15,6 +15,7 @@ from cascada.accounts.roles import Cap
 from cascada.cascade.selectors import Scope, cascade_figures, figures_present
 from cascada.commitments.selectors import commitments_assigned
 from cascada.networks.selectors import networks_of_member
+from cascada.safeguarding.selectors import reminders
 from cascada.trainings.selectors import (
     ProgramCohortTotals,
     cohort_list_by_status,
@@ -97,10 +98,15 @@ def home(request: HttpRequest) -> HttpResponse:
         for name, label, cap in QUICK_LINKS
         if scope.has(user, cap) and (url := url_or_none(name))
     ]
+    # Safeguarding: how many of the user's cases wait for an overdue step (no more: no
+    # names, no kinds; the case list says which).
+    overdue = reminders(user=user, today=timezone.localdate())
     return render(
         request,
         "web/home.html",
         {
+            "overdue_cases": len({d.case.pk for d in overdue}),
+            "cases_url": url_or_none("web:case_list"),
             "my_networks": list(networks_of_member(user=user)[:10]),
             "my_commitments": commitments_assigned(user=user, today=timezone.localdate()),
             "programs": program_rows,
