@@ -79,6 +79,12 @@ def belongs_org_ids(user: Any) -> set[int]:
     return cache
 
 
+def belongs_anywhere(user: Any) -> bool:
+    """Whether the user belongs to some organization: a role (already known to
+    ``accounts.scope`` in the request, no query) or a network or study membership."""
+    return _active(user) and (bool(scope.roles(user)) or bool(belongs_org_ids(user)))
+
+
 def lead_org_ids(user: Any) -> set[int]:
     """The organizations of which the user is a safeguarding lead (while belonging to it)."""
     if not _active(user):

@@ -42,7 +42,7 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
 # directory, one's own cases) are for anyone who belongs to an organization, a promoter
 # or a study member without a role included (``safeguarding.selectors``).
 NAV_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "web:case_list": lambda user: bool(safeguarding.belongs_org_ids(user)),
+    "web:case_list": safeguarding.belongs_anywhere,
 }
 
 
