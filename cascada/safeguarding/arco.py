@@ -2,6 +2,8 @@
 ``SafeguardingConfig.ready()``; docs/decisions/safeguarding.md).
 
 - ``person_merged``: the duplicate's cases move to the record kept.
+- Neither answer returns a count: the merge's summary, the erasure's receipt and their
+  audit rows would tell whoever reads them that a case was recorded about the person.
 - ``person_erased``: the link from a case to the person is removed and the free-text notes
   of the case and its referrals are erased; what remains (kind, urgency, dates, steps)
   names nobody and keeps the counts.
@@ -17,8 +19,8 @@ from .models import CaseAccess, Disclosure, Referral
 
 
 def person_merged(event: PersonMerged) -> dict[str, int]:
-    moved = Disclosure.objects.filter(person=event.merged).update(person=event.kept)
-    return {"safeguarding cases": moved}
+    Disclosure.objects.filter(person=event.merged).update(person=event.kept)
+    return {}  # no count: the merge's summary (and its audit row) must not say a case exists
 
 
 def person_erased(event: PersonErased) -> dict[str, int]:
@@ -28,4 +30,6 @@ def person_erased(event: PersonErased) -> dict[str, int]:
     Referral.objects.filter(disclosure_id__in=cases).update(notes="", override_reason="—")
     CaseAccess.objects.filter(disclosure_id__in=cases).update(reason="—")
     Disclosure.objects.filter(pk__in=cases).update(person=None, notes="", closing_note="")
-    return {"safeguarding cases": len(cases)}
+    # No count in the answer: the erasure's audit row and the receipt given to the person
+    # list every answer's counts, and "1 safeguarding case" tells them a case exists.
+    return {}

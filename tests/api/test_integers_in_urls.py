@@ -90,6 +90,8 @@ def _valid_values(world) -> dict[str, str]:
         "fmt": "csv",
         "code": "X",
         "year": "2026",
+        "referral": "1",  # safeguarding: a case's referral and access (issue 13)
+        "access": "1",
     }
 
 
@@ -199,6 +201,20 @@ WEB_INTEGER_PARAMETERS = [
     ("/commitments/", "institution", 200),
     ("/studies/{study}/recruits/", "site", 200),  # the recruitment log's filter
     ("/studies/{study}/codebook/", "edit", 200),  # the code whose form is open: none
+    # safeguarding (issue 13): an organization or place the user may not see is 404, so
+    # is an activity a case would be recorded from; a bad year is this year.
+    ("/safeguarding/guide/", "org", 404),
+    ("/safeguarding/guide/", "place", 404),
+    ("/safeguarding/guide/", "session", 404),
+    ("/safeguarding/guide/", "person", 404),
+    ("/safeguarding/card/", "org", 404),
+    ("/safeguarding/card/", "place", 404),
+    ("/safeguarding/new/", "session", 404),
+    ("/safeguarding/new/", "action", 404),
+    ("/safeguarding/new/", "event", 404),
+    ("/safeguarding/new/", "person", 404),
+    ("/safeguarding/summary/", "org", 404),
+    ("/safeguarding/summary/", "year", 200),
 ]
 
 
@@ -256,6 +272,9 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     # The audit trail's "user" id is read by auditors only: its out-of-range values are
     # tried in tests/web/test_audit_page.py::test_values_that_cannot_be_right_are_no_filter.
     covered |= {"user"}
+    # The leads page's "remove" is a POST field (a lead's id): its out-of-range values are
+    # tried in tests/security/test_safeguarding_attacks.py (404, never a 500).
+    covered |= {"remove"}
     reads = re.compile(
         r"(?:GET|query_params)\.get\(\s*\"(\w+)\"|query_(?:id|param|int)\([^,]+,\s*\"(\w+)\""
     )

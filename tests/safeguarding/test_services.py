@@ -130,6 +130,8 @@ def test_s16_the_lead_overrides_with_a_reason_and_an_audit_row_without_it(
     assert row.detail == {"case": session_case.pk}
     refer = AuditEvent.objects.get(action="safeguarding.refer")
     assert refer.target_id == str(referral.pk) and refer.detail["case"] == session_case.pk
+    # The trail says the referral was an override (a fixed choice, kept in the detail).
+    assert refer.detail["basis"] == "override"
     # S11: the reason is in no column of any audit row.
     for event in AuditEvent.objects.values():
         text = json.dumps(event, default=str)
@@ -294,6 +296,8 @@ def test_steps_follow_in_order_and_never_before_the_step_before(
         ).count()
         == 3
     )
+    steps = AuditEvent.objects.filter(action="safeguarding.follow_up").order_by("pk")
+    assert [e.detail["step"] for e in steps] == ["received", "attended", "closed"]
 
 
 def test_the_co_facilitator_cannot_follow_up_a_referral(
@@ -431,7 +435,8 @@ def test_merging_two_people_moves_the_case_to_the_person_kept(facilitator, parti
     result = person_merge(actor=None, keep=kept, duplicate=duplicate)
     case.refresh_from_db()
     assert case.person == kept
-    assert result.moved["safeguarding cases"] == 1
+    # The merge's summary (shown to whoever merges, kept in the audit row) says nothing of it.
+    assert "safeguarding cases" not in result.moved
 
 
 def test_erasing_a_person_removes_the_link_and_the_notes_keeping_the_counts(

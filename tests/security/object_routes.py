@@ -45,6 +45,7 @@ _event = _pk("event")
 _transcript = _pk("transcript")
 _finding = _pk("finding")
 _dissemination = _pk("dissemination")
+_case = _pk("disclosure")
 
 
 def _network_year(w: World) -> dict[str, str]:
@@ -186,6 +187,24 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:dissemination_delete": _dissemination,
     "web:validation_record": _version,
     "web:accreditation_record": _version,
+    # web: safeguarding (issue 13). A case is opened by its organization's leads, its
+    # recorder and users let in only: the World's coordinator recorded its case and its
+    # administrator is a lead, so that both open their own and get 404 on the other's.
+    "web:service_edit": _pk("service"),
+    "web:court_agreement": _pk("court_program"),
+    "web:case_detail": _case,
+    "web:case_referral": _case,
+    "web:case_referral_step": lambda w: {
+        "pk": str(w.disclosure.pk),
+        "referral": str(w.referral.pk),
+    },
+    "web:case_close": _case,
+    "web:case_access": _case,
+    "web:case_access_revoke": lambda w: {
+        "pk": str(w.disclosure.pk),
+        "access": str(w.case_access.pk),
+    },
+    "web:case_court_notice": _case,
     # web: commitments to action
     "web:commitment_detail": _commitment,
     "web:commitment_milestone": _commitment,

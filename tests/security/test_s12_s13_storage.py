@@ -22,6 +22,15 @@ from tests.registry.factories import make_org, make_person
 
 pytestmark = pytest.mark.django_db
 
+# Encrypted free text that is about a person but holds no identifier of theirs: a
+# safeguarding case recorded from a participant's page keeps the case's notes (S13: notes
+# encrypted; the form asks for no names), not his name, number, phone or address. Each
+# entry is decided here, by name, so a model added later is still inspected.
+ENCRYPTED_NOT_IDENTIFIERS = {
+    "safeguarding.Disclosure.notes",
+    "safeguarding.Disclosure.closing_note",
+}
+
 IDENTIFIER_FIELDS = {
     "given_name",
     "family_name",
@@ -71,8 +80,11 @@ def test_s12_records_about_people_hold_no_identifiers():
         if not points_at_person:
             continue
         for f in model._meta.concrete_fields:
-            if f.name in IDENTIFIER_FIELDS or isinstance(f, EncryptedTextField):
-                offenders.append(f"{model._meta.label}.{f.name}")
+            label = f"{model._meta.label}.{f.name}"
+            if f.name in IDENTIFIER_FIELDS or (
+                isinstance(f, EncryptedTextField) and label not in ENCRYPTED_NOT_IDENTIFIERS
+            ):
+                offenders.append(label)
     assert not offenders, offenders
     from cascada.trainings.models import Attendance, Enrolment
 

@@ -13,6 +13,7 @@ import pytest
 
 from cascada.accounts.public import PUBLIC_URL_NAMES
 from cascada.registry.models import Consent, Identity
+from cascada.safeguarding.models import CaseAccess, CourtAgreement, CourtNotice, Referral, Service
 from cascada.trainings.models import Attendance, Enrolment
 from tests.accounts.factories import login_verified
 from tests.security.content import response_text
@@ -62,6 +63,26 @@ def _snapshot(world):
         "modules": world.version.modules.count(),
         "merged": world.person.__class__.objects.filter(merged_into__isnull=False).count(),
         "certificates": world.cohort.enrolments.filter(certificate__isnull=False).count(),
+        "safeguarding": (
+            world.disclosure.__class__.objects.filter(organization=world.org)
+            .values_list("pk", "status")
+            .first(),
+            sorted(
+                Referral.objects.filter(disclosure__organization=world.org).values_list(
+                    "pk", "received_on", "attended_on", "closed_on", "basis"
+                )
+            ),
+            CaseAccess.objects.filter(
+                disclosure__organization=world.org, revoked_at__isnull=True
+            ).count(),
+            CourtNotice.objects.filter(disclosure__organization=world.org).count(),
+            sorted(
+                CourtAgreement.objects.filter(program__owner=world.org).values_list(
+                    "court", "sharing"
+                )
+            ),
+            sorted(Service.objects.filter(organization=world.org).values_list("name", "phone")),
+        ),
     }
 
 

@@ -68,6 +68,16 @@ from cascada.research.services.study import (
     stratum_add,
     study_create,
 )
+from cascada.safeguarding import selectors as safeguarding
+from cascada.safeguarding.models import CaseAccess, Disclosure, Referral, Service
+from cascada.safeguarding.services import (
+    case_access_grant,
+    court_agreement_set,
+    disclosure_record,
+    lead_name,
+    referral_make,
+    service_save,
+)
 from cascada.trainings.models import Certificate, Cohort, Enrolment, Program, Session
 from cascada.trainings.services import attendance_record, certificate_issue
 from tests.accounts.factories import make_user
@@ -122,6 +132,11 @@ class World:
     coding: Coding
     finding: Finding
     dissemination: Dissemination
+    court_program: Program
+    service: Service
+    disclosure: Disclosure
+    referral: Referral
+    case_access: CaseAccess
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -151,6 +166,9 @@ class World:
             f"Memo{self.tag}",
             f"Hallazgo {self.tag}",
             f"Difusion {self.tag}",
+            f"Servicio {self.tag}",
+            f"Relato{self.tag}",
+            f"Derivacion{self.tag}",
         ]
 
 
@@ -360,6 +378,7 @@ def build_world(tag: str, *, court: bool = False) -> World:
             actor=None, milestone=milestone, name=f"informe{tag}.pdf", data=b"%PDF-1.4 informe"
         ),
         **_research(tag, org, place, users, module),
+        **_safeguarding(tag, org, place, users, sessions[0]),
         users=users,
     )
 
@@ -464,6 +483,67 @@ def _research(
         "transcript": transcript,
         "code": code,
         "coding": coding,
+    }
+
+
+def _safeguarding(
+    tag: str, org: Organization, place: Place, users: dict[str, User], session: Session
+) -> dict[str, Any]:
+    """A case that both users the isolation tests sign in as may open, each by a different
+    rule: the coordinator recorded it (from the first session, which a coordinator takes
+    the attendance of), the administrator is the organization's safeguarding lead. The
+    viewer is let into it; a referral to the directory's one service; a court-ordered
+    program with its agreement with the court. Canaries in the notes and the service."""
+    lead_name(actor=None, organization=org, user=users["administrator"])
+    service = service_save(
+        actor=None,
+        organization=org,
+        name=f"Servicio {tag}",
+        kind="cem",
+        phone="01 419 2000",
+        place=place,
+    )
+    origin = safeguarding.origin_get(user=users["coordinator"], source="session", pk=session.pk)
+    disclosure = disclosure_record(
+        actor=users["coordinator"],
+        origin=origin,
+        occurred_on=session.date,
+        at_risk="partner",
+        kind="physical",
+        urgency="urgent",
+        first_actions=["informed", "lead"],
+        notes=f"Relato{tag}: dice que su pareja sigue en peligro.",
+    )
+    referral = referral_make(
+        actor=users["coordinator"],
+        case=disclosure,
+        service=service,
+        made_on=session.date,
+        basis="consent",
+        consent_from="person",
+        consent_on=session.date,
+        consent_text_version="v1",
+        notes=f"Derivacion{tag}",
+    )
+    case_access = case_access_grant(
+        actor=users["administrator"], case=disclosure, user=users["viewer"], reason="Apoyo"
+    )
+    court_program = make_program(owner=org, name=f"Juzgado {tag}", is_court_mandated=True)
+    court_agreement_set(
+        actor=None,
+        program=court_program,
+        court="Juzgado de Familia",
+        signed_on=dt.date(2026, 1, 10),
+        sharing="risk",
+    )
+    for user in users.values():
+        safeguarding.forget(user)
+    return {
+        "court_program": court_program,
+        "service": service,
+        "disclosure": disclosure,
+        "referral": referral,
+        "case_access": case_access,
     }
 
 
