@@ -37,7 +37,7 @@ security-scan: install
 	$(BIN)/python scripts/audit_dependencies.py
 
 test: lint
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist worksteal $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

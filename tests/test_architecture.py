@@ -37,6 +37,7 @@ ORDER = [
     "measurement",
     ("commitments", "research"),
     "safeguarding",
+    "indicators",
     "demo",
     ("web", "api", "cli"),
     "config",

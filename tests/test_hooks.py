@@ -26,9 +26,15 @@ EXPECTED = {
         "cascada.measurement.arco.person_merged",
         "cascada.commitments.arco.person_merged",
         "cascada.safeguarding.arco.person_merged",
+        "cascada.indicators.receivers.person_merged",
     ),
-    "trainings.completions_changed": ("cascada.cascade.receivers.completions_changed",),
+    "trainings.completions_changed": (
+        "cascada.cascade.receivers.completions_changed",
+        "cascada.indicators.receivers.completions_changed",
+    ),
     "trainings.facilitators_changed": ("cascada.cascade.receivers.facilitators_changed",),
+    "trainings.cohorts_changed": ("cascada.indicators.receivers.cohorts_changed",),
+    "registry.people_changed": ("cascada.indicators.receivers.people_changed",),
     "registry.person_erased": (
         "cascada.trainings.arco.person_erased",
         "cascada.cascade.arco.person_erased",
@@ -36,6 +42,7 @@ EXPECTED = {
         "cascada.measurement.arco.person_erased",
         "cascada.commitments.arco.person_erased",
         "cascada.safeguarding.arco.person_erased",
+        "cascada.indicators.receivers.person_erased",
     ),
     "registry.person_exported": (
         "cascada.trainings.arco.person_exported",

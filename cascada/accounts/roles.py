@@ -44,6 +44,9 @@ class Cap:
     MANAGE_MEASUREMENT = "manage_measurement"
     RECORD_ANSWERS = "record_answers"
     VIEW_ANSWERS = "view_answers"
+    # Indicators (issue 14): define an organization's own indicators, baselines, targets and
+    # the DHIS2 mapping; ask for a refill (docs/decisions/indicators.md).
+    MANAGE_INDICATORS = "manage_indicators"
 
 
 ALL = {v for k, v in vars(Cap).items() if k.isupper()}
@@ -69,6 +72,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Cap.MANAGE_MEASUREMENT,
             Cap.RECORD_ANSWERS,
             Cap.VIEW_ANSWERS,
+            Cap.MANAGE_INDICATORS,
         }
     ),
     Role.VIEWER: frozenset({Cap.VIEW_AGGREGATES}),

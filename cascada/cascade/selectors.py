@@ -247,6 +247,9 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         fig.enrolled += n
         fig.completed += n if done else 0
     fig.by_level = dict(sorted(fig.by_level.items()))
+    # Sorted: the release's secondary suppression breaks ties by row order, and the
+    # indicators build the same release from the fill table (indicators/present.py).
+    fig.by_sex = dict(sorted(fig.by_sex.items()))
     fig.by_department = sorted(
         (tuple(r) for r in departments.values()), key=lambda r: (r[1] == "", r[1])
     )

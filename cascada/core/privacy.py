@@ -473,3 +473,80 @@ def counts_release(
         cells = _cells(table)
         out[name] = Counts({key: cells[n][0] for n, key in enumerate(keys)})
     return CountsRelease(total=total_cell, breakdowns=out, k=k, exact=False)
+
+
+# ---------------------------------------------------------------- nested counts with totals
+
+
+@dataclass
+class NestedRelease:
+    """``totals``: one Cell per column; ``breakdowns``: name -> row key -> Cells (one per
+    column); ``published``: name -> whether that breakdown could be protected."""
+
+    totals: list[Cell]
+    breakdowns: dict[str, dict[Any, list[Cell]]]
+    published: dict[str, bool]
+    k: int
+    exact: bool
+
+
+def nested_release(
+    totals: Sequence[int],
+    breakdowns: Mapping[str, Mapping[Any, Sequence[int]]],
+    *,
+    exact: bool,
+    court: bool = False,
+) -> NestedRelease:
+    """``counts_release`` for rows of nested counts (people enrolled ⊇ completed; men
+    matched ⊇ improved; referrals made ⊇ followed up): ``totals`` and each breakdown's rows
+    hold one count per column, each column a subset of the one before, and every breakdown
+    is a partition of the totals. The same protection as a program's release: 1..k hidden,
+    and no hidden cell, difference between nested cells (the enrolled who did not
+    complete) or remainder of a column pinned down by what is shown; a breakdown that
+    cannot be protected, or whose totals are hidden, is not published."""
+    width = len(totals)
+    for name, rows in breakdowns.items():
+        for i in range(width):
+            if sum(int(r[i]) for r in rows.values()) != int(totals[i]):
+                raise ValueError(f"breakdown {name!r} does not add up to the totals")
+        if any(
+            int(r[i]) < 0 or (i and int(r[i]) > int(r[i - 1]))
+            for r in rows.values()
+            for i in range(width)
+        ):
+            raise ValueError(f"breakdown {name!r} is not nested")
+    if exact:
+        return NestedRelease(
+            totals=[Cell(int(v), 0) for v in totals],
+            breakdowns={
+                name: {key: [Cell(int(v), 0) for v in row] for key, row in rows.items()}
+                for name, rows in breakdowns.items()
+            },
+            published=dict.fromkeys(breakdowns, True),
+            k=0,
+            exact=True,
+        )
+    k = threshold(court=court)
+    head = _Table([[int(v) for v in totals]], None, k)
+    _protect(head)
+    head_cells = _cells(head)[0]
+    hidden = Cell(None, k, unpublished=True)
+    out: dict[str, dict[Any, list[Cell]]] = {}
+    published: dict[str, bool] = {}
+    # Columns whose total is hidden are not published in any breakdown, nor those after.
+    cols = next((i for i, c in enumerate(head_cells) if c.suppressed), width)
+    for name, rows in breakdowns.items():
+        keys = list(rows)
+        table = _Table(
+            [[int(rows[key][i]) for i in range(cols)] for key in keys],
+            [int(totals[i]) for i in range(cols)],
+            k,
+        )
+        if not cols or not keys or not _protect(table):
+            out[name] = {key: [hidden] * width for key in keys}
+            published[name] = False
+            continue
+        cells = _cells(table)
+        out[name] = {key: [*cells[n], *([hidden] * (width - cols))] for n, key in enumerate(keys)}
+        published[name] = True
+    return NestedRelease(totals=head_cells, breakdowns=out, published=published, k=k, exact=False)

@@ -62,9 +62,28 @@ class PersonExported:
     audit_targets: list[tuple[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PeopleChanged:
+    """What aggregates count of these people changed: their consent to aggregate reporting
+    (S15), their sex, birth year or place. The indicators mark their figures for refilling."""
+
+    person_ids: tuple[int, ...]
+
+
 person_merged: Hook[PersonMerged] = Hook("registry.person_merged")
 person_erased: Hook[PersonErased] = Hook("registry.person_erased")
 person_exported: Hook[PersonExported] = Hook("registry.person_exported")
+people_changed: Hook[PeopleChanged] = Hook("registry.people_changed")
+
+
+def people_changed_send(person_ids: Any) -> None:
+    """Tell the apps above, in a transaction of its own when the caller has none."""
+    from django.db import transaction
+
+    ids = tuple(sorted({int(pk) for pk in person_ids}))
+    if ids:
+        with transaction.atomic():
+            people_changed.send(PeopleChanged(person_ids=ids))
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from cascada.core.errors import ApplicationError, PermissionDeniedError
 
 from . import documents
 from .arco import refuse_if_erased
+from .hooks import people_changed_send
 from .models import (
     Consent,
     ConsentPurpose,
@@ -514,6 +515,8 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
         _name_tokens_write(person, identity)
     if changed:
         audit_record(actor=actor, action="update", target=person, detail={"fields": changed})
+    if {"sex", "birth_year", "place"} & set(changed):
+        people_changed_send([person.pk])
     return person
 
 
@@ -660,6 +663,7 @@ def consent_record(
         Person.objects.filter(pk=person.pk).update(
             reporting_consent=bool(latest and latest.granted)
         )
+        people_changed_send([person.pk])  # S15: aggregates count consenting people only
     audit_record(
         actor=actor,
         action="consent_grant" if granted else "consent_withdraw",

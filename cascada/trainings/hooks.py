@@ -1,6 +1,7 @@
 """Trainings' news for the apps above it (``core/hooks.py`` explains hooks).
 
-The cascade keeps its lineage from these: who completed a cohort, and who facilitates it.
+The cascade keeps its lineage from these: who completed a cohort, and who facilitates it;
+the indicators refill what ``cohorts_changed`` names.
 """
 
 from __future__ import annotations
@@ -33,5 +34,16 @@ class FacilitatorsChanged:
     removed: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True)
+class CohortsChanged:
+    """What the cohorts' figures count changed: enrolments, attendance, headcounts,
+    sessions, facilitators, or the cohort's own dates, place or kind (by hand or by
+    import). The indicators mark the cohorts' programs for refilling."""
+
+    cohort_ids: tuple[int, ...]
+    program_ids: tuple[int, ...]  # kept apart: a deleted cohort's program is still told
+
+
 completions_changed: Hook[CompletionsChanged] = Hook("trainings.completions_changed")
+cohorts_changed: Hook[CohortsChanged] = Hook("trainings.cohorts_changed")
 facilitators_changed: Hook[FacilitatorsChanged] = Hook("trainings.facilitators_changed")

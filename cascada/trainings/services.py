@@ -148,6 +148,20 @@ def cohort_create(
     return cohort
 
 
+def _figures_changed(*cohorts: Cohort) -> None:
+    """News for the apps that count these cohorts (``hooks.cohorts_changed``: the
+    indicators refill their programs' figures)."""
+    from .hooks import CohortsChanged, cohorts_changed
+
+    with transaction.atomic():
+        cohorts_changed.send(
+            CohortsChanged(
+                cohort_ids=tuple(sorted({c.pk for c in cohorts})),
+                program_ids=tuple(sorted({c.program_id for c in cohorts})),
+            )
+        )
+
+
 def _recorded_sessions(cohort: Cohort) -> Any:
     """Sessions with attendance or a headcount: history that later edits must respect."""
     return cohort.sessions.filter(attendance_taken_at__isnull=False)
@@ -223,6 +237,7 @@ def cohort_update(*, actor: Any, cohort: Cohort, **changes: Any) -> Cohort:
     cohort.full_clean()
     cohort.save()
     audit_record(actor=actor, action="update", target=cohort, detail={"fields": sorted(changes)})
+    _figures_changed(cohort)
     if rule_changed or {"start_date", "end_date"} & set(changes):
         cohort_completion_recompute(cohort=cohort)
     return cohort
@@ -288,6 +303,7 @@ def cohort_delete(*, actor: Any, cohort: Cohort) -> None:
         target=cohort,
         detail={"count": cohort.enrolments.count()},
     )
+    _figures_changed(cohort)
     cohort.delete()
 
 
@@ -319,6 +335,7 @@ def cohort_facilitators_add(
             added.append(person.pk)
     if added:
         _lineage_cohort_changed(cohort, added=tuple(added))
+        _figures_changed(cohort)
     return links
 
 
@@ -424,6 +441,7 @@ def session_update(*, actor: Any, session: Session, **changes: Any) -> Session:
     session.full_clean()
     session.save()
     audit_record(actor=actor, action="update", target=session, detail={"fields": sorted(changes)})
+    _figures_changed(session.cohort)
     if "cancelled" in changes:
         cohort_completion_recompute(cohort=session.cohort)
     return session
@@ -470,6 +488,7 @@ def session_delete(*, actor: Any, session: Session) -> None:
             code="has_attendance",
         )
     audit_record(actor=actor, action="delete", target=session, detail={"into": cohort.pk})
+    _figures_changed(cohort)
     session.delete()
     cohort_completion_recompute(cohort=cohort)
 
@@ -504,10 +523,12 @@ def enrolment_create(
     if created:
         PersonRole.objects.get_or_create(person=person, role=PersonRoleKind.PARTICIPANT)
         audit_record(actor=actor, action="enrol", target=enrolment, detail={"into": cohort.pk})
+        _figures_changed(cohort)
         enrolment_completion_compute(enrolment=enrolment)
     elif enrolment.status == EnrolmentStatus.WITHDRAWN:
         enrolment.status = EnrolmentStatus.ENROLLED
         enrolment.save(update_fields=["status"])
+        _figures_changed(cohort)
         enrolment_completion_compute(enrolment=enrolment)
     return enrolment
 
@@ -525,6 +546,7 @@ def enrolment_delete(*, actor: Any, enrolment: Enrolment) -> None:
     audit_record(
         actor=actor, action="delete", target=enrolment, detail={"into": enrolment.cohort_id}
     )
+    _figures_changed(enrolment.cohort)
     enrolment.delete()
 
 
@@ -534,6 +556,7 @@ def enrolment_withdraw(*, actor: Any, enrolment: Enrolment) -> Enrolment:
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.save(update_fields=["status"])
     audit_record(actor=actor, action="withdraw", target=enrolment)
+    _figures_changed(enrolment.cohort)
     enrolment_completion_compute(enrolment=enrolment)
     return enrolment
 
@@ -718,6 +741,7 @@ def attendance_record(
     session.attendance_taken_at = timezone.now()
     session.save(update_fields=["attendance_taken_at"])
     audit_record(actor=actor, action="attendance", target=session, detail={"count": len(marks)})
+    _figures_changed(session.cohort)
     if recompute:
         news = _CompletionNews(cohort)
         completions_compute(
@@ -744,6 +768,7 @@ def session_headcount_set(*, actor: Any, session: Session, headcount: int | None
     session.attendance_taken_at = timezone.now() if headcount is not None else None
     session.save(update_fields=["headcount", "attendance_taken_at"])
     audit_record(actor=actor, action="headcount", target=session, detail={"count": headcount})
+    _figures_changed(session.cohort)
     cohort_completion_recompute(cohort=session.cohort)
     return session
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "cascada.commitments",
     "cascada.research",
     "cascada.safeguarding",
+    "cascada.indicators",
     # Interfaces: they adapt and call the domain; the domain never imports them.
     "cascada.api",
     "cascada.web",
