@@ -108,6 +108,7 @@ ACTIONS: dict[str, Promise] = {
     "erase": pgettext_lazy("audit action", "Erased a person's personal data"),
     "practicum": pgettext_lazy("audit action", "Recorded a practicum"),
     "import_stop": pgettext_lazy("audit action", "Stopped an import part way"),
+    "indicator_plan": pgettext_lazy("audit action", "Set an indicator's baseline and targets"),
     # Background jobs (docs/decisions/jobs.md)
     "cancel": pgettext_lazy("audit action", "Cancelled a background job"),
     "finish": pgettext_lazy("audit action", "A background job ended"),
@@ -147,6 +148,17 @@ ACTIONS: dict[str, Promise] = {
     "safeguarding.service_update": pgettext_lazy(
         "audit action", "Changed a service of the directory"
     ),
+    # DHIS2 exchange (docs/decisions/dhis2.md)
+    "dhis2.server_set": pgettext_lazy("audit action", "Changed the DHIS2 server settings"),
+    "dhis2.mapping_save": pgettext_lazy("audit action", "Mapped an indicator to DHIS2"),
+    "dhis2.mapping_delete": pgettext_lazy("audit action", "Removed an indicator's DHIS2 mapping"),
+    "dhis2.org_units_set": pgettext_lazy(
+        "audit action", "Mapped places to DHIS2 organisation units"
+    ),
+    "dhis2.push": pgettext_lazy("audit action", "Asked to send figures to DHIS2"),
+    "dhis2.pushed": pgettext_lazy("audit action", "Sent figures to DHIS2"),
+    # Anonymised microdata (docs/decisions/microdata.md)
+    "microdata_export": pgettext_lazy("audit action", "Exported a program's anonymised microdata"),
 }
 
 TARGETS: dict[str, Promise] = {
@@ -180,6 +192,11 @@ TARGETS: dict[str, Promise] = {
     "measurement.round": _("Survey round"),
     "measurement.response": _("Survey response"),
     "measurement.submissionupload": _("Survey submissions file"),
+    "indicators.dhis2server": _("DHIS2 server"),
+    "indicators.dhis2mapping": _("DHIS2 mapping"),
+    "indicators.dhis2push": _("Push to DHIS2"),
+    "indicators.indicator": _("Indicator"),
+    "indicators.plan": _("Indicator's targets for a program"),
 }
 
 SOURCES: dict[str, Promise] = {
@@ -210,6 +227,15 @@ DETAIL_KEYS: dict[str, Promise] = {
     "cohort": _("cohort"),
     "session": _("session"),
     "year": _("year"),
+    "dry_run": _("dry run"),
+    "imported": _("imported"),
+    "updated": _("updated"),
+    "ignored": _("ignored"),
+    "deleted": _("deleted"),
+    "conflicts": _("conflicts"),
+    "left_out": _("left out (small groups)"),
+    "names": _("with organization names"),
+    "letters": _("organizations as letters"),
 }
 
 # Detail values that are choices of a model field, worded by that field's labels.

@@ -67,6 +67,7 @@ from .commitments import (
     mentor_person,
     representative,
 )
+from .indicators import build_indicators
 from .networks import build_networks, promoter_person
 from .research import CODER_USERNAME, LEAD_USERNAME, RESEARCHER_USERNAME, UPCH, build_research
 from .safeguarding import (
@@ -815,4 +816,6 @@ def build(*, scale: float = 1.0, seed: int = 2026) -> BuildResult:
             r=result,
         )
         result.add("people", people.created)
+        # Very last: the indicators read everything above (targets, then the fill table).
+        build_indicators(r=result)
     return result

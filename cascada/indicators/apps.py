@@ -27,3 +27,13 @@ class IndicatorsConfig(AppConfig):
                 capability="manage_indicators",
             )
         )
+        # docs/decisions/dhis2.md: a push to DHIS2, one per organization at a time.
+        register(
+            JobKind(
+                key="dhis2_push",
+                label=_("Send figures to DHIS2"),
+                handler="cascada.indicators.dhis2.jobs.push",
+                capability="manage_indicators",
+                lane="dhis2",
+            )
+        )

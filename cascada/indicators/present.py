@@ -76,6 +76,17 @@ def fmt(value: float, measure: str, unit: str) -> str:
     return formats.number_format(round(value), 0, force_grouping=True)
 
 
+def fmt_target(value: float, indicator: Indicator) -> str:
+    """A baseline or target in the indicator's unit ("75 %", "1 200")."""
+    if indicator.measure == Measure.RATIO:
+        return fmt(value, Measure.RATIO, indicator.unit)
+    if indicator.measure == Measure.MEAN:
+        return fmt(value, Measure.MEAN, indicator.unit)
+    if indicator.unit == "money" or value != int(value):
+        return fmt(value, Measure.MEAN, "")
+    return fmt(value, Measure.VALUE, indicator.unit)
+
+
 def _cell_figure(cell: Cell) -> Figure:
     if cell.suppressed or cell.withheld or cell.unpublished:
         return Figure(None, str(cell), hidden=True)
@@ -89,6 +100,7 @@ class PeriodRow:
     value: Figure
     target: float | None = None
     percent_met: float | None = None
+    target_text: str = ""
 
 
 @dataclass
@@ -116,6 +128,14 @@ class View:
     note: str = ""
     dims: list[str] = field(default_factory=list)
     release: Any = None  # the program's release, for a viewer's people figures
+
+    @property
+    def lop_target_text(self) -> str:
+        return "" if self.lop_target is None else fmt_target(self.lop_target, self.indicator)
+
+    @property
+    def baseline_text(self) -> str:
+        return "" if self.baseline is None else fmt_target(self.baseline, self.indicator)
 
     @property
     def chart(self) -> list[tuple[str, float | None]]:
@@ -317,7 +337,12 @@ def indicator_view(
                     key=key,
                     label=labels[key],
                     value=Figure.of(measure_of(pair, measure), measure, unit),
-                    cells=[Figure.of(grid.get((key, p)), measure, unit) for p in keys],
+                    cells=[
+                        Figure.of(
+                            grid.get((key, p), measure_of((0.0, 0.0), measure)), measure, unit
+                        )
+                        for p in keys
+                    ],
                 )
                 for key, pair in sorted(by_dim.items(), key=lambda kv: labels[kv[0]])
             ]
@@ -348,6 +373,7 @@ def _period_row(
         label=P.label(key),
         value=Figure.of(value, measure, unit),
         target=target,
+        target_text="" if target is None else fmt_target(target, indicator),
         percent_met=percent_met(
             actual=value,
             target=target,

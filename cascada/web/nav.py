@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.privacy import threshold
+from cascada.indicators import selectors as indicators
 from cascada.safeguarding import selectors as safeguarding
 
 # (URL name, label, capabilities of which the user needs at least one; empty: any user)
@@ -28,6 +29,7 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("web:curriculum_list", _("Curricula"), (Cap.VIEW_AGGREGATES, Cap.MANAGE_CURRICULA)),
     ("web:cascade_home", _("Cascade"), (Cap.VIEW_AGGREGATES,)),
     ("web:measurement_home", _("Measurement"), (Cap.VIEW_AGGREGATES,)),
+    ("web:indicators_home", _("Indicators"), (Cap.VIEW_AGGREGATES,)),  # NAV_CHECKS too
     ("web:network_list", _("Networks"), ()),
     ("web:commitment_list", _("Commitments"), ()),
     ("web:study_list", _("Research"), ()),
@@ -43,6 +45,8 @@ NAV_ITEMS: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
 # or a study member without a role included (``safeguarding.selectors``).
 NAV_CHECKS: dict[str, Callable[[Any], bool]] = {
     "web:case_list": safeguarding.belongs_anywhere,
+    # Dashboards are for roles that see a whole organization (not facilitators).
+    "web:indicators_home": lambda user: bool(indicators.dashboard_org_ids(user)),
 }
 
 

@@ -264,6 +264,11 @@ CASCADA_CASCADE_IDLE_MONTHS = int(os.environ.get("CASCADA_CASCADE_IDLE_MONTHS", 
 CASCADA_CASCADE_COMPLETION_THRESHOLD = int(
     os.environ.get("CASCADA_CASCADE_COMPLETION_THRESHOLD", "60")
 )
+# Indicators (docs/decisions/indicators.md): the worker fills what is due every so many
+# seconds (0: off, when cron runs `cascada indicators_fill`); organization-wide figures are
+# refilled when older than so many minutes.
+CASCADA_INDICATORS_FILL_SECONDS = int(os.environ.get("CASCADA_INDICATORS_FILL_SECONDS", "300"))
+CASCADA_INDICATORS_REFRESH_MINUTES = int(os.environ.get("CASCADA_INDICATORS_REFRESH_MINUTES", "60"))
 
 # Limits whose defaults live with the code that applies them (imports.parsers.Limits,
 # imports_sweep, registry.selectors' ID look-up limit, core.idempotency's windows): each

@@ -177,11 +177,11 @@ def sessions(program: tuple[int, int], today: dt.date) -> FactRows:
         # A headcount names nobody: no consent to ask, it counts for everyone.
         out.add(
             "contacts",
-            month_of(_date(day)),
+            month_of(_date(day)),  # type: ignore[arg-type]
             value=n,
             place=place,
             kind=kind,
-            generation=int(lvl),  # type: ignore[arg-type]
+            generation=int(lvl),
         )
     # People attending in a month: one row per person and month, in the place of the
     # first cohort they attended that month.

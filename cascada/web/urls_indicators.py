@@ -1,0 +1,27 @@
+"""Indicators and dashboards (issue 14): the dashboards of a program and an organization,
+one indicator with its breakdowns and downloads, targets, an organization's own
+indicators, "Refresh now"."""
+
+from django.urls import path
+
+import cascada.core.converters  # noqa: F401 (registers <id:>)
+
+from .views import indicators as v
+
+urlpatterns: list = [
+    path("indicators/", v.home, name="indicators_home"),
+    path("indicators/programs/<id:pk>/", v.program_dashboard, name="indicators_program"),
+    path(
+        "indicators/programs/<id:pk>/<slug:code>/",
+        v.program_indicator,
+        name="indicators_program_indicator",
+    ),
+    path("indicators/programs/<id:pk>/<slug:code>/targets/", v.plan_edit, name="indicator_plan"),
+    path(
+        "indicators/organizations/<id:pk>/",
+        v.organization_dashboard,
+        name="indicators_organization",
+    ),
+    path("indicators/organizations/<id:pk>/new/", v.indicator_new, name="indicator_new"),
+    path("indicators/organizations/<id:pk>/refresh/", v.refresh, name="indicators_refresh"),
+]
