@@ -113,6 +113,24 @@ class Indicator(TimeStamped):
     def builtin(self) -> bool:
         return self.organization_id is None
 
+    @property
+    def name(self) -> str:
+        """In the language of the request (English when asked and given)."""
+        from django.utils.translation import get_language
+
+        return (
+            self.name_en
+            if (get_language() or "").startswith("en") and self.name_en
+            else self.name_es
+        )
+
+    @property
+    def definition(self) -> str:
+        from django.utils.translation import get_language
+
+        english = (get_language() or "").startswith("en") and self.definition_en
+        return self.definition_en if english else self.definition_es
+
 
 class Plan(TimeStamped):
     """An indicator's baseline and targets for one program."""

@@ -11,6 +11,10 @@ from .views import indicators as v
 urlpatterns: list = [
     path("indicators/", v.home, name="indicators_home"),
     path("indicators/programs/<id:pk>/", v.program_dashboard, name="indicators_program"),
+    path("indicators/programs/<id:pk>/report/", v.program_report, name="indicators_report"),
+    path(
+        "indicators/programs/<id:pk>/report.pdf", v.program_report_pdf, name="indicators_report_pdf"
+    ),
     path(
         "indicators/programs/<id:pk>/<slug:code>/",
         v.program_indicator,

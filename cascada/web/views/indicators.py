@@ -23,6 +23,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -80,7 +81,7 @@ def _filled_at(program_id: int | None, organization_id: int | None) -> Any:
 
 
 def _chart(view: View) -> Any:
-    name = view.indicator.name_es
+    name = view.indicator.name
     return periods_chart(
         [Point(p.label, p.value.number, p.value.text, p.target) for p in view.periods],
         title=name,
@@ -104,7 +105,7 @@ def _map(view: View, country: str) -> Any:
         return maps.department_map(
             country,
             values,
-            title=view.indicator.name_es,
+            title=view.indicator.name,
             texts=texts,
         )
     except ValueError:  # a department of another country: the chart and table suffice
@@ -341,6 +342,58 @@ def organization_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": selectors.may_manage(request.user, organization.pk),
         },
     )
+
+
+# ---------------------------------------------------------------- the donor report
+
+
+def _report(request: HttpRequest, pk: int) -> tuple[Any, Any, str]:
+    from cascada.indicators.report import period_choices, program_report
+
+    program = selectors.dashboard_program(user=request.user, pk=pk)
+    choices = period_choices(program)
+    period = request.GET.get("period", "")
+    if period and period not in dict(choices):
+        raise Http404()
+    language = "en" if request.GET.get("lang") == "en" else "es"
+    with translation.override(language):
+        report = program_report(
+            user=request.user,
+            program=program,
+            period=period,
+            exact=sees_exact(user=request.user, program=program),
+        )
+    return report, choices, language
+
+
+@login_required
+@require_GET
+@domain_errors
+def program_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The donor report as a printable page, in Spanish or in English."""
+    report, choices, language = _report(request, pk)
+    with translation.override(language):
+        return render(
+            request,
+            "web/indicators/report.html",
+            {
+                "report": report,
+                "choices": choices,
+                "language": language,
+                "charts": [(chart, _chart(chart)) for chart in report.charts],
+            },
+        )
+
+
+@login_required
+@require_GET
+@domain_errors
+def program_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from cascada.indicators.report_pdf import report_pdf
+
+    report, _choices, language = _report(request, pk)
+    name = f"informe-{report.program.pk}-{report.period or 'total'}.pdf"
+    return attachment(report_pdf(report, language=language), "application/pdf", name)
 
 
 # ---------------------------------------------------------------- writes
