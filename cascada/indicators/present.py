@@ -328,7 +328,11 @@ def indicator_view(
             shown = tuple(running) if indicator.cumulative else tuple(pair)
             value = measure_of(shown, measure)  # type: ignore[arg-type]
             view.periods.append(_period_row(key, value, measure, unit, targets, plan, indicator))
-        so_far = measure_of(total, measure) if source is None or source.additive_in_time else None
+        if source is None or source.additive_in_time:
+            so_far = measure_of(total, measure)
+        else:  # a state, not a flow: its latest period with anything in it
+            latest = [key for key in keys if per_period[key] != [0.0, 0.0]]
+            so_far = measure_of(tuple(per_period[latest[-1]]), measure) if latest else None  # type: ignore[arg-type]
         view.so_far = Figure.of(so_far, measure, unit)
         if dimension:
             grid = _grid(qs, dimension, frequency, keys, consenting, measure)
