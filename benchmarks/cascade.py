@@ -2,7 +2,7 @@
 networkx walk over the same graph, in the same run, on the same data.
 
     python -m benchmarks [--people 100000] [--seed 1] [--repeat 7]
-                         [--only all|cascade|everyday|release|attendance|load|imports|
+                         [--only all|cascade|everyday|release|attendance|load|imports|indicators|
                                 measurement] [--submissions 100000]
                          [--users 20] [--seconds 120] [--import-rows 100000]
 
@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             "load",
             "imports",
             "measurement",
+            "indicators",
         ],
         default="all",
         help="which tables: the cascade, the everyday reads and writes, viewers' releases "
@@ -197,6 +198,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "attendance":
             _print_machine(info, args)
         attendance.print_table(rows_a, people=args.people, repeat=args.repeat, facts=facts)
+    if args.only in ("all", "indicators"):
+        from benchmarks import indicators
+
+        rows_i, facts = indicators.run(tag=tag, repeat=args.repeat)
+        if args.only == "indicators":
+            _print_machine(info, args)
+        indicators.print_table(rows_i, people=args.people, repeat=args.repeat, facts=facts)
     if args.only in ("all", "load"):
         from benchmarks import load
 

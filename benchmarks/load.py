@@ -131,6 +131,9 @@ def plan(*, users: int, tag: str, seed: int = 1) -> Plan:
     )
     trainers = sorted(rng.sample(trainer_ids, min(SAMPLE, len(trainer_ids))))
     people = _users(org, users)
+    from cascada.indicators.fill import fill_due
+
+    fill_due()  # the dashboards read the fill table: filled before the run, as the worker does
     pages = {
         TRIVIAL: [reverse("web:health")],
         "home": [reverse("web:home")],
@@ -140,6 +143,7 @@ def plan(*, users: int, tag: str, seed: int = 1) -> Plan:
         "a roster": [reverse("web:session_roster", args=[s]) for s in sessions],
         "cascade of the largest program": [reverse("web:cascade_program", args=[program.pk])],
         "a trainer": [reverse("web:cascade_trainer", args=[t]) for t in trainers],
+        "indicators of the largest program": [reverse("web:indicators_program", args=[program.pk])],
     }
     facts = {
         "organization": org.name,

@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("cascada.web.urls_research_findings")),  # findings, curriculum, dissemination
     path("", include("cascada.web.urls_safeguarding")),  # the guide, the directory, leads, counts
     path("", include("cascada.web.urls_safeguarding_cases")),  # disclosures and referrals
+    path("", include("cascada.web.urls_indicators_exports")),  # anonymised microdata (S18)
     path("", include("cascada.web.urls_indicators")),  # indicators, dashboards, targets
 ]

@@ -48,6 +48,10 @@ _dissemination = _pk("dissemination")
 _case = _pk("disclosure")
 
 
+def _indicator(w: World) -> dict[str, str]:
+    return {"pk": str(w.program.pk), "code": "people_enrolled"}
+
+
 def _network_year(w: World) -> dict[str, str]:
     return {"pk": str(w.network.pk), "year": "2026"}
 
@@ -93,6 +97,18 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:session_roster": _session,
     "web:session_headcount": _session,
     "web:certificate_pdf": _certificate,
+    # web: indicators, dashboards, the donor report, microdata (issue 14)
+    "web:indicators_program": _program,
+    "web:indicators_program_indicator": _indicator,
+    "web:indicator_plan": _indicator,
+    "web:indicators_report": _program,
+    "web:indicators_report_pdf": _program,
+    "web:indicators_organization": _org,
+    "web:indicator_new": _org,
+    "web:indicators_refresh": _org,
+    "web:microdata": _program,
+    "web:microdata_download": _program,
+    "web:microdata_codebook": _program,
     # web: imports
     "web:import_review": _import_job,
     "web:import_done": _import_job,

@@ -33,6 +33,14 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cur.fetchall())
 
 
+def _month_sql(column: str) -> str:
+    """The first day of the month of a date column, in the database's own functions (no
+    Python function per row on SQLite)."""
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {column}) AS date)"
+    return f"date({column}, 'start of month')"
+
+
 def _date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -139,11 +147,8 @@ def people(program: tuple[int, int], today: dt.date) -> FactRows:
 def sessions(program: tuple[int, int], today: dt.date) -> FactRows:
     """Contacts per session month (named attendance and headcounts: contacts, not
     people), and the people attending in each month (distinct within the month)."""
-    from ..places import PLACES
-
     program_id, organization_id = program
     out = FactRows(organization_id, program_id)
-    places = PLACES()
     attended = tuple(str(s) for s in ATTENDED)
     marks = ", ".join(["%s"] * len(attended))
     sql = f"""
@@ -183,31 +188,32 @@ def sessions(program: tuple[int, int], today: dt.date) -> FactRows:
             kind=kind,
             generation=int(lvl),
         )
-    # People attending in a month: one row per person and month, in the place of the
-    # first cohort they attended that month.
+    # People attending in a month, counted in SQL: one row per person and month (in the
+    # lowest department of the cohorts they attended that month), grouped.
+    month = _month_sql("s.date")
     sql = f"""
-        SELECT e.person_id, s.date, c.place_id, p.sex, p.birth_year, p.reporting_consent
-        FROM {T["at"]} a JOIN {T["se"]} s ON s.id = a.session_id
-        JOIN {T["co"]} c ON c.id = s.cohort_id
-        JOIN {T["en"]} e ON e.id = a.enrolment_id
-        JOIN {T["pe"]} p ON p.id = e.person_id
-        WHERE c.program_id = %s AND s.cancelled = %s AND a.status IN ({marks})
-        ORDER BY s.date
+        SELECT x.m, x.dep, x.sex, x.birth, x.ok, COUNT(*) FROM (
+          SELECT e.person_id, {month} AS m,
+                 MIN(CASE WHEN pl.level = 'department' THEN pl.id ELSE pl.department_id END) AS dep,
+                 MIN(p.sex) AS sex, MIN(p.birth_year) AS birth,
+                 MAX(CASE WHEN p.reporting_consent THEN 1 ELSE 0 END) AS ok
+          FROM {T["at"]} a JOIN {T["se"]} s ON s.id = a.session_id
+          JOIN {T["co"]} c ON c.id = s.cohort_id
+          JOIN {T["en"]} e ON e.id = a.enrolment_id
+          JOIN {T["pe"]} p ON p.id = e.person_id
+          LEFT JOIN registry_place pl ON pl.id = c.place_id
+          WHERE c.program_id = %s AND s.cancelled = %s AND a.status IN ({marks})
+          GROUP BY e.person_id, {month}
+        ) x GROUP BY x.m, x.dep, x.sex, x.birth, x.ok
     """  # noqa: S608
-    seen: dict[tuple[int, dt.date], None] = {}
-    for pid, day, place, sex, birth, ok in _rows(sql, [program_id, False, *attended]):
-        month = month_of(_date(day))
-        assert month is not None
-        if (pid, month) in seen:
-            continue
-        seen[(pid, month)] = None
+    for m, dep, sex, birth, ok, n in _rows(sql, [program_id, False, *attended]):
         out.add(
             "attending",
-            month,
-            value=1,
+            month_of(_date(m)),  # type: ignore[arg-type]
+            value=n,
             sex=sex,
             age_band=age_band_key(birth, today.year),
-            place=places.department_of(place) if place else None,
+            place=dep,
             consenting=bool(ok),
         )
     return out

@@ -35,6 +35,7 @@ from cascada.imports.formats import CONTENT_TYPES, DIALECTS, csv_bytes, xlsx_wri
 from cascada.indicators import periods as P
 from cascada.indicators import selectors, services
 from cascada.indicators.charts import Point, breakdown_chart, periods_chart
+from cascada.indicators.microdata import may_export_microdata
 from cascada.indicators.models import Direction, FillState, Frequency, Indicator, Measure, Unit
 from cascada.indicators.present import View, indicator_view, program_release
 from cascada.indicators.sources import SOURCES, load
@@ -184,6 +185,7 @@ def program_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "frequencies": Frequency.choices,
             "filled_at": _filled_at(program.pk, None),
             "may_manage": selectors.may_manage(request.user, program.owner_id),
+            "may_export_microdata": may_export_microdata(user=request.user, program=program),
         },
     )
 
