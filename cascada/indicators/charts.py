@@ -39,7 +39,11 @@ def _nice_max(value: float) -> float:
 
 
 def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """An axis or target number in the reader's language ("12,5" in Spanish)."""
+    from django.utils import formats
+
+    whole = float(value).is_integer()
+    return formats.number_format(round(value, 1), 0 if whole else 1)
 
 
 def periods_chart(points: Sequence[Point], *, title: str, target_label: str) -> SafeString:
