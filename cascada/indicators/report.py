@@ -162,13 +162,13 @@ def program_report(
         if indicator.organization_id is not None and program_scoped(indicator):
             v = view(indicator)
             report.own.append(Line(v, next((p for p in v.periods if p.key == period), None)))
-    within = {Frequency.YEAR: Frequency.QUARTER, Frequency.QUARTER: Frequency.MONTH}
+    within: dict[str, str] = {Frequency.YEAR: Frequency.QUARTER, Frequency.QUARTER: Frequency.MONTH}
     for code in ("people_enrolled", "people_completed"):
         if code in indicators:
             chart = indicator_view(
                 indicators[code], program_ids=[program.pk], organization_id=program.owner_id,
                 exact=exact, court=program.is_court_mandated, plan=plans.get(indicators[code].pk),
-                frequency=within.get(frequency, Frequency.QUARTER), today=end, release=release,
+                frequency=within.get(str(frequency), Frequency.QUARTER), today=end, release=release,
             )  # fmt: skip
             if period:
                 start = P.bounds(period)[0]

@@ -4,6 +4,7 @@ or in English when asked (``language``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils import formats, translation
@@ -54,6 +55,9 @@ def _pdf(r: Report) -> bytes:
     pdf.alias_nb_pages()
     pdf.set_author(_t(r.program.owner.name))
     pdf.set_creator("Cascada")
+    # The day of the report, not the second it was made: the same figures give the same
+    # bytes (a viewer comparing two downloads learns nothing from the file itself).
+    pdf.set_creation_date(dt.datetime.combine(r.generated, dt.time(), tzinfo=dt.UTC))
     width, text = pdf.width, pdf.paragraph
 
     def heading(value: str) -> None:
@@ -171,7 +175,7 @@ def _targets_table(pdf: _Pdf, lines: list[Line], width: float, by_period: bool) 
         _("Baseline"),
         _("Target"),
         _("Value") if by_period else _("So far"),
-        _("% of the way"),
+        _("Progress to target"),
     )
     pdf.set_font("Helvetica", "B", 9)
     pdf.set_fill_color(*LIGHT)

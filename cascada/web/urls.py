@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("cascada.web.urls_safeguarding_cases")),  # disclosures and referrals
     path("", include("cascada.web.urls_indicators_exports")),  # anonymised microdata (S18)
     path("", include("cascada.web.urls_indicators")),  # indicators, dashboards, targets
+    path("", include("cascada.web.urls_dhis2")),  # DHIS2: mapping, downloads, pushes
 ]

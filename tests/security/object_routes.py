@@ -109,6 +109,9 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:microdata": _program,
     "web:microdata_download": _program,
     "web:microdata_codebook": _program,
+    "web:dhis2_mapping_edit": _pk("dhis2_mapping"),
+    "web:dhis2_mapping_delete": _pk("dhis2_mapping"),
+    "web:dhis2_push_detail": _pk("dhis2_push"),
     # web: imports
     "web:import_review": _import_job,
     "web:import_done": _import_job,

@@ -137,6 +137,8 @@ class World:
     disclosure: Disclosure
     referral: Referral
     case_access: CaseAccess
+    dhis2_mapping: Any = None
+    dhis2_push: Any = None
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -538,7 +540,21 @@ def _safeguarding(
     )
     for user in users.values():
         safeguarding.forget(user)
+    # Issue 14: the organization's DHIS2 mapping and a push (objects of its own routes).
+    from cascada.indicators.dhis2.services.config import mapping_save
+    from cascada.indicators.models import Dhis2Push, Indicator
+
+    dhis2_mapping = mapping_save(
+        actor=None,
+        organization=org,
+        indicator=Indicator.objects.get(code="people_enrolled", organization__isnull=True),
+        measure="base",
+        data_element=("De" + "".join(c for c in tag if c.isalnum()) + "0" * 11)[:11],
+    )
+    dhis2_push = Dhis2Push.objects.create(organization=org, periods=["2025Q1"])
     return {
+        "dhis2_mapping": dhis2_mapping,
+        "dhis2_push": dhis2_push,
         "court_program": court_program,
         "service": service,
         "disclosure": disclosure,

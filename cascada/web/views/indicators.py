@@ -263,7 +263,7 @@ def _departments(program: Any) -> Any:
 
 def _table(view: View) -> tuple[list[str], list[list[Any]]]:
     """The table as the page shows it (the same figures, hidden ones as their text)."""
-    headers = [str(_("Period")), str(_("Value")), str(_("Target")), str(_("% of target"))]
+    headers = [str(_("Period")), str(_("Value")), str(_("Target")), str(_("Progress to target"))]
     rows: list[list[Any]] = [
         [
             p.label,
