@@ -38,6 +38,8 @@ from .models import Fact, Frequency, Indicator, Measure, Plan
 from .sources import SOURCES, load
 from .targets import percent_met
 
+VIEWER_FREQUENCY = Frequency.YEAR
+
 # Viewers read no finer place than the department (the ADR's menu: a province table and
 # its department's could be differenced).
 VIEWER_DIMS = {"sex", "age_band", "department", "generation", "kind", "audience"}
@@ -143,6 +145,14 @@ class View:
 
 
 # ---------------------------------------------------------------- reading the fill table
+
+
+def shown_to(indicator: Indicator, *, exact: bool) -> bool:
+    """Whether the indicator is shown at all to a user (contacts and people attending are
+    not shown to viewers: ``sources.Source.viewers``)."""
+    load()
+    source = SOURCES.get(indicator.source)
+    return exact or source is None or source.viewers
 
 
 def facts(
@@ -260,6 +270,11 @@ def indicator_view(
     frequency = (
         frequency or (plan.frequency if plan and plan.frequency else "") or indicator.frequency
     )
+    if not exact and (source is None or source.control != "none"):
+        # One grain for viewers: months, quarters and years are nested tables of the same
+        # people, and a quarter less its first two months is its third (ADR 0006's one-way
+        # tables hold only within one grain).
+        frequency = VIEWER_FREQUENCY
     if source is not None and not source.additive_in_time:
         frequency = Frequency.MONTH if source.key == "attending" else frequency
     dims = list(source.dims if source else ())

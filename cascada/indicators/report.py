@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from . import periods as P
 from .models import Frequency
-from .present import PeriodRow, View, indicator_view, program_release
+from .present import PeriodRow, View, indicator_view, program_release, shown_to
 from .selectors import indicator_list, plans_of, program_scoped
 
 # The indicators each section reads, by code (built-ins; missing ones are left out).
@@ -97,8 +97,11 @@ class Report:
         return [x for x in self.lines if x.view.indicator.code in ATTITUDES]
 
 
-def period_choices(program: Any, today: dt.date | None = None) -> list[tuple[str, str]]:
-    """The years and quarters a report can be made for, newest first."""
+def period_choices(
+    program: Any, today: dt.date | None = None, *, years_only: bool = False
+) -> list[tuple[str, str]]:
+    """The years and quarters a report can be made for, newest first (years only for a
+    viewer: a quarter and its year are nested tables of the same people)."""
     from cascada.trainings.models import Cohort
 
     today = today or timezone.localdate()
@@ -111,7 +114,7 @@ def period_choices(program: Any, today: dt.date | None = None) -> list[tuple[str
     if first is None:
         return []
     years = P.keys_between(first, today, Frequency.YEAR)
-    quarters = P.keys_between(first, today, Frequency.QUARTER)
+    quarters = [] if years_only else P.keys_between(first, today, Frequency.QUARTER)
     return [(k, P.label(k)) for k in reversed(years + quarters)]
 
 
@@ -153,7 +156,7 @@ def program_report(
     indicators = {i.code: i for i in indicator_list(organization_id=program.owner_id)}
     for code in HEADLINE:
         indicator = indicators.get(code)
-        if indicator is None:
+        if indicator is None or not shown_to(indicator, exact=exact):
             continue
         v = view(indicator)
         row = next((p for p in v.periods if p.key == period), None) if period else None
@@ -170,7 +173,7 @@ def program_report(
                 exact=exact, court=program.is_court_mandated, plan=plans.get(indicators[code].pk),
                 frequency=within.get(str(frequency), Frequency.QUARTER), today=end, release=release,
             )  # fmt: skip
-            if period:
+            if period and exact:  # a viewer's chart is the yearly table, every year
                 start = P.bounds(period)[0]
                 chart.periods = [p for p in chart.periods if P.bounds(p.key)[0] >= start]
             report.charts.append(chart)

@@ -25,6 +25,8 @@ from .models import Direction, Frequency, Indicator, Measure, PeriodTarget, Plan
 from .sources import SOURCES, load
 
 MAX_FIGURE = Decimal("999999999999")
+# A program's dates: a typing slip (year 1, year 9999) would make thousands of periods.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 
 def _require(actor: Any, organization_id: int) -> None:
@@ -80,6 +82,13 @@ def plan_save(
         raise ApplicationError(
             _("The program cannot end before it starts."), extra={"field": "ends_on"}
         )
+    for day, field in ((starts_on, "starts_on"), (ends_on, "ends_on")):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ApplicationError(
+                _("Give a date between %(first)s and %(last)s.")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR},
+                extra={"field": field},
+            )
     frequency = frequency or indicator.frequency
     if frequency not in Frequency.values:
         raise ApplicationError(_("Unknown frequency."), extra={"field": "frequency"})

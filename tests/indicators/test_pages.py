@@ -134,3 +134,35 @@ def test_an_organization_adds_its_own_indicator(filled, coordinator_client, org)
     own = Indicator.objects.get(organization=org)
     page = coordinator_client.get(reverse("web:indicators_program", args=[filled["program"].pk]))
     assert f'data-test="indicator-{own.code}"' in page.content.decode()
+
+
+def test_a_viewer_reads_one_grain_and_no_contacts(filled, org, client):
+    """Months, quarters and years are nested tables of the same people: a viewer gets
+    years only, whatever is asked; contacts and people attending are not shown to viewers
+    (ADR 0006: two readings a session apart give that session's attendance)."""
+    viewer = make_user(role=Role.VIEWER, organization=org)
+    c = client_for(client, viewer)
+    program = filled["program"]
+    url = reverse("web:indicators_program_indicator", args=[program.pk, "people_enrolled"])
+    for frequency in ("month", "quarter", "half", ""):
+        view = c.get(url, {"frequency": frequency}).context["view"]
+        assert view.frequency == "year" and [p.key for p in view.periods] == ["2025", "2026"]
+    for code in ("session_contacts", "people_attending"):
+        assert (
+            c.get(reverse("web:indicators_program_indicator", args=[program.pk, code])).status_code
+            == 404
+        )
+    page = c.get(reverse("web:indicators_program", args=[program.pk])).content.decode()
+    assert "indicator-session_contacts" not in page and "indicator-people_attending" not in page
+
+
+def test_a_plan_in_year_one_or_9999_is_refused_with_a_message(filled, coordinator_client):
+    url = reverse("web:indicator_plan", args=[filled["program"].pk, "people_enrolled"])
+    for starts, ends in (("0001-01-01", "2026-12-31"), ("2025-01-01", "9999-12-31")):
+        response = coordinator_client.post(
+            url,
+            {"starts_on": starts, "ends_on": ends, "frequency": "quarter", "form_token": token()},
+        )
+        assert response.status_code == 200
+        assert "Give a date between 1990 and 2100." in response.content.decode()
+    assert not Plan.objects.filter(program=filled["program"]).exists()

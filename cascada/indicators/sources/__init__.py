@@ -52,6 +52,9 @@ class Source:
     # Safeguarding's counts: never by cohort, facilitator or place, and the court threshold
     # for organizations with a court-ordered group.
     sensitive: bool = False
+    # Contacts and people attending in a month are not for viewers (ADR 0006: two readings
+    # a session apart give that session's attendance).
+    viewers: bool = True
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,7 @@ register(
         "sessions",
         _("Contacts in sessions"),
         ("department", "province", "district", "generation", "kind"),
+        viewers=False,
     ),
     Source(
         "attending",
@@ -251,5 +252,6 @@ register(
         _("People attending in the month"),
         ("sex", "age_band", "department"),
         additive_in_time=False,
+        viewers=False,
     ),
 )

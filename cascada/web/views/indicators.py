@@ -37,7 +37,7 @@ from cascada.indicators import selectors, services
 from cascada.indicators.charts import Point, breakdown_chart, periods_chart
 from cascada.indicators.microdata import may_export_microdata
 from cascada.indicators.models import Direction, FillState, Frequency, Indicator, Measure, Unit
-from cascada.indicators.present import View, indicator_view, program_release
+from cascada.indicators.present import View, indicator_view, program_release, shown_to
 from cascada.indicators.sources import SOURCES, load
 from cascada.registry.models import Place
 from cascada.trainings.selectors import sees_exact
@@ -147,7 +147,7 @@ def _program_views(request: HttpRequest, program: Any, *, frequency: str) -> lis
     plans = selectors.plans_of(program=program)
     out = []
     for indicator in selectors.indicator_list(organization_id=program.owner_id):
-        if not selectors.program_scoped(indicator):
+        if not selectors.program_scoped(indicator) or not shown_to(indicator, exact=exact):
             continue
         out.append(
             indicator_view(
@@ -223,7 +223,9 @@ def _detail_view(request: HttpRequest, program: Any, indicator: Indicator) -> Vi
 def program_indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
     program = selectors.dashboard_program(user=request.user, pk=pk)
     indicator = selectors.indicator_get(organization_id=program.owner_id, code=code)
-    if not selectors.program_scoped(indicator):
+    if not selectors.program_scoped(indicator) or not shown_to(
+        indicator, exact=sees_exact(user=request.user, program=program)
+    ):
         raise Http404()
     view = _detail_view(request, program, indicator)
     fmt = request.GET.get("format", "")
@@ -353,7 +355,8 @@ def _report(request: HttpRequest, pk: int) -> tuple[Any, Any, str]:
     from cascada.indicators.report import period_choices, program_report
 
     program = selectors.dashboard_program(user=request.user, pk=pk)
-    choices = period_choices(program)
+    exact = sees_exact(user=request.user, program=program)
+    choices = period_choices(program, years_only=not exact)
     period = request.GET.get("period", "")
     if period and period not in dict(choices):
         raise Http404()
@@ -363,7 +366,7 @@ def _report(request: HttpRequest, pk: int) -> tuple[Any, Any, str]:
             user=request.user,
             program=program,
             period=period,
-            exact=sees_exact(user=request.user, program=program),
+            exact=exact,
         )
     return report, choices, language
 
