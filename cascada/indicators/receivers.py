@@ -55,4 +55,8 @@ def cohorts_changed(event: Any) -> None:
 
 
 def completions_changed(event: Any) -> None:
+    # A write that already sent ``cohorts_changed`` for this cohort (attendance, an
+    # enrolment) marked its program: no second UPDATE in the same write.
+    if getattr(event.cohort, "_figures_news_sent", False):
+        return
     mark_programs([event.cohort.program_id])

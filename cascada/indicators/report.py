@@ -162,7 +162,11 @@ def program_report(
         row = next((p for p in v.periods if p.key == period), None) if period else None
         report.lines.append(Line(v, row))
     for indicator in indicators.values():
-        if indicator.organization_id is not None and program_scoped(indicator):
+        if (
+            indicator.organization_id is not None
+            and program_scoped(indicator)
+            and shown_to(indicator, exact=exact)
+        ):
             v = view(indicator)
             report.own.append(Line(v, next((p for p in v.periods if p.key == period), None)))
     within: dict[str, str] = {Frequency.YEAR: Frequency.QUARTER, Frequency.QUARTER: Frequency.MONTH}

@@ -153,6 +153,9 @@ def _figures_changed(*cohorts: Cohort) -> None:
     indicators refill their programs' figures)."""
     from .hooks import CohortsChanged, cohorts_changed
 
+    for cohort in cohorts:
+        # Told already in this write: the completions that follow need no second mark.
+        cohort._figures_news_sent = True  # type: ignore[attr-defined]
     with transaction.atomic():
         cohorts_changed.send(
             CohortsChanged(

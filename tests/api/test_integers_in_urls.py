@@ -266,6 +266,13 @@ def test_every_query_string_read_in_the_code_is_covered_here():
     not_integers |= {"instrument"}  # the analysis page: an instrument's code (a slug)
     not_integers |= {"theme"}  # the portfolio: a theme's code
     not_integers |= {"status", "rollup"}  # a recruit's status code; a yes/no flag
+    # Indicators (issue 14): a breakdown's name, a frequency, a period key ("2026Q3"), a
+    # language, the microdata's organization option; checked against their lists.
+    not_integers |= {"by", "frequency", "period", "periods", "lang", "organizations"}
+    # DHIS2's mapping form: "indicator" is only the initial choice of a ChoiceField of the
+    # organization's indicators (an unknown value selects nothing; tried with junk in
+    # tests/security/test_indicators_attacks.py).
+    covered |= {"indicator"}
     # A commitment's version number: out-of-range and text values are tried in
     # tests/commitments/test_pages.py (404).
     covered |= {"version"}

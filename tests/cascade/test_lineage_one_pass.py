@@ -40,8 +40,10 @@ def test_twenty_completions_are_one_piece_of_news_and_at_most_30_queries(
         completions_changed, "_receivers", [events.append, *completions_changed._receivers]
     )
     # The issue's target: at most 30 queries for the whole write (409 before the lineage
-    # moved in one pass, 70 while the completion rule still read attendance per person).
-    with django_assert_max_num_queries(30):
+    # moved in one pass, 70 while the completion rule still read attendance per person),
+    # plus the one UPDATE that marks the program's indicators for refilling (issue 14,
+    # docs/decisions/indicators.md; moving it after the commit would give 30 again).
+    with django_assert_max_num_queries(31):
         attendance_record(actor=None, session=last, marks={e.pk: "present" for e in enrolments})
     assert len(events) == 1 and len(events[0].gained) == 20
     assert TrainingEdge.objects.filter(cohort=cohort, trainer=trainer).count() == 20
@@ -53,7 +55,8 @@ def test_twenty_completions_are_one_piece_of_news_and_at_most_30_queries(
 
 def test_the_same_write_where_nobody_completes_moves_nothing(django_assert_max_num_queries):
     cohort, _trainer, enrolments, last = _last_session_pending(20, "Cantera")
-    with django_assert_max_num_queries(12):  # no lineage work at all
+    # No lineage work at all; one UPDATE marks the program's indicators (issue 14).
+    with django_assert_max_num_queries(13):
         attendance_record(actor=None, session=last, marks={e.pk: "absent" for e in enrolments})
     assert TrainingEdge.objects.filter(cohort=cohort).count() == 0
     assert set(

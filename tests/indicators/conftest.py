@@ -27,7 +27,7 @@ from cascada.measurement.models import Instrument, RoundKind
 from cascada.registry.models import Place
 from cascada.trainings.services import attendance_record, enrolment_create
 from tests.cascade.factories import run_cohort
-from tests.registry.factories import consent_to_reporting, make_person
+from tests.registry.factories import consent_to_reporting, ensure_places, make_person
 from tests.trainings.factories import make_program
 
 JAN, APR = dt.date(2025, 1, 6), dt.date(2025, 4, 7)
@@ -61,6 +61,7 @@ def dhs(justifies: bool) -> dict[str, str]:
 
 @pytest.fixture
 def world(org) -> dict[str, Any]:
+    ensure_places()
     lima = Place.objects.get(country="PE", code="150101")
     huamanga = Place.objects.get(country="PE", code="050101")
     program = make_program(owner=org)

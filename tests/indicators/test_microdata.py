@@ -81,6 +81,9 @@ def many(org) -> dict[str, Any]:
     program = make_program(owner=org, name=PROGRAM)
     program_share(actor=None, program=program, organization=partner)
     trainer = canary(org, sex="female", birth=1980)
+    from tests.registry.factories import ensure_places
+
+    ensure_places()
     place = {code: Place.objects.get(country="PE", code=code) for code in FINER_CODES}
     people: list[Any] = []
     absent: list[Any] = []

@@ -43,3 +43,20 @@ def consent_to_reporting(*people: Person) -> None:
             granted=True,
             text_version="v1",
         )
+
+
+def ensure_places() -> None:
+    """The INEI ubigeo and Bolivia's places come from a data migration; a transactional
+    test earlier in the same worker (a browser test) truncates every table: load them
+    again when they are gone."""
+    from cascada.registry.models import Place
+
+    if Place.objects.exists():
+        return
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    loader = importlib.import_module("cascada.registry.migrations.0002_load_places")
+    loader.load_places(django_apps, connection.schema_editor())
