@@ -43,7 +43,7 @@ def scope_key(family: str, scope: Any) -> str:
     return f"o{int(scope)}"
 
 
-def _scope_of(family: str, key: str) -> Any:
+def _scope_of(key: str) -> Any:
     from cascada.trainings.models import Program
 
     if key.startswith("p"):
@@ -64,7 +64,7 @@ def fill(family: str, key: str, *, today: dt.date | None = None) -> FillState:
     load()
     today = today or timezone.localdate()
     clock = time.perf_counter()
-    scope = _scope_of(family, key)
+    scope = _scope_of(key)
     state, _ = FillState.objects.get_or_create(source=family, scope=key)
     # Committed before reading: news during the fill turns the row dirty again (``_mark``).
     FillState.objects.filter(pk=state.pk).update(status=FillStatus.FILLING)

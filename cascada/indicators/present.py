@@ -89,12 +89,6 @@ def fmt_target(value: float, indicator: Indicator) -> str:
     return fmt(value, Measure.VALUE, indicator.unit)
 
 
-def _cell_figure(cell: Cell) -> Figure:
-    if cell.suppressed or cell.withheld or cell.unpublished:
-        return Figure(None, str(cell), hidden=True)
-    return Figure(float(cell.value or 0), fmt(float(cell.value or 0), Measure.VALUE, "people"))
-
-
 @dataclass
 class PeriodRow:
     key: str

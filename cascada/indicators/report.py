@@ -139,7 +139,7 @@ def program_report(
         generated=today,
     )
 
-    def view(indicator: Any, dimension: str = "") -> View:
+    def view(indicator: Any, dimension: str = "", grain: str = "") -> View:
         return indicator_view(
             indicator,
             program_ids=[program.pk],
@@ -147,7 +147,7 @@ def program_report(
             exact=exact,
             court=program.is_court_mandated,
             plan=plans.get(indicator.pk),
-            frequency=frequency,
+            frequency=grain or frequency,
             dimension=dimension,
             today=end,
             release=release,
@@ -172,11 +172,7 @@ def program_report(
     within: dict[str, str] = {Frequency.YEAR: Frequency.QUARTER, Frequency.QUARTER: Frequency.MONTH}
     for code in ("people_enrolled", "people_completed"):
         if code in indicators:
-            chart = indicator_view(
-                indicators[code], program_ids=[program.pk], organization_id=program.owner_id,
-                exact=exact, court=program.is_court_mandated, plan=plans.get(indicators[code].pk),
-                frequency=within.get(str(frequency), Frequency.QUARTER), today=end, release=release,
-            )  # fmt: skip
+            chart = view(indicators[code], grain=within.get(str(frequency), Frequency.QUARTER))
             if period and exact:  # a viewer's chart is the yearly table, every year
                 start = P.bounds(period)[0]
                 chart.periods = [p for p in chart.periods if P.bounds(p.key)[0] >= start]

@@ -30,11 +30,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
-
-# The breakdowns a dashboard may offer, in the order it offers them.
-DIMENSIONS = ("sex", "age_band", "department", "province", "district", "generation", "kind")
-
 
 @dataclass(frozen=True)
 class Source:
@@ -119,8 +114,6 @@ def register(family: Family, *sources: Source) -> None:
 
 
 PERSON_DIMS = ("sex", "age_band", "department", "province", "district", "generation")
-REPORTED = "reported"
-LABEL_REPORTED = _("entered by hand")
 
 
 def load() -> None:
