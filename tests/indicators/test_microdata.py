@@ -73,10 +73,11 @@ def canary(org: Any, *, birth: int | None = 1990, sex: str = "male", consent: bo
 
 @pytest.fixture
 def many(org) -> dict[str, Any]:
-    """Lima (Miraflores): 6 men of the owner and 6 of a partner born in 1990, 2 born in
+    """Lima (Miraflores): 6 men of the owner and 6 of a partner born in 1990, 3 born in
     1950 and 3 in 2000 (rare age bands), 1 man who did not consent. Ayacucho (Huanta): 8
-    men and 1 woman (alone). Cusco (Wanchaq): 2 men; Piura (Castilla): 3 men (rare
-    departments). Everyone completes a course of two sessions."""
+    men and 1 woman (alone). Cusco (Wanchaq): 3 men; Piura (Castilla): 3 men (rare
+    departments, 6 together). Everyone completes a course of two sessions. With k = 5 a
+    group must hold 6 rows or more (S17 hides counts from 1 to k)."""
     partner = make_org(name=PARTNER)
     program = make_program(owner=org, name=PROGRAM)
     program_share(actor=None, program=program, organization=partner)
@@ -103,14 +104,14 @@ def many(org) -> dict[str, Any]:
             (people if m.reporting_consent else absent).append(m)
 
     lima = [canary(org) for _ in range(6)] + [canary(partner) for _ in range(6)]
-    lima += [canary(org, birth=1950) for _ in range(2)] + [
+    lima += [canary(org, birth=1950) for _ in range(3)] + [
         canary(org, birth=2000) for _ in range(3)
     ]
     lima.append(canary(org, consent=False))
     cohort(COHORT_NAMES[0], "150122", dt.date(2025, 3, 3), lima)
     huanta = [canary(org) for _ in range(8)] + [canary(org, sex="female")]
     cohort(COHORT_NAMES[1], "050401", dt.date(2025, 4, 7), huanta)
-    cohort(COHORT_NAMES[2], "080108", dt.date(2025, 5, 5), [canary(org) for _ in range(2)])
+    cohort(COHORT_NAMES[2], "080108", dt.date(2025, 5, 5), [canary(org) for _ in range(3)])
     cohort(COHORT_NAMES[3], "200104", dt.date(2025, 6, 2), [canary(org) for _ in range(3)])
     return {
         "org": org,
@@ -247,29 +248,29 @@ def test_ages_only_as_bands_and_places_only_as_departments(many):
 def test_rare_departments_are_pooled_as_other(many):
     rows = table(export(many, organizations=microdata.NONE))
     departments = Counter(r["Department"] for r in rows)
-    # Cusco (2) and Piura (3) have fewer than 5 rows each: together they are "Other".
-    assert departments["Other departments"] == 5
-    assert departments["Lima"] == 17
+    # Cusco (3) and Piura (3) have k = 5 rows or fewer each: together they are "Other" (6).
+    assert departments["Other departments"] == 6
+    assert departments["Lima"] == 18
 
 
 def test_rare_combinations_are_withheld_or_left_out(many):
     data = export(many, organizations=microdata.NAMES)
     rows = table(data)
-    # 2 men of 60+ and 3 of 18-29 in Lima: their age band is withheld (5 together).
+    # 3 men of 60+ and 3 of 18-29 in Lima: their age band is withheld (6 together).
     lima = [r for r in rows if r["Department"] == "Lima"]
-    assert Counter(r["Age band"] for r in lima) == {"30-44": 12, "Withheld": 5}
+    assert Counter(r["Age band"] for r in lima) == {"30-44": 12, "Withheld": 6}
     assert not {"60+", "18-29"} & {r["Age band"] for r in rows}
     # The one woman stays alone whatever is withheld: she is left out.
     assert data.left_out == 1
     assert "Female" not in {r["Sex"] for r in rows}
-    # Whatever anyone could know from outside, at least k rows share it.
+    # Whatever anyone could know from outside, more than k rows share it.
     key = ["Sex", "Age band", "Department", "Generation", "Kind of cohort"]
     key += ["Certified trainer", "Ran a cohort", "Organization"]
     groups = Counter(tuple(r[c] for c in key) for r in rows)
-    assert min(groups.values()) >= K, groups
+    assert min(groups.values()) > K, groups
 
 
-def test_protect_keeps_every_key_in_groups_of_k_on_random_populations():
+def test_protect_keeps_every_key_in_groups_of_more_than_k_on_random_populations():
     """The rule itself, against an independent count, on populations drawn at random."""
     rng = random.Random(14)
     for _ in range(200):
@@ -292,9 +293,9 @@ def test_protect_keeps_every_key_in_groups_of_k_on_random_populations():
         kept, left_out = microdata.protect(rows, k=K, with_organization=True)
         assert len(kept) + left_out == len(rows)
         sizes = Counter(r.key(True) for r in kept)
-        assert all(n >= K for n in sizes.values())
+        assert all(n > K for n in sizes.values())
         departments = Counter(r.department for r in kept)
-        assert all(n >= K for n in departments.values())
+        assert all(n > K for n in departments.values())
 
 
 # ---------------------------------------------------------------- who is in it
@@ -302,9 +303,9 @@ def test_protect_keeps_every_key_in_groups_of_k_on_random_populations():
 
 def test_only_people_who_consented_to_reporting(many):
     data = export(many, organizations=microdata.NONE)
-    assert len(data.rows) + data.left_out == len(many["people"]) == 31
-    # The Lima man who did not consent: Lima has 17 consenting rows, not 18.
-    assert Counter(r["Department"] for r in table(data))["Lima"] == 17
+    assert len(data.rows) + data.left_out == len(many["people"]) == 33
+    # The Lima man who did not consent: Lima has 18 consenting rows, not 19.
+    assert Counter(r["Department"] for r in table(data))["Lima"] == 18
 
 
 def test_a_consent_withdrawn_takes_the_person_out(many):
@@ -448,7 +449,7 @@ def test_an_export_writes_one_audit_row_with_counts_only(many, client):
     )
     assert event.detail == {
         "format": "xlsx",
-        "count": 30,
+        "count": 32,
         "left_out": 1,
         "names": False,
         "letters": True,

@@ -1737,20 +1737,13 @@ MICRODATA_KEY = (
 )  # fmt: skip
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "FINDING: the microdata's small-group rule keeps groups of k rows "
-        "(microdata/rows.protect and _pool: 'fewer than k' are pooled or withheld), while "
-        "S17 hides counts from 1 to k: the program's file has exactly 5 rows in 'Other "
-        "departments' (Cusco 3 + Piura 2, k = 5), the very sum the viewer's release "
-        "withholds by showing Lima as '—'; the same 5 rows share one key and one 'Withheld' "
-        "age band."
-    ),
-)
 def test_microdata_has_no_group_of_1_to_k_people(world):
     """Every combination of the key's columns (what someone who knows a man could know)
-    and every value of each key column covers 0 or more than k rows, as S17 counts."""
+    and every value of each key column covers 0 or more than k rows, as S17 counts.
+
+    Found by this file: the rule pooled and withheld groups of *fewer* than k, so the
+    program's file held exactly 5 rows in "Other departments" (Cusco 3 + Piura 2, k = 5),
+    the very sum the viewer's release withholds by showing Lima as "—"."""
     client = signed_in(world.users["coordinator"])
     rows = csv_rows(_microdata(client, world))
     header, body = rows[0], [r for r in rows[1:] if r]

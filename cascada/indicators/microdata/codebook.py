@@ -92,7 +92,7 @@ COLUMNS: list[Column] = [
         ),
         lambda: (
             _(
-                "Department names; “%(other)s”: departments with fewer than k people in the "
+                "Department names; “%(other)s”: departments with k people or fewer in the "
                 "export, or held back with the small-group rule; “%(unknown)s”: cohort without a place."
             )
             % {"other": other_department(), "unknown": not_recorded()}
@@ -180,7 +180,7 @@ COLUMNS: list[Column] = [
         lambda: (
             _(
                 "Names, or letters drawn anew for every export (“%(letter)s”); “%(other)s”: "
-                "organizations with fewer than k people in the export."
+                "organizations with k people or fewer in the export."
             )
             % {"letter": letter(0), "other": other_organization()}
         ),

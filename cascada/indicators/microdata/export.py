@@ -16,9 +16,9 @@ finer than the department (docs/decisions/microdata.md).
   code, an id, a name, an ID number, a year of birth, a date, a cohort or a free text.
 - **Row number**: 1..n after shuffling the rows, new in every export: two files cannot be
   linked through it.
-- **Small groups** (``protect``): departments and organizations with fewer than k rows are
+- **Small groups** (``protect``): departments and organizations with k rows or fewer are
   pooled ("Other departments"), then the rows whose combination of the characteristics
-  someone could know from outside (the *key*) is shared by fewer than k rows lose those
+  someone could know from outside (the *key*) is shared by k rows or fewer lose those
   characteristics one by one ("Withheld"), and rows still alone are left out. k is
   ``core.privacy.threshold``.
 """
@@ -216,8 +216,8 @@ def microdata_export(
             "reporting. No names, codes, ID numbers, years of birth or dates."
         ),
         _(
-            "Small groups (k = %(k)s): departments and organizations with fewer than %(k)s "
-            "people are pooled; characteristics shared by fewer than %(k)s people are "
+            "Small groups (k = %(k)s): departments and organizations with %(k)s people or "
+            "fewer are pooled; characteristics shared by %(k)s people or fewer are "
             "withheld; people still alone in their group are left out (here: %(left)s)."
         )
         % {"k": k, "left": left_out},

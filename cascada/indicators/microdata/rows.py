@@ -183,11 +183,13 @@ def _attitudes(people: dict[int, Person], cohorts: Any) -> None:
 
 
 def _pool(rows: Sequence[Person], attr: str, k: int) -> None:
-    """Values shared by fewer than ``k`` rows become OTHER; while OTHER itself holds 1..k-1
-    rows, the smallest remaining value joins it (a lone "Other" would be as telling)."""
+    """Values shared by ``k`` rows or fewer become OTHER; while OTHER itself holds 1..k
+    rows, the smallest remaining value joins it (a lone "Other" would be as telling).
+    "k or fewer" is S17's count: a count from 1 to k is never shown, so no group of 1 to k
+    rows is either."""
     sizes = Counter(getattr(r, attr) for r in rows)
-    pooled = {v for v, n in sizes.items() if n < k}
-    while 0 < sum(sizes[v] for v in pooled) < k:
+    pooled = {v for v, n in sizes.items() if n <= k}
+    while 0 < sum(sizes[v] for v in pooled) <= k:
         rest = [v for v in sizes if v not in pooled]
         if not rest:
             break
@@ -199,11 +201,11 @@ def _pool(rows: Sequence[Person], attr: str, k: int) -> None:
 
 def protect(rows: list[Person], *, k: int, with_organization: bool) -> tuple[list[Person], int]:
     """The small-group rule (docs/decisions/microdata.md): after pooling departments and
-    organizations with fewer than ``k`` rows, every row whose key is shared by fewer than
-    ``k`` rows has the key's characteristics withheld, one at a time in ``KEY``'s order
+    organizations with ``k`` rows or fewer, every row whose key is shared by ``k`` rows
+    or fewer has the key's characteristics withheld, one at a time in ``KEY``'s order
     (department and organization: pooled as OTHER), recounting after each; a withheld
-    value is a value of its own, matching nothing else. Rows still in a group of fewer
-    than ``k`` are left out. Returns the rows kept and how many were left out."""
+    value is a value of its own, matching nothing else. Rows still in a group of ``k``
+    or fewer are left out. Returns the rows kept and how many were left out."""
     _pool(rows, "department", k)
     if with_organization:
         _pool(rows, "organization", k)
@@ -211,7 +213,7 @@ def protect(rows: list[Person], *, k: int, with_organization: bool) -> tuple[lis
         if attr == "organization" and not with_organization:
             continue
         sizes = Counter(r.key(with_organization) for r in rows)
-        small = [r for r in rows if sizes[r.key(with_organization)] < k]
+        small = [r for r in rows if sizes[r.key(with_organization)] <= k]
         if not small:
             break
         for r in small:
@@ -222,5 +224,5 @@ def protect(rows: list[Person], *, k: int, with_organization: bool) -> tuple[lis
             else:
                 setattr(r, attr, WITHHELD)
     sizes = Counter(r.key(with_organization) for r in rows)
-    kept = [r for r in rows if sizes[r.key(with_organization)] >= k]
+    kept = [r for r in rows if sizes[r.key(with_organization)] > k]
     return kept, len(rows) - len(kept)
