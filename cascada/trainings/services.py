@@ -156,7 +156,9 @@ def _figures_changed(*cohorts: Cohort) -> None:
     for cohort in cohorts:
         # Told already in this write: the completions that follow need no second mark.
         cohort._figures_news_sent = True  # type: ignore[attr-defined]
-    with transaction.atomic():
+    # No savepoint of its own (two queries more per write): the news and the write commit
+    # or roll back together, and a write outside a transaction gets one here.
+    with transaction.atomic(savepoint=False):
         cohorts_changed.send(
             CohortsChanged(
                 cohort_ids=tuple(sorted({c.pk for c in cohorts})),

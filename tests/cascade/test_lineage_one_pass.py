@@ -41,9 +41,9 @@ def test_twenty_completions_are_one_piece_of_news_and_at_most_30_queries(
     )
     # The issue's target: at most 30 queries for the whole write (409 before the lineage
     # moved in one pass, 70 while the completion rule still read attendance per person),
-    # plus the one UPDATE that marks the program's indicators for refilling (issue 14,
-    # docs/decisions/indicators.md; moving it after the commit would give 30 again).
-    with django_assert_max_num_queries(31):
+    # the UPDATE that marks the program's indicators for refilling included (issue 14:
+    # in the write's transaction, so that a mark is never lost; 29 queries in all).
+    with django_assert_max_num_queries(30):
         attendance_record(actor=None, session=last, marks={e.pk: "present" for e in enrolments})
     assert len(events) == 1 and len(events[0].gained) == 20
     assert TrainingEdge.objects.filter(cohort=cohort, trainer=trainer).count() == 20
@@ -56,7 +56,7 @@ def test_twenty_completions_are_one_piece_of_news_and_at_most_30_queries(
 def test_the_same_write_where_nobody_completes_moves_nothing(django_assert_max_num_queries):
     cohort, _trainer, enrolments, last = _last_session_pending(20, "Cantera")
     # No lineage work at all; one UPDATE marks the program's indicators (issue 14).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(12):
         attendance_record(actor=None, session=last, marks={e.pk: "absent" for e in enrolments})
     assert TrainingEdge.objects.filter(cohort=cohort).count() == 0
     assert set(
