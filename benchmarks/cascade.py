@@ -129,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
             "imports",
             "measurement",
             "indicators",
+            "pages",
         ],
         default="all",
         help="which tables: the cascade, the everyday reads and writes, viewers' releases "
@@ -205,6 +206,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.only == "indicators":
             _print_machine(info, args)
         indicators.print_table(rows_i, people=args.people, repeat=args.repeat, facts=facts)
+    if args.only in ("all", "pages"):
+        from benchmarks import pages
+
+        rows_p, facts = pages.run(tag=tag, repeat=args.repeat)
+        if args.only == "pages":
+            _print_machine(info, args)
+        pages.print_table(rows_p, people=args.people, repeat=args.repeat, facts=facts)
     if args.only in ("all", "load"):
         from benchmarks import load
 

@@ -149,6 +149,7 @@ def plan(*, users: int, tag: str, seed: int = 1) -> Plan:
         "organization": org.name,
         "program": f"{program.name} ({program.n:,} cohorts)",
         "users": users,
+        "program_id": program.pk,
     }
     return Plan(cookies=[_session_cookie(u) for u in people], pages=pages, facts=facts)
 

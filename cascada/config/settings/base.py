@@ -131,6 +131,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # JIT off for Cascada's connections (issue 15, docs/performance.md "PostgreSQL
+    # settings"): its statements run in milliseconds, and a plan whose estimated cost
+    # passes ``jit_above_cost`` (the cascade of a trainer with 20,000 people downstream)
+    # spent 58 ms compiling a 130 ms query. ``CASCADA_PG_OPTIONS`` adds or overrides.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = os.environ.get(
+        "CASCADA_PG_OPTIONS", "-c jit=off"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
