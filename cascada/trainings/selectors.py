@@ -371,7 +371,7 @@ def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
     """Per program: the user's visible cohorts, how many run today, and their enrolments
     (``n_enrolled`` / ``n_completed`` of ``cohort_list`` summed), in two grouped queries
     rather than every cohort loaded (the home page; docs/performance.md, "Load")."""
-    visible = cohort_list(user=user).order_by().values("pk")
+    visible = cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
     out: dict[int, ProgramCohortTotals] = {}
     for row in (
         Cohort.objects.filter(pk__in=visible)
@@ -394,18 +394,35 @@ def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
     return out
 
 
-def cohort_list_by_status(*, user: Any) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
-    """``cohort_list`` running first, then planned, then closed; newest first within."""
+def _status_order(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Running first, then planned, then closed; newest first within (the home page)."""
     rank = Case(
         When(clock.status_q(clock.RUNNING), then=Value(0)),
         When(clock.status_q(clock.PLANNED), then=Value(1)),
         default=Value(2),
         output_field=IntegerField(),
     )
-    return (
-        cohort_list(user=user)
-        .alias(status_rank=rank)
-        .order_by("status_rank", "-start_date", "name", "pk")
+    return qs.alias(status_rank=rank).order_by("status_rank", "-start_date", "name", "pk")
+
+
+def cohorts_shown_by_status(
+    *, user: Any, limit: int
+) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
+    """The first ``limit`` cohorts of ``cohort_list`` (running first, then planned, then
+    closed; newest first within) with its counts, in one statement whose cost follows
+    ``limit``, not the visible cohorts: the ids are ordered and cut in SQL first, and only
+    those few cohorts join their enrolments (one GROUP BY, no count per visible cohort;
+    issue 15, docs/decisions/pages-at-scale.md)."""
+    shown = _status_order(
+        Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES))
+    ).values("pk")[:limit]
+    return _status_order(
+        Cohort.objects.filter(pk__in=shown)
+        .select_related("program__owner", "place", "curriculum_version__curriculum")
+        .annotate(
+            n_enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)),
+            n_completed=Count("enrolments", filter=Q(enrolments__completed=True)),
+        )
     )
 
 
@@ -636,7 +653,20 @@ def enrol_excluded_ids(*, cohort: Cohort) -> QuerySet[Any]:
     ).values("pk")
 
 
-ENROL_SEARCH_LIMIT = 30
+ENROL_SEARCH_LIMIT = 20
+ENROL_TYPED_MIN_LETTERS = 3
+
+
+def enrol_search_while_typing(text: str) -> bool:
+    """Whether the picker may search ``text`` as it is typed (before "Search" or Enter):
+    only a name of at least ``ENROL_TYPED_MIN_LETTERS`` letters. A text with a digit is a
+    code or an ID number, and ``person_search_reveal`` counts every such text that is no
+    visible code as a look-up by ID number: typed digit by digit it would spend the
+    look-up limit, so it waits for the user to send it (docs/decisions/pages-at-scale.md)."""
+    text = (text or "").strip()
+    return sum(ch.isalpha() for ch in text) >= ENROL_TYPED_MIN_LETTERS and not any(
+        ch.isdigit() for ch in text
+    )
 
 
 def enrol_candidates_reveal(

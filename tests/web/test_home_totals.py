@@ -1,5 +1,5 @@
 """The home page's figures come from SQL (``cohort_totals_by_program``,
-``cohort_list_by_status``), not from every cohort loaded: the same figures as the
+``cohorts_shown_by_status``), not from every cohort loaded: the same figures as the
 cohorts themselves, running cohorts first, and only the cohorts shown loaded (docs/performance.md, "Load")."""
 
 from __future__ import annotations

@@ -84,6 +84,7 @@ class EnrolSearchForm(forms.Form):
     q = forms.CharField(
         label=_("Search people to enrol"),
         max_length=200,
+        required=False,  # empty: a hint, never everyone
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -92,6 +93,9 @@ class EnrolSearchForm(forms.Form):
             }
         ),
     )
+    # Sent by the search-as-you-type request (htmx ``hx-vals``), never by the button or
+    # Enter: such a search runs only for a name (``enrol_search_while_typing``).
+    typed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PeopleField(forms.Field):

@@ -18,8 +18,8 @@ from cascada.networks.selectors import networks_of_member
 from cascada.safeguarding.selectors import reminders
 from cascada.trainings.selectors import (
     ProgramCohortTotals,
-    cohort_list_by_status,
     cohort_totals_by_program,
+    cohorts_shown_by_status,
     program_list,
     sees_exact,
     sessions_missing_attendance,
@@ -64,7 +64,8 @@ def home(request: HttpRequest) -> HttpResponse:
             row["people"] = True  # counts of people (the release), not enrolments
         program_rows.append(row)
     cohort_rows = []
-    for c in cohort_list_by_status(user=user)[:COHORTS_SHOWN]:
+    # Only the cohorts shown, their counts computed for them alone (issue 15).
+    for c in cohorts_shown_by_status(user=user, limit=COHORTS_SHOWN):
         exact = c.program_id in exact_programs
         cohort_rows.append(
             {

@@ -166,24 +166,43 @@ def _enrol_existing(request: HttpRequest, cohort: Any, session: Any) -> HttpResp
 @require_POST
 def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The enrolment picker's search (S9: the text comes by POST, never in a URL). With
-    htmx only the results come back; without JavaScript, the cohort page with them."""
+    htmx only the results come back, also as the user types a name; without JavaScript,
+    the cohort page with them. At most ``ENROL_SEARCH_LIMIT`` people; an empty text gets
+    a hint, never everyone (docs/decisions/pages-at-scale.md)."""
     from .trainings import _cohort_page
 
     cohort = _cohort(request, pk)
     form = EnrolSearchForm(request.POST, prefix="enrol")
     choices = None
-    error = ""
+    more = False
+    error = hint = ""
     if form.is_valid():
-        try:
-            choices = selectors.enrol_candidates_reveal(  # audited (S10)
-                user=request.user, cohort=cohort, text=form.cleaned_data["q"]
-            )
-        except LookupLimitError as exc:
-            error = str(exc.message)
+        text = form.cleaned_data["q"].strip()
+        if not text:
+            hint = _("Type a participant code, an ID number or a name.")
+        elif (
+            request.htmx
+            and form.cleaned_data["typed"]
+            and not selectors.enrol_search_while_typing(text)
+        ):
+            # Codes and ID numbers wait for "Search" (each look-up by ID number counts):
+            # nothing to swap, so results a "Search" just brought stay in place.
+            return HttpResponse(status=204)
+        else:
+            try:
+                limit = selectors.ENROL_SEARCH_LIMIT
+                found = selectors.enrol_candidates_reveal(  # audited (S10)
+                    user=request.user, cohort=cohort, text=text, limit=limit + 1
+                )
+                choices, more = found[:limit], len(found) > limit
+            except LookupLimitError as exc:
+                error = str(exc.message)
     extra = {
         "enrol_search_form": form,
         "enrol_choices": choices,
         "enrol_search_error": error,
+        "enrol_search_hint": hint,
+        "enrol_search_full": more,
         "enrol_open": True,
     }
     if request.htmx:
