@@ -197,6 +197,7 @@ TARGETS: dict[str, Promise] = {
     "indicators.dhis2push": _("Push to DHIS2"),
     "indicators.indicator": _("Indicator"),
     "indicators.plan": _("Indicator's targets for a program"),
+    "indicators.reportedvalue": _("Value reported by hand"),
 }
 
 SOURCES: dict[str, Promise] = {

@@ -34,8 +34,9 @@ from cascada.core.privacy import Cell
 from cascada.registry.models import Place, Sex
 
 from . import periods as P
+from . import reported
 from .models import Fact, Frequency, Indicator, Measure, Plan
-from .sources import SOURCES, load
+from .sources import SOURCES, Source, load
 from .targets import percent_met
 
 VIEWER_FREQUENCY = Frequency.YEAR
@@ -260,6 +261,11 @@ def indicator_view(
     from django.utils import timezone
 
     today = today or timezone.localdate()
+    if indicator.source == reported.REPORTED:
+        return _reported_view(
+            indicator, program_ids=program_ids, exact=exact, court=court, plan=plan,
+            frequency=frequency, today=today,
+        )  # fmt: skip
     source = SOURCES.get(indicator.source)
     frequency = (
         frequency or (plan.frequency if plan and plan.frequency else "") or indicator.frequency
@@ -407,6 +413,82 @@ def _grid(
         cell[0] += v
         cell[1] += b
     return {key: measure_of((p[0], p[1]), measure) for key, p in pairs.items()}
+
+
+# ---------------------------------------------------------------- values typed by hand
+
+# Hand-typed counts of people, for a viewer: protected as a source's counts are.
+_TYPED_PEOPLE = Source(key=reported.REPORTED, family="", label="", dims=())
+
+
+def _reported_view(
+    indicator: Indicator,
+    *,
+    program_ids: list[int] | None,
+    exact: bool,
+    court: bool,
+    plan: Plan | None,
+    frequency: str,
+    today: dt.date,
+) -> View:
+    """An indicator typed by hand (``reported.py``): its value per period and so far
+    (``reported.combine``) with its targets, no breakdown. A viewer reads years only
+    (``VIEWER_FREQUENCY``) and hand-typed counts of people through the counts' protection
+    (``_protected``, as a source's counts); any other unit is the organization's own
+    work, shown as typed."""
+    frequency = (
+        frequency or (plan.frequency if plan and plan.frequency else "") or indicator.frequency
+    )
+    if not exact:
+        frequency = VIEWER_FREQUENCY
+    by_month = reported.monthly(indicator, program_ids)
+    months = sorted(by_month)
+    first = plan.starts_on if plan else (months[0] if months else today)
+    last = plan.ends_on if plan else today
+    if months:
+        first, last = min(first, months[0]), max(last, months[-1])
+    last = min(last, max(today, months[-1] if months else today))
+    keys = P.keys_between(first, last, frequency)
+    per_period: dict[str, list[reported.Month]] = {key: [] for key in keys}
+    for month in months:
+        per_period[P.key_of(month, frequency)].append(by_month[month])
+    targets = _targets(plan, frequency)
+    protected = not exact and indicator.unit in reported.PEOPLE_UNITS
+    k = privacy.threshold(court=court)
+    view = View(
+        indicator=indicator,
+        exact=not protected,
+        k=k if protected else 0,
+        frequency=frequency,
+        periods=[],
+        so_far=Figure(None, "–"),
+        lop_target=float(plan.lop_target) if plan and plan.lop_target is not None else None,
+        baseline=float(plan.baseline) if plan and plan.baseline is not None else None,
+        percent_met=None,
+        dimension="",
+        breakdown=[],
+    )
+    measure, unit = indicator.measure, indicator.unit
+    if protected:
+        counted = {key: [reported.combine(per_period[key], unit) or 0.0, 0.0] for key in keys}
+        total = (sum(pair[0] for pair in counted.values()), 0.0)
+        _protected(view, _TYPED_PEOPLE, counted, keys, total, {}, {}, k, court, targets, plan)
+    else:
+        so_far: list[reported.Month] = []
+        for key in keys:
+            so_far += per_period[key]
+            value = reported.combine(so_far if indicator.cumulative else per_period[key], unit)
+            view.periods.append(_period_row(key, value, measure, unit, targets, plan, indicator))
+        whole = reported.combine([by_month[m] for m in months], unit)
+        view.so_far = Figure.of(whole, measure, unit)
+    if view.so_far.number is not None:
+        view.percent_met = percent_met(
+            actual=view.so_far.number,
+            target=view.lop_target,
+            baseline=view.baseline,
+            direction=indicator.direction,
+        )
+    return view
 
 
 # ---------------------------------------------------------------- protected views

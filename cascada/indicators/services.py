@@ -25,6 +25,12 @@ from .models import Direction, Frequency, Indicator, Measure, PeriodTarget, Plan
 from .sources import SOURCES, load
 
 MAX_FIGURE = Decimal("999999999999")
+# The source of an organization's indicator whose values are typed by hand, month by month
+# (``reported.py``), beside the computed ones of ``sources.SOURCES``.
+REPORTED = "reported"
+# Units that are a level, not a flow: a period shows its months' ratio or last value
+# (``reported.combine``); the others add up over months.
+LEVEL_UNITS = frozenset({Unit.PERCENT, Unit.POINTS})
 # A program's dates: a typing slip (year 1, year 9999) would make thousands of periods.
 FIRST_YEAR, LAST_YEAR = 1990, 2100
 
@@ -133,6 +139,14 @@ def plan_save(
     return plan
 
 
+def reported_measure(unit: str) -> str:
+    """What a hand-typed indicator's values are, by its unit: a percentage (typed, or a
+    numerator over its denominator), a score, or an amount that adds up."""
+    if unit == Unit.PERCENT:
+        return Measure.RATIO
+    return Measure.MEAN if unit == Unit.POINTS else Measure.VALUE
+
+
 @transaction.atomic
 def indicator_create(
     *,
@@ -149,15 +163,20 @@ def indicator_create(
     frequency: str = Frequency.QUARTER,
 ) -> Indicator:
     """An organization's own indicator, read from one of the sources with its own name,
-    definition, direction and frequency (and its own targets, by ``plan_save``)."""
+    definition, direction and frequency (and its own targets, by ``plan_save``), or
+    ``REPORTED``: values typed by hand per program and month (``reported.py``), whose
+    measure follows from the unit and which is cumulative only when its values add up."""
     _require(actor, organization.pk)
     load()
     name_es = (name_es or "").strip()
     if not name_es:
         raise ApplicationError(_("Give the indicator a name."), extra={"field": "name_es"})
     src = SOURCES.get(source)
-    if src is None:
+    if src is None and source != REPORTED:
         raise ApplicationError(_("Choose what the indicator counts."), extra={"field": "source"})
+    if src is None:  # typed by hand: the unit says what a value is
+        measure = reported_measure(unit) if unit in Unit.values else measure
+        cumulative = cumulative and unit not in LEVEL_UNITS
     for value, choices, field in (
         (measure, Measure.values, "measure"),
         (unit, Unit.values, "unit"),
@@ -179,8 +198,10 @@ def indicator_create(
         name_es=name_es[:200],
         name_en=(name_en or "").strip()[:200],
         definition_es=(definition_es or "").strip(),
-        area=next((b["area"] for b in builtin_rows() if b["source"] == src.key), src.family),
-        source=src.key,
+        area=REPORTED
+        if src is None
+        else next((b["area"] for b in builtin_rows() if b["source"] == src.key), src.family),
+        source=REPORTED if src is None else src.key,
         measure=measure,
         unit=unit,
         direction=direction,

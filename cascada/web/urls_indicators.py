@@ -1,12 +1,13 @@
 """Indicators and dashboards (issue 14): the dashboards of a program and an organization,
 one indicator with its breakdowns and downloads, targets, an organization's own
-indicators, "Refresh now"."""
+indicators and the values of those typed by hand, "Refresh now"."""
 
 from django.urls import path
 
 import cascada.core.converters  # noqa: F401 (registers <id:>)
 
 from .views import indicators as v
+from .views import indicators_reported as typed
 
 urlpatterns: list = [
     path("indicators/", v.home, name="indicators_home"),
@@ -21,6 +22,12 @@ urlpatterns: list = [
         name="indicators_program_indicator",
     ),
     path("indicators/programs/<id:pk>/<slug:code>/targets/", v.plan_edit, name="indicator_plan"),
+    path("indicators/programs/<id:pk>/<slug:code>/values/", typed.values, name="indicator_values"),
+    path(
+        "indicators/programs/<id:pk>/<slug:code>/values/delete/",
+        typed.value_delete,
+        name="indicator_value_delete",
+    ),
     path(
         "indicators/organizations/<id:pk>/",
         v.organization_dashboard,

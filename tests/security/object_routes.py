@@ -52,6 +52,10 @@ def _indicator(w: World) -> dict[str, str]:
     return {"pk": str(w.program.pk), "code": "people_enrolled"}
 
 
+def _reported(w: World) -> dict[str, str]:
+    return {"pk": str(w.program.pk), "code": w.reported_indicator.code}
+
+
 def _network_year(w: World) -> dict[str, str]:
     return {"pk": str(w.network.pk), "year": "2026"}
 
@@ -101,6 +105,8 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:indicators_program": _program,
     "web:indicators_program_indicator": _indicator,
     "web:indicator_plan": _indicator,
+    "web:indicator_values": _reported,
+    "web:indicator_value_delete": _reported,
     "web:indicators_report": _program,
     "web:indicators_report_pdf": _program,
     "web:indicators_organization": _org,

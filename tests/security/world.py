@@ -139,6 +139,7 @@ class World:
     case_access: CaseAccess
     dhis2_mapping: Any = None
     dhis2_push: Any = None
+    reported_indicator: Any = None  # an own indicator whose values are typed by hand
     users: dict[str, User] = field(default_factory=dict)
 
     @property
@@ -552,9 +553,16 @@ def _safeguarding(
         data_element=("De" + "".join(c for c in tag if c.isalnum()) + "0" * 11)[:11],
     )
     dhis2_push = Dhis2Push.objects.create(organization=org, periods=["2025Q1"])
+    from cascada.indicators.services import indicator_create
+
+    reported_indicator = indicator_create(
+        actor=None, organization=org, name_es=f"Ordenanzas {tag}", source="reported",
+        measure="value", unit="count",
+    )  # fmt: skip
     return {
         "dhis2_mapping": dhis2_mapping,
         "dhis2_push": dhis2_push,
+        "reported_indicator": reported_indicator,
         "court_program": court_program,
         "service": service,
         "disclosure": disclosure,

@@ -64,6 +64,7 @@ AREA_LABELS = {
     "commitments": gettext_lazy("Commitments to Action"),
     "research": gettext_lazy("Formative research"),
     "safeguarding": gettext_lazy("Safeguarding"),
+    services.REPORTED: gettext_lazy("Figures reported by hand"),
 }
 
 
@@ -252,6 +253,7 @@ def program_indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "departments": departments,
             "department": request.GET.get("department", ""),
             "may_manage": selectors.may_manage(request.user, program.owner_id),
+            "typed_by_hand": indicator.source == services.REPORTED,
             "periods": [P.label(p.key) for p in view.periods],
         },
     )
@@ -481,7 +483,14 @@ class IndicatorForm(forms.Form):
     definition_es = forms.CharField(
         label=gettext_lazy("Definition"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    source = forms.ChoiceField(label=gettext_lazy("What it counts"))
+    source = forms.ChoiceField(
+        label=gettext_lazy("What it counts"),
+        help_text=gettext_lazy(
+            "Reported by hand: a figure Cascada cannot count, typed month by month for each "
+            "program. Its unit says how months add up: amounts and counts are summed, a "
+            "percentage or a score is not."
+        ),
+    )
     measure = forms.ChoiceField(label=gettext_lazy("Measure"), choices=Measure.choices)
     unit = forms.ChoiceField(label=gettext_lazy("Unit"), choices=Unit.choices)
     direction = forms.ChoiceField(label=gettext_lazy("Direction"), choices=Direction.choices)
@@ -494,7 +503,9 @@ class IndicatorForm(forms.Form):
         super().__init__(*args, **kwargs)
         load()
         field = cast(forms.ChoiceField, self.fields["source"])
-        field.choices = [(s.key, s.label) for s in SOURCES.values()]
+        field.choices = [(s.key, s.label) for s in SOURCES.values()] + [
+            (services.REPORTED, _("Reported by hand (typed each month)"))
+        ]
 
 
 @login_required
