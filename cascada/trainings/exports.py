@@ -30,7 +30,7 @@ from cascada.imports.exports import (
 from cascada.registry import exports as registry_exports
 
 from .models import Attendance, Cohort, Enrolment
-from .selectors import cohort_ids_visible
+from .selectors import cohort_ids_visible, cohorts_visible_q
 
 # An enrolment's status as one person's value (the model's labels are column titles).
 ENROLMENT_STATUS = {
@@ -46,7 +46,7 @@ def _cohort_filter(
     cannot see is a 404, as everywhere (S2)."""
     if cohort_id in (None, "") and program_id in (None, ""):
         return None
-    qs = Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=Cap.EXPORT))
+    qs = Cohort.objects.filter(cohorts_visible_q(user=user, cap=Cap.EXPORT))
     try:
         if cohort_id not in (None, ""):
             qs = qs.filter(pk=int(cohort_id))

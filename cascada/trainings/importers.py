@@ -34,7 +34,7 @@ from cascada.registry.models import Person
 
 from . import clock
 from .models import Attendance, Cohort, Enrolment, EnrolmentStatus, Session
-from .selectors import cohort_ids_visible
+from .selectors import cohorts_visible_q
 from .services import (
     attendance_record,
     cohort_completion_recompute,
@@ -74,7 +74,7 @@ class _CohortRows(PersonRefs):
     def __init__(self, **kwargs: Any):
         super().__init__(**kwargs)
         qs = (
-            Cohort.objects.filter(pk__in=cohort_ids_visible(user=self.actor, cap=self.cap))
+            Cohort.objects.filter(cohorts_visible_q(user=self.actor, cap=self.cap))
             .filter(Q(program__owner=self.organization) | Q(program__shared_with=self.organization))
             .select_related("program", "program__owner")
             .distinct()

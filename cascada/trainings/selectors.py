@@ -115,22 +115,33 @@ def program_get(*, user: Any, pk: Any, cap: str = Cap.VIEW_AGGREGATES) -> Progra
         raise NotFoundError() from None
 
 
-def cohort_ids_visible(*, user: Any, cap: str) -> QuerySet[Any]:
-    """Ids of cohorts the user reaches with ``cap``, as a subquery."""
+def cohorts_visible_q(*, user: Any, cap: str) -> Q:
+    """THE rule of which cohorts a user reaches with ``cap``: cohorts of programs their
+    organizations own or share; where the role is bound to its cohorts (facilitators),
+    only the cohorts they facilitate. Written over ``program_id`` and subqueries, not
+    joins, so that a list filtered by it can walk an index on the cohort's own columns
+    (docs/decisions/pages-at-scale.md)."""
     orgs = scope.org_ids(user, cap)
     if not orgs:
-        return Cohort.objects.none().values("pk")
+        return Q(pk__in=[])
     bound = scope.cohort_bound_org_ids(user, cap)
     full = orgs - bound
+
+    def programs(of: set[int]) -> QuerySet[Any]:
+        return Program.objects.filter(Q(owner_id__in=of) | Q(shared_with__in=of)).values("pk")
+
     q = Q(pk__in=[])
     if full:
-        q |= Q(program__owner_id__in=full) | Q(program__shared_with__in=full)
+        q |= Q(program_id__in=programs(full))
     if bound and getattr(user, "person_id", None):
-        q |= Q(
-            Q(program__owner_id__in=bound) | Q(program__shared_with__in=bound),
-            facilitations__person_id=user.person_id,
-        )
-    return Cohort.objects.filter(q).values("pk")
+        facilitated = CohortFacilitator.objects.filter(person_id=user.person_id)
+        q |= Q(program_id__in=programs(bound), pk__in=facilitated.values("cohort_id"))
+    return q
+
+
+def cohort_ids_visible(*, user: Any, cap: str) -> QuerySet[Any]:
+    """Ids of cohorts the user reaches with ``cap``, as a subquery (``cohorts_visible_q``)."""
+    return Cohort.objects.filter(cohorts_visible_q(user=user, cap=cap)).values("pk")
 
 
 # ---------------------------------------------------------------- the registry's questions
@@ -186,7 +197,7 @@ def cohort_list(
     *, user: Any, cap: str = Cap.VIEW_AGGREGATES
 ) -> QuerySet[WithAnnotations[Cohort, CohortCounts]]:
     return (
-        Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=cap))
+        Cohort.objects.filter(cohorts_visible_q(user=user, cap=cap))
         .select_related("program__owner", "place", "curriculum_version__curriculum")
         .annotate(
             n_enrolled=_enrolment_count(status=EnrolmentStatus.ENROLLED),
@@ -414,7 +425,7 @@ def cohorts_shown_by_status(
     those few cohorts join their enrolments (one GROUP BY, no count per visible cohort;
     issue 15, docs/decisions/pages-at-scale.md)."""
     shown = _status_order(
-        Cohort.objects.filter(pk__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES))
+        Cohort.objects.filter(cohorts_visible_q(user=user, cap=Cap.VIEW_AGGREGATES))
     ).values("pk")[:limit]
     return _status_order(
         Cohort.objects.filter(pk__in=shown)
