@@ -46,3 +46,15 @@ def _shipped_instruments(request):
 
     ensure()
     indicators_ensure()  # the built-in indicators come from a data migration too
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (the viewers' releases kept per fill,
+    ``indicators.present.program_release``): a rolled-back test can leave a program id
+    and a fill time that the next test's database reuses."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

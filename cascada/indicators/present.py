@@ -667,9 +667,48 @@ RELEASE_FIGURES = {
 
 def program_release(*, program_id: int, court: bool, user: Any) -> Any:
     """The program's one release (``cascade.selectors.figures_release``) built from the
-    fill table's sums of people who consented: the cascade page's figures."""
-    from cascada.cascade.selectors import Figures, Scope, figures_release
+    fill table's sums of people who consented: the cascade page's figures.
+
+    A viewer's release (integer programmes over every breakdown: ~30 of them for a large
+    program) is kept in the cache under the fill it was computed from (the "people"
+    family's ``filled_at`` for the program, the threshold): it depends on nothing else,
+    so every viewer's page between two fills reads the same release, and a refill, which
+    writes a new ``filled_at`` in the transaction that replaces the facts, makes a new
+    one."""
+    from django.core.cache import cache
+
+    from cascada.cascade.selectors import Scope, figures_release
     from cascada.trainings.models import Program
+
+    from .models import FillState
+
+    program = Program.objects.get(pk=program_id)
+    sc = Scope(user=user, program=program)
+    key = None
+    if not sc.sees_people:
+        filled = (
+            FillState.objects.filter(source="people", scope=f"p{int(program_id)}")
+            .values_list("filled_at", flat=True)
+            .first()
+        )
+        if filled is not None:
+            k = privacy.threshold(court=sc.court)
+            key = f"indicators:release:{int(program_id)}:{filled.isoformat()}:{k}"
+            kept = cache.get(key)
+            if kept is not None:
+                return kept
+    result = figures_release(_release_figures(program_id), sc)
+    if key is not None:
+        cache.set(key, result, RELEASE_CACHE_SECONDS)
+    return result
+
+
+RELEASE_CACHE_SECONDS = 24 * 3600
+
+
+def _release_figures(program_id: int) -> Any:
+    """The cascade's figures of the program, from the fill table (consenting people)."""
+    from cascada.cascade.selectors import Figures
 
     def pairs(source: str, column: str) -> dict[Any, list[int]]:
         out: dict[Any, list[int]] = {}
@@ -693,8 +732,7 @@ def program_release(*, program_id: int, court: bool, user: Any) -> Any:
         ((d, names[d] if d else "", pair[0], pair[1]) for d, pair in departments.items()),
         key=lambda r: (r[1] == "", r[1]),
     )
-    program = Program.objects.get(pk=program_id)
-    return figures_release(fig, Scope(user=user, program=program))
+    return fig
 
 
 def _release_view(
