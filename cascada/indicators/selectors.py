@@ -21,11 +21,11 @@ from django.db.models import Q, QuerySet
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
-from cascada.registry.models import Organization
+from cascada.registry.models import Organization, Place, PlaceLevel
 from cascada.trainings.models import Program
 from cascada.trainings.selectors import program_list
 
-from .models import Indicator, Plan
+from .models import Fact, Indicator, Plan
 from .sources import SOURCES, load
 
 
@@ -107,3 +107,12 @@ def plans_of(*, program: Program) -> dict[int, Plan]:
         plan.indicator_id: plan
         for plan in Plan.objects.filter(program=program).prefetch_related("targets")
     }
+
+
+def fact_departments(*, organization_id: int) -> QuerySet[Place]:
+    """The departments where the organization's own programs have figures in the fill
+    table (the place dashboards: ``web:indicators_place``). Organization-wide rows (plans,
+    commitments, research, safeguarding) are not a program's and do not count."""
+    facts = Fact.objects.filter(program__owner_id=organization_id, department__isnull=False)
+    departments = facts.values("department_id")
+    return Place.objects.filter(level=PlaceLevel.DEPARTMENT, pk__in=departments).order_by("name")

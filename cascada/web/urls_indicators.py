@@ -7,6 +7,7 @@ from django.urls import path
 import cascada.core.converters  # noqa: F401 (registers <id:>)
 
 from .views import indicators as v
+from .views import indicators_places as places
 from .views import indicators_reported as typed
 
 urlpatterns: list = [
@@ -32,6 +33,11 @@ urlpatterns: list = [
         "indicators/organizations/<id:pk>/",
         v.organization_dashboard,
         name="indicators_organization",
+    ),
+    path(
+        "indicators/organizations/<id:pk>/places/<id:place>/",
+        places.place_dashboard,
+        name="indicators_place",
     ),
     path("indicators/organizations/<id:pk>/new/", v.indicator_new, name="indicator_new"),
     path("indicators/organizations/<id:pk>/refresh/", v.refresh, name="indicators_refresh"),

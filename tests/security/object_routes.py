@@ -56,6 +56,26 @@ def _reported(w: World) -> dict[str, str]:
     return {"pk": str(w.program.pk), "code": w.reported_indicator.code}
 
 
+def _place_dashboard(w: World) -> dict[str, str]:
+    """A department of the organization's figures: the World is not filled, so one empty
+    fact (no value, changing no sum) puts its place's department there. It reads
+    ``w.place``: S17's namespaces have none and skip the route (its viewers get 404)."""
+    import datetime as dt
+
+    from cascada.indicators.models import Fact
+    from tests.registry.factories import make_place
+
+    department = make_place(code=w.place.code[:2], name="Lima", level="department")
+    Fact.objects.get_or_create(
+        source="participants",
+        organization=w.org,
+        program=w.program,
+        month=dt.date(2026, 1, 1),
+        department=department,
+    )
+    return {"pk": str(w.org.pk), "place": str(department.pk)}
+
+
 def _network_year(w: World) -> dict[str, str]:
     return {"pk": str(w.network.pk), "year": "2026"}
 
@@ -110,6 +130,7 @@ OBJECT_ROUTES: dict[str, KwargsFor] = {
     "web:indicators_report": _program,
     "web:indicators_report_pdf": _program,
     "web:indicators_organization": _org,
+    "web:indicators_place": _place_dashboard,
     "web:indicator_new": _org,
     "web:indicators_refresh": _org,
     "web:microdata": _program,

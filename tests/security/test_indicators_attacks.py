@@ -1255,6 +1255,8 @@ def _url_for(route: Any, w: SimpleNamespace) -> str:
     values = _values(w)
     if route.name in ("web:indicators_organization", "web:indicator_new", "web:indicators_refresh"):
         values = {"pk": str(w.org.pk)}
+    if route.name == "web:indicators_place":
+        values = {"pk": str(w.org.pk), "place": str(w.lima.department_id)}
     if route.name.startswith("web:dhis2_mapping"):
         values = {"pk": str(w.mapping.pk)}
     if route.name.startswith("web:dhis2_push"):
@@ -1444,6 +1446,7 @@ def _junk_targets(w: SimpleNamespace, who: str) -> list[tuple[str, tuple[str, ..
         (reverse("web:indicators_report", args=[pk]), ("period", "lang")),
         (reverse("web:indicators_report_pdf", args=[pk]), ("period", "lang")),
         (reverse("web:indicators_organization", args=[w.org.pk]), ("frequency", "by")),
+        (reverse("web:indicators_place", args=[w.org.pk, w.lima.department_id]), ("frequency",)),
         (reverse("web:indicator_plan", args=[pk, "people_enrolled"]), ("frequency",)),
     ]
     if who == "coordinator":
@@ -1483,6 +1486,8 @@ def test_junk_in_every_query_parameter_is_a_page_or_a_404_never_a_500(world, who
         f"/indicators/programs/{pk}/{'x' * 300}/",
         reverse("web:indicator_plan", args=[pk, "no-such-code"]),
         reverse("web:indicators_organization", args=[99999999]),
+        reverse("web:indicators_place", args=[world.org.pk, 99999999]),
+        reverse("web:indicators_place", args=[world.org.pk, world.lima.pk]),
     ):
         response = client.get(url)
         if response.status_code != 404:

@@ -341,6 +341,9 @@ def organization_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "cards": cards,
             "sees_people": sees_people,
+            "departments": (
+                selectors.fact_departments(organization_id=organization.pk) if sees_people else []
+            ),
             "programs": selectors.dashboard_programs(user=request.user).filter(owner=organization),
             "frequency": frequency,
             "frequencies": Frequency.choices,
