@@ -33,8 +33,14 @@ EXPECTED = {
         "cascada.indicators.receivers.completions_changed",
     ),
     "trainings.facilitators_changed": ("cascada.cascade.receivers.facilitators_changed",),
-    "trainings.cohorts_changed": ("cascada.indicators.receivers.cohorts_changed",),
-    "registry.people_changed": ("cascada.indicators.receivers.people_changed",),
+    "trainings.cohorts_changed": (
+        "cascada.cascade.receivers.cohorts_changed",
+        "cascada.indicators.receivers.cohorts_changed",
+    ),
+    "registry.people_changed": (
+        "cascada.cascade.receivers.people_changed",
+        "cascada.indicators.receivers.people_changed",
+    ),
     "registry.person_erased": (
         "cascada.trainings.arco.person_erased",
         "cascada.cascade.arco.person_erased",

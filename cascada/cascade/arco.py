@@ -7,7 +7,9 @@ subscribed in ``CascadeConfig.ready()`` to the registry's hooks.
 - ``person_erased``: nothing here identifies a person (rows are keyed by the person's id
   and hold dates, generations and counts), and the lineage is what the published reach,
   generations and multipliers are computed from: every row stays, attached to the stub.
-  The answer is explicit so that the wiring test shows the cascade was asked.
+  The answer is explicit so that the wiring test shows the cascade was asked; it marks
+  the person's rows of the kept program figures for refreshing (``kept.py``), which count
+  the same sex, birth year and consent the erasure keeps.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from cascada.registry.hooks import PersonErased, PersonExported
 from cascada.registry.models import Person
 
+from . import kept
 from .models import Certification, Lineage, Reach, TrainingEdge
 
 
@@ -69,4 +72,5 @@ def person_exported(event: PersonExported) -> dict[str, dict[str, Any]]:
 
 
 def person_erased(event: PersonErased) -> dict[str, int]:
+    kept.mark_people([event.person.pk])
     return {}

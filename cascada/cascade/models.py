@@ -116,3 +116,77 @@ class Certification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_id} certified by {self.cohort_id}"
+
+
+# ---------------------------------------------------------------- kept figures
+# docs/decisions/cascade-kept-figures.md: what a program's figures count, one row per
+# person, so that a program page reads rows instead of the program's enrolments. Kept by
+# ``kept.py``: writes mark what they touched (``FiguresStale``, in their transaction) and
+# the next read of the program refreshes exactly that.
+
+
+class ProgramPerson(models.Model):
+    """One person in one program (any enrolment in it): what ``cascade_figures`` groups
+    by. ``level``, ``completed`` and ``department`` are over the enrolments still
+    ``enrolled`` (``enrolled`` False: only withdrawn ones); ``attended`` sums
+    ``sessions_attended`` over all of them; sex, birth year and the consent flag are the
+    person's, copied so that the read joins nothing."""
+
+    program = models.ForeignKey("trainings.Program", on_delete=models.CASCADE, related_name="+")
+    # Not a constraint: a derived row never keeps a person from being removed
+    # (``registry.services.person_removal_blockers``); the mark that came with the
+    # removed enrolment takes the row away at the next read.
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    enrolled = models.BooleanField(default=False)
+    level = models.PositiveSmallIntegerField(default=1)
+    completed = models.BooleanField(default=False)
+    department = models.ForeignKey(
+        "registry.Place", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sex = models.CharField(max_length=12, blank=True)
+    birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    reporting_consent = models.BooleanField(default=False)
+    attended = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["program", "person"], name="programperson_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}/{self.person_id}"
+
+
+class CohortHeadcount(models.Model):
+    """A cohort's headcounts (sessions not cancelled), kept only where above 0."""
+
+    cohort = models.OneToOneField(
+        "trainings.Cohort", primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    program = models.ForeignKey("trainings.Program", on_delete=models.CASCADE, related_name="+")
+    headcount = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id}: {self.headcount}"
+
+
+class FiguresStale(models.Model):
+    """A mark left by a write: refresh this person's row in the program, this cohort's
+    headcount, or (both empty) the whole program. Plain ids, not keys: the mark is made
+    before a cohort or an enrolment is deleted and must outlive it."""
+
+    program = models.ForeignKey(  # indexed by ``figuresstale_idx``
+        "trainings.Program", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    person_ref = models.BigIntegerField(null=True, blank=True)
+    cohort_ref = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["program", "person_ref", "cohort_ref"], name="figuresstale_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id}: {self.person_ref}/{self.cohort_ref}"

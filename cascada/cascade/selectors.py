@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -33,7 +34,16 @@ from cascada.registry.selectors import person_get
 from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
 from cascada.trainings.selectors import cohort_ids_visible, program_list, sees_exact
 
-from .models import Certification, CohortLevel, Lineage, Reach
+from . import kept
+from .models import (
+    Certification,
+    CohortHeadcount,
+    CohortLevel,
+    FiguresStale,
+    Lineage,
+    ProgramPerson,
+    Reach,
+)
 
 AGE_BANDS = [
     ("0-17", _("Under 18")),
@@ -129,6 +139,9 @@ def _tables() -> dict[str, str]:
         "ce": Certification._meta.db_table,
         "re": Reach._meta.db_table,
         "li": Lineage._meta.db_table,
+        "pp": ProgramPerson._meta.db_table,
+        "hc": CohortHeadcount._meta.db_table,
+        "st": FiguresStale._meta.db_table,
     }
 
 
@@ -201,37 +214,45 @@ def _band_sql(year: int) -> str:
     )
 
 
-def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
-    """Every figure for a scope, in five queries."""
-    today = today or timezone.localdate()
-    t = _tables()
-    cohorts_sql, cparams = _cohorts_sql(sc)
-    consent = "" if sc.sees_people else f" AND {REPORTABLE_SQL}"
-    fig = Figures()
+def _program_candidate(sc: Scope) -> bool:
+    """A whole program, unless some of its cohorts are hidden from the user: then the
+    figures of people and contacts are read from the kept rows (``kept.py``,
+    docs/decisions/cascade-kept-figures.md); narrower scopes read the enrolments."""
+    if sc.program is None or sc.trainer is not None:
+        return False
+    # Viewers' figures ignore these filters (ADR 0006: ``_cohorts_sql``).
+    return not (sc.sees_people and (sc.organization or sc.department or sc.start or sc.end))
 
-    # 1. people reached, one row per person: their lowest level (completed first), sex,
-    # age band and department (of the cohort they completed, else of one they joined), so
-    # that every breakdown is a partition of the people counted (ADR 0006).
-    sql = f"""
-        SELECT x.lvl, x.sex, x.band, x.done, x.dep, d.name, COUNT(*) FROM (
-          SELECT e.person_id,
-                 COALESCE(MIN(CASE WHEN e.completed THEN COALESCE(l.generation, 1) END),
-                          MIN(COALESCE(l.generation, 1))) AS lvl,
-                 MAX(CASE WHEN e.completed THEN 1 ELSE 0 END) AS done,
-                 MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band,
-                 COALESCE(MIN(CASE WHEN e.completed THEN cp.department_id END),
-                          MIN(cp.department_id)) AS dep
-          FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
-          JOIN {t["co"]} c ON c.id = e.cohort_id
-          LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
-          LEFT JOIN {t["lv"]} l ON l.cohort_id = e.cohort_id
-          WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
-          GROUP BY e.person_id
-        ) x LEFT JOIN {t["pl"]} d ON d.id = x.dep
-        GROUP BY x.lvl, x.sex, x.band, x.done, x.dep, d.name
-    """  # noqa: S608
+
+def _hidden_cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
+    """``EXISTS`` a cohort of the program the user does not see (the kept rows count them)."""
+    if sc.user is None:
+        return "0 = 1", []
+    visible = cohort_ids_visible(user=sc.user, cap=Cap.VIEW_AGGREGATES)
+    qs = Cohort.objects.filter(program_id=sc.program.pk).exclude(pk__in=visible).values("pk")
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return "0 = 1", []
+    return f"EXISTS ({sql})", list(params)
+
+
+def _named_contacts_sql(t: dict[str, str], cohorts_sql: str, consent: str) -> str:
+    return f"""SELECT COALESCE(SUM(e.sessions_attended), 0) FROM {t["en"]} e
+        JOIN {t["pe"]} p ON p.id = e.person_id
+        WHERE e.cohort_id IN ({cohorts_sql}){consent}"""  # noqa: S608
+
+
+def _headcounts_sql(t: dict[str, str], cohorts_sql: str) -> str:
+    return f"""SELECT COALESCE(SUM(s.headcount), 0) FROM {t["se"]} s
+        WHERE s.cancelled = %s AND s.cohort_id IN ({cohorts_sql})"""  # noqa: S608
+
+
+def _people_counted(fig: Figures, rows: list[tuple[Any, ...]]) -> None:
+    """Rows of (level, sex, age band, completed, department id, department name, people)
+    into the figures' breakdowns: every breakdown a partition of the people counted."""
     departments: dict[Any, list[Any]] = {}
-    for lvl, sex, band, done, dep, dep_name, n in _rows(sql, cparams):
+    for lvl, sex, band, done, dep, dep_name, n in rows:
         buckets: tuple[tuple[dict[Any, list[int]], Any], ...] = (
             (fig.by_level, int(lvl)),
             (fig.by_sex, sex),
@@ -250,20 +271,50 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     # Sorted: the release's secondary suppression breaks ties by row order, and the
     # indicators build the same release from the fill table (indicators/present.py).
     fig.by_sex = dict(sorted(fig.by_sex.items()))
+    fig.by_age = {a: fig.by_age[a] for a, _l in AGE_BANDS if a in fig.by_age}
     fig.by_department = sorted(
-        (tuple(r) for r in departments.values()), key=lambda r: (r[1] == "", r[1])
+        (tuple(r) for r in departments.values()),
+        key=lambda r: (r[1] == "", r[1], r[0] is not None, r[0] or 0),
     )
 
-    # 3. cohorts, contacts (named attendance + headcounts) and where the cascade thins
+
+def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
+    """Every figure for a scope, in five queries. A whole program reads its people and
+    contacts from the kept rows (``kept.py``); any other scope from the enrolments."""
+    today = today or timezone.localdate()
+    t = _tables()
+    cohorts_sql, cparams = _cohorts_sql(sc)
+    consent = "" if sc.sees_people else f" AND {REPORTABLE_SQL}"
+    fig = Figures()
+    candidate = _program_candidate(sc)
+
+    # 1. cohorts, contacts (named attendance + headcounts) and where the cascade thins;
+    # for a whole program, whether the kept rows may be read (no cohort hidden from the
+    # user) and must be refreshed first (marks left by writes), in the same statement.
+    if candidate:
+        hidden_sql, hidden_params = _hidden_cohorts_sql(sc)
+        named_sql = "0"
+        named_params: list[Any] = []
+        headcount_sql = (
+            f"SELECT COALESCE(SUM(h.headcount), 0) FROM {t['hc']} h WHERE h.program_id = %s"  # noqa: S608
+        )
+        headcount_params: list[Any] = [sc.program.pk]
+        stale_sql = f"SELECT 1 FROM {t['st']} m WHERE m.program_id = %s"  # noqa: S608
+        check_sql = (
+            f", CASE WHEN {hidden_sql} THEN 1 ELSE 0 END,"
+            f" CASE WHEN EXISTS ({stale_sql}) THEN 1 ELSE 0 END"
+        )
+        check_params = [*hidden_params, sc.program.pk]
+    else:
+        named_sql, named_params = _named_contacts_sql(t, cohorts_sql, consent), list(cparams)
+        headcount_sql, headcount_params = _headcounts_sql(t, cohorts_sql), [False, *cparams]
+        check_sql, check_params = ", 1, 0", []
     sql = f"""
         SELECT
           (SELECT COUNT(*) FROM {t["co"]} c WHERE c.id IN ({cohorts_sql})),
           (SELECT COUNT(*) FROM {t["co"]} c WHERE c.kind = 'tot' AND c.id IN ({cohorts_sql})),
-          (SELECT COALESCE(SUM(e.sessions_attended), 0) FROM {t["en"]} e
-             JOIN {t["pe"]} p ON p.id = e.person_id
-             WHERE e.cohort_id IN ({cohorts_sql}){consent}),
-          (SELECT COALESCE(SUM(s.headcount), 0) FROM {t["se"]} s
-             WHERE s.cancelled = %s AND s.cohort_id IN ({cohorts_sql})),
+          ({named_sql}),
+          ({headcount_sql}),
           (SELECT COUNT(DISTINCT c.id) FROM {t["co"]} c
              JOIN {t["cf"]} f ON f.cohort_id = c.id
              JOIN {t["ce"]} x ON x.person_id = f.person_id
@@ -277,18 +328,64 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
              JOIN {t["cf"]} f ON f.cohort_id = c.id
              WHERE c.id IN ({cohorts_sql}) AND c.kind <> 'tot' AND NOT EXISTS (
                SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
-               AND y.granted_on <= c.start_date))
+               AND y.granted_on <= c.start_date)){check_sql}
     """  # noqa: S608
-    params = cparams * 3 + [False] + cparams * 3
+    params = cparams * 2 + named_params + headcount_params + cparams * 2 + check_params
     (
         fig.cohorts,
         fig.tot_cohorts,
-        fig.contacts,
+        named,
         fig.headcount,
         fig.version_mismatch,
         fig.uncertified_cohorts,
+        hidden,
+        stale,
     ) = (int(v or 0) for v in _rows(sql, params)[0])
-    fig.contacts += fig.headcount
+    whole = candidate and not hidden
+    if whole and stale:
+        kept.program_refresh(program_id=sc.program.pk, known_stale=True)
+        fig.headcount = int(_rows(headcount_sql, headcount_params)[0][0] or 0)
+    elif candidate and hidden:  # some cohorts hidden: contacts from the enrolments
+        sql = f"SELECT ({_named_contacts_sql(t, cohorts_sql, consent)}), ({_headcounts_sql(t, cohorts_sql)})"  # noqa: S608
+        named, fig.headcount = (int(v or 0) for v in _rows(sql, [*cparams, False, *cparams])[0])
+
+    # 2. people reached, one row per person: their lowest level (completed first), sex,
+    # age band and department (of the cohort they completed, else of one they joined), so
+    # that every breakdown is a partition of the people counted (ADR 0006).
+    if whole:
+        # The same per person, kept (``kept._people_sql``; ``p`` is the kept row), with
+        # the sessions they attended (withdrawn people too: ``enrolled`` false).
+        sql = f"""
+            SELECT p.level, p.sex, {_band_sql(today.year)} AS band, p.completed,
+                   p.department_id, d.name, p.enrolled, COUNT(*), SUM(p.attended)
+            FROM {t["pp"]} p LEFT JOIN {t["pl"]} d ON d.id = p.department_id
+            WHERE p.program_id = %s{consent}
+            GROUP BY p.level, p.sex, band, p.completed, p.department_id, d.name, p.enrolled
+        """  # noqa: S608
+        rows = _rows(sql, [sc.program.pk])
+        named = sum(int(r[8] or 0) for r in rows)
+        _people_counted(fig, [(*r[:6], r[7]) for r in rows if r[6]])
+    else:
+        sql = f"""
+            SELECT x.lvl, x.sex, x.band, x.done, x.dep, d.name, COUNT(*) FROM (
+              SELECT e.person_id,
+                     COALESCE(MIN(CASE WHEN e.completed THEN COALESCE(l.generation, 1) END),
+                              MIN(COALESCE(l.generation, 1))) AS lvl,
+                     MAX(CASE WHEN e.completed THEN 1 ELSE 0 END) AS done,
+                     MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band,
+                     COALESCE(MIN(CASE WHEN e.completed THEN cp.department_id END),
+                              MIN(cp.department_id)) AS dep
+              FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
+              JOIN {t["co"]} c ON c.id = e.cohort_id
+              LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
+              LEFT JOIN {t["lv"]} l ON l.cohort_id = e.cohort_id
+              WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
+              GROUP BY e.person_id
+            ) x LEFT JOIN {t["pl"]} d ON d.id = x.dep
+            GROUP BY x.lvl, x.sex, x.band, x.done, x.dep, d.name
+        """  # noqa: S608
+        _people_counted(fig, [(*r[:6], r[6]) for r in _rows(sql, cparams)])
+    fig.contacts = named + fig.headcount
 
     # 4. trained trainers (completed a ToT in scope): first and last cohort they ran
     sql = f"""

@@ -36,6 +36,7 @@ from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, EnrolmentStatus
 
+from . import kept
 from .models import Certification, CohortLevel, Lineage, Reach, TrainingEdge
 
 INF = 10**6
@@ -70,9 +71,14 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> s
             "person_id", "completed_on"
         )
     )
-    facilitators = list(
-        CohortFacilitator.objects.filter(cohort_id=cohort_id).values_list("person_id", flat=True)
+    # The cohort's kind and version with its facilitators, in one read.
+    rows = list(
+        Cohort.objects.filter(pk=cohort_id).values_list(
+            "kind", "curriculum_version_id", "facilitations__person_id"
+        )
     )
+    kind, version_id = rows[0][0], rows[0][1]
+    facilitators = [f for _k, _v, f in rows if f is not None]
     TrainingEdge.objects.bulk_create(
         [
             TrainingEdge(trainer_id=f, trainee_id=p, cohort_id=cohort_id, completed_on=on)
@@ -81,11 +87,10 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> s
             if f != p
         ]
     )
-    cohort = Cohort.objects.only("kind", "curriculum_version_id").get(pk=cohort_id)
     certs = Certification.objects.filter(cohort_id=cohort_id)
     if person_ids is not None:
         certs = certs.filter(person_id__in=person_ids)
-    if cohort.kind != "tot":
+    if kind != "tot":
         return before  # a cohort's kind never changes: only ToT cohorts hold certifications
     done_ids = {p for p, _on in done}
     certs.exclude(person_id__in=done_ids).delete()
@@ -95,7 +100,7 @@ def _edges_sync(*, cohort_id: int, person_ids: Iterable[int] | None = None) -> s
             Certification(
                 person_id=p,
                 cohort_id=cohort_id,
-                curriculum_version_id=cohort.curriculum_version_id,
+                curriculum_version_id=version_id,
                 granted_on=on,
             )
             for p, on in done
@@ -388,6 +393,11 @@ def _levels_refresh(*, person_ids: Iterable[int] | None = None, cohort_ids: Any 
             pairs.extend(qs.filter(cohort_id__in=chunk).values_list("cohort_id", "person_id"))
     if cids is not None and not cids:
         return
+    # The program figures kept as rows count people by their cohort's level.
+    if cids is None:
+        kept.mark_everything()
+    else:
+        kept.mark_cohorts(cids)
     people = {p for _c, p in pairs}
     gens: dict[int, int] = {}
     if cids is None or len(people) > BIG:

@@ -176,7 +176,13 @@ def fill_due(
     progress: Callable[[int, int], Any] | None = None,
 ) -> FillReport:
     """Fill what the ledger says is due (everything, with ``everything``): dirty rows, and
-    the organization-wide families filled more than ``refresh_minutes()`` ago."""
+    the organization-wide families filled more than ``refresh_minutes()`` ago. The
+    cascade's kept figures marked by writes are refreshed first."""
+    from cascada.cascade.kept import refresh_marked
+
+    # The cascade's kept figures first (cascade/kept.py): the marks writes left since
+    # the last sweep, so that they never pile up for programs nobody opens.
+    refresh_marked()
     today = today or timezone.localdate()
     ledger_complete(today)
     stale = timezone.now() - dt.timedelta(minutes=refresh_minutes())
