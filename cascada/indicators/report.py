@@ -93,6 +93,12 @@ class Report:
         return next((x for x in self.lines if x.view.indicator.code == code), None)
 
     @property
+    def table(self) -> list[Line]:
+        """The rows of "Indicators against targets", on the page and in the PDF alike:
+        the built-in indicators, then the organization's own."""
+        return self.lines + self.own
+
+    @property
     def attitudes(self) -> list[Line]:
         return [x for x in self.lines if x.view.indicator.code in ATTITUDES]
 

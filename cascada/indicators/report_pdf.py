@@ -91,7 +91,7 @@ def _pdf(r: Report) -> bytes:
         )
 
     heading(_("Indicators against targets"))
-    _targets_table(pdf, r.lines + r.own, width, bool(r.period))
+    _targets_table(pdf, r.table, width, bool(r.period))
     if any(x.whole_program and x.period is not None for x in r.lines):
         text(8, _("* The program so far: by period and group, see the analysis page."))
     for chart in r.charts:

@@ -32,6 +32,7 @@ from .services import FIRST_YEAR, LAST_YEAR, LEVEL_UNITS, REPORTED, _require, fi
 # Hand-typed counts of people are counts of people: a viewer gets them through the
 # disclosure control's counts (``present.py``); every other unit is the organization's work.
 PEOPLE_UNITS = frozenset({Unit.PEOPLE, Unit.CONTACTS})
+WHOLE_UNITS = PEOPLE_UNITS | {Unit.COUNT}  # no half of a person, a contact or an event
 
 # "2026-03" (what a month field sends), "03/2026", "3-2026", "202603".
 _MONTH = (
@@ -97,11 +98,16 @@ def reported_value_save(
     _checked(actor, indicator, program)
     day = month_parse(month)
     number = cast(Decimal, figure(value, field="value", label=_("The value"), required=True))
-    if indicator.unit in PEOPLE_UNITS and number != number.to_integral_value():
+    if indicator.unit in WHOLE_UNITS and number != number.to_integral_value():
         raise ApplicationError(
-            _("People and contacts are counted in whole numbers."), extra={"field": "value"}
+            _("People, contacts and counts are whole numbers."), extra={"field": "value"}
         )
     denominator = figure(base, field="base", label=_("The denominator"))
+    if indicator.unit == Unit.PERCENT and denominator is None and number > 100:
+        raise ApplicationError(
+            _("A percentage typed as such is at most 100: give its denominator instead."),
+            extra={"field": "value"},
+        )
     if denominator is not None and indicator.unit not in LEVEL_UNITS:
         raise ApplicationError(
             _("Only a percentage or a score has a denominator: leave it empty."),
@@ -110,6 +116,11 @@ def reported_value_save(
     if denominator == Decimal(0):
         raise ApplicationError(
             _("The denominator must be more than 0, or empty."), extra={"field": "base"}
+        )
+    if denominator is not None and number > denominator and indicator.unit == Unit.PERCENT:
+        raise ApplicationError(
+            _("The numerator of a percentage cannot be more than its denominator."),
+            extra={"field": "value"},
         )
     fields = {
         "value": number,

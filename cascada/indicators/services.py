@@ -5,8 +5,9 @@ program's baseline and targets, and a refill asked for by hand. Each checks
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -25,6 +26,7 @@ from .models import Direction, Frequency, Indicator, Measure, PeriodTarget, Plan
 from .sources import SOURCES, load
 
 MAX_FIGURE = Decimal("999999999999")
+PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # The source of an organization's indicator whose values are typed by hand, month by month
 # (``reported.py``), beside the computed ones of ``sources.SOURCES``.
 REPORTED = "reported"
@@ -50,16 +52,23 @@ def figure(value: Any, *, field: str, label: str, required: bool = False) -> Dec
                 _("%(label)s is required.") % {"label": label}, extra={"field": field}
             )
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
+    # Digits 0-9 and one decimal point only: ``Decimal`` alone would take "1e9", "NaN",
+    # "Infinity" and digits of other scripts ("١٢").
+    if not PLAIN_NUMBER.fullmatch(text):
         raise ApplicationError(
             _("%(label)s must be a number, such as 120 or 45,5.") % {"label": label},
             extra={"field": field},
-        ) from None
-    if not number.is_finite() or number < 0 or number > MAX_FIGURE:
+        )
+    number = Decimal(text)
+    if number < 0:
         raise ApplicationError(
             _("%(label)s must be a number from 0 up.") % {"label": label}, extra={"field": field}
+        )
+    if number > MAX_FIGURE:
+        raise ApplicationError(
+            _("%(label)s is too large: at most %(max)s.")
+            % {"label": label, "max": f"{MAX_FIGURE:,}".replace(",", " ")},
+            extra={"field": field},
         )
     return number.quantize(Decimal("0.01"))
 

@@ -166,3 +166,43 @@ def test_a_plan_in_year_one_or_9999_is_refused_with_a_message(filled, coordinato
         assert response.status_code == 200
         assert "Give a date between 1990 and 2100." in response.content.decode()
     assert not Plan.objects.filter(program=filled["program"]).exists()
+
+
+def test_the_organization_dashboard_says_how_fresh_its_program_figures_are(
+    filled, org, coordinator_client
+):
+    """Found looking at the page: an organization with no figures of its own (no plans,
+    commitments, studies or referrals: no "o" row in the ledger) read "not computed yet"
+    above its programs' computed figures."""
+    from cascada.indicators.models import FillState
+
+    FillState.objects.filter(scope=f"o{org.pk}").delete()
+    response = coordinator_client.get(reverse("web:indicators_organization", args=[org.pk]))
+    assert response.status_code == 200
+    program_fill = FillState.objects.filter(scope=f"p{filled['program'].pk}").first()
+    assert program_fill is not None
+    assert response.context["filled_at"] is not None
+
+
+def test_a_viewer_is_offered_no_choice_of_periods(filled, org, client):
+    """Found looking at the page: a viewer was offered months and quarters and silently
+    got years (one grain for viewers); now the chooser is not there, for coordinators it
+    is."""
+    program = filled["program"]
+    viewer = make_user(role=Role.VIEWER, organization=org)
+    coordinator = make_user(role=Role.COORDINATOR, organization=org)
+    code = Indicator.objects.get(organization=None, code="people_completed").code
+    urls = [
+        reverse("web:indicators_program", args=[program.pk]),
+        reverse("web:indicators_program_indicator", args=[program.pk, code]),
+        reverse("web:indicators_organization", args=[org.pk]),
+    ]
+    for user, offered in ((viewer, False), (coordinator, True)):
+        client.logout()
+        login_verified(client, user)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            html = response.content.decode()
+            chooser = 'data-test="frequency-form"' in html or 'data-test="frequency-choice"' in html
+            assert chooser is offered, url

@@ -185,6 +185,15 @@ def test_only_whoever_manages_the_owners_indicators_types_values(org, program):
         ("count", "2025-01", "3", "10", "base"),
         ("percent", "2025-01", "3", "0", "base"),
         ("percent", "2025-01", "3", "-10", "base"),
+        # Found looking at the page: Decimal alone took these.
+        ("money", "2025-01", "1e9", None, "value"),
+        ("money", "2025-01", "NaN", None, "value"),
+        ("money", "2025-01", "Infinity", None, "value"),
+        ("count", "2025-01", "\u0661\u0662", None, "value"),
+        ("money", "2025-01", "9" * 40, None, "value"),
+        ("count", "2025-01", "12,5", None, "value"),
+        ("percent", "2025-01", "150", None, "value"),
+        ("percent", "2025-01", "9", "4", "value"),
     ],
 )
 def test_bad_input_is_a_message_beside_its_field(org, program, unit, month, value, base, field):
@@ -420,6 +429,9 @@ def test_dashboards_and_the_donor_report_show_a_typed_indicator(filled, org, cli
         report = client.get(reverse("web:indicators_report", args=[program.pk]), {"period": "2025"})
         assert report.status_code == 200
         lines = {line.view.indicator.code: line for line in report.context["report"].own}
+        # On the page too, not only in the PDF: a row of the targets table each.
+        table = report.content.decode().split('data-test="targets"')[1].split("</table>")[0]
+        assert funds.name_es in table and people.name_es in table
         # In Spanish, the report's default language.
         assert lines[funds.code].value.replace("\xa0", " ") == "1 500,00"
         assert lines[funds.code].target == "3000,00"

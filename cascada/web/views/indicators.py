@@ -68,18 +68,29 @@ AREA_LABELS = {
 }
 
 
+def _frequencies(exact: bool) -> list[tuple[str, Any]]:
+    """The periods a user may choose: none for viewers, who read years only (one grain:
+    months, quarters and years are nested tables of the same people; present.py)."""
+    return list(Frequency.choices) if exact else []
+
+
 def _frequency(request: HttpRequest) -> str:
     value = request.GET.get("frequency", "")
     return value if value in Frequency.values else ""
 
 
-def _filled_at(program_id: int | None, organization_id: int | None) -> Any:
-    qs = FillState.objects.filter(filled_at__isnull=False)
-    if program_id is not None:
-        qs = qs.filter(scope=f"p{program_id}")
-    elif organization_id is not None:
-        qs = qs.filter(scope=f"o{organization_id}")
-    return qs.order_by("filled_at").values_list("filled_at", flat=True).first()
+def _filled_at(*, program_ids: Any = (), organization_id: int | None = None) -> Any:
+    """The oldest fill of what a page shows (its programs, and the organization's own
+    figures): every figure on it is at least this fresh. None: nothing filled yet."""
+    scopes = [f"p{int(pk)}" for pk in program_ids]
+    if organization_id is not None:
+        scopes.append(f"o{int(organization_id)}")
+    return (
+        FillState.objects.filter(scope__in=scopes, filled_at__isnull=False)
+        .order_by("filled_at")
+        .values_list("filled_at", flat=True)
+        .first()
+    )
 
 
 def _chart(view: View) -> Any:
@@ -183,8 +194,8 @@ def program_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": [(AREA_LABELS.get(a, a), cards) for a, cards in sections.items()],
             "exact": all(v.exact for v in views) if views else True,
             "frequency": frequency,
-            "frequencies": Frequency.choices,
-            "filled_at": _filled_at(program.pk, None),
+            "frequencies": _frequencies(sees_exact(user=request.user, program=program)),
+            "filled_at": _filled_at(program_ids=[program.pk]),
             "may_manage": selectors.may_manage(request.user, program.owner_id),
             "may_export_microdata": may_export_microdata(user=request.user, program=program),
         },
@@ -249,7 +260,7 @@ def program_indicator(request: HttpRequest, pk: int, code: str) -> HttpResponse:
             "breakdown_chart": _breakdown_chart(view),
             "map": _map(view, program.owner.country),
             "dimensions": [(d, DIMENSION_LABELS.get(d, d)) for d in view.dims],
-            "frequencies": Frequency.choices,
+            "frequencies": _frequencies(view.exact),
             "departments": departments,
             "department": request.GET.get("department", ""),
             "may_manage": selectors.may_manage(request.user, program.owner_id),
@@ -346,8 +357,8 @@ def organization_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "programs": selectors.dashboard_programs(user=request.user).filter(owner=organization),
             "frequency": frequency,
-            "frequencies": Frequency.choices,
-            "filled_at": _filled_at(None, organization.pk),
+            "frequencies": _frequencies(sees_people),
+            "filled_at": _filled_at(program_ids=own_programs, organization_id=organization.pk),
             "may_manage": selectors.may_manage(request.user, organization.pk),
         },
     )

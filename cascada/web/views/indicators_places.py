@@ -6,8 +6,6 @@ page answers 404 to them, as to facilitators and other organizations."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,24 +14,13 @@ from django.views.decorators.http import require_GET
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.indicators import selectors
-from cascada.indicators.models import FillState, Frequency
+from cascada.indicators.models import Frequency
 from cascada.indicators.present import indicator_view
 from cascada.indicators.sources import SOURCES, load
 from cascada.trainings.models import Program
 
 from .common import domain_errors
-from .indicators import _chart, _frequency
-
-
-def _filled_at(program_ids: list[int]) -> Any:
-    """The oldest fill of the programs shown: every figure is at least this fresh."""
-    return (
-        FillState.objects.filter(scope__in=[f"p{pk}" for pk in program_ids])
-        .filter(filled_at__isnull=False)
-        .order_by("filled_at")
-        .values_list("filled_at", flat=True)
-        .first()
-    )
+from .indicators import _chart, _filled_at, _frequency
 
 
 @login_required
@@ -74,7 +61,7 @@ def place_dashboard(request: HttpRequest, pk: int, place: int) -> HttpResponse:
             "cards": cards,
             "frequency": frequency,
             "frequencies": Frequency.choices,
-            "filled_at": _filled_at(own_programs),
+            "filled_at": _filled_at(program_ids=own_programs),
             "may_manage": selectors.may_manage(request.user, organization.pk),
         },
     )

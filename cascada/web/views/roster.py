@@ -185,9 +185,13 @@ def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             and form.cleaned_data["typed"]
             and not selectors.enrol_search_while_typing(text)
         ):
-            # Codes and ID numbers wait for "Search" (each look-up by ID number counts):
-            # nothing to swap, so results a "Search" just brought stay in place.
-            return HttpResponse(status=204)
+            # Codes and ID numbers wait for "Search" (each look-up by ID number counts).
+            # The results of an earlier text go: the people shown must match what is
+            # typed, or a tap on "Enrol" enrols the wrong men.
+            hint = _(
+                "Keep typing the name, or press Search to look up a participant code or "
+                "an ID number."
+            )
         else:
             try:
                 limit = selectors.ENROL_SEARCH_LIMIT
