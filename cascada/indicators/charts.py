@@ -38,21 +38,47 @@ def _nice_max(value: float) -> float:
     return float(10 ** (exp + 1))
 
 
-def _num(value: float) -> str:
-    """An axis or target number in the reader's language ("12,5" in Spanish)."""
+def _num(value: float, places: int | None = None) -> str:
+    """An axis or target number in the reader's language ("12,5" in Spanish), grouped
+    ("1 000 000"); ``places`` decimals, else none for a whole number and one otherwise."""
     from django.utils import formats
 
-    whole = float(value).is_integer()
-    return formats.number_format(round(value, 1), 0 if whole else 1)
+    if places is None:
+        places = 0 if float(value).is_integer() else 1
+    return formats.number_format(round(value, places), places, force_grouping=True)
+
+
+def _axis(values: Sequence[float]) -> tuple[float, int]:
+    """The step of the four gridlines over the values, as a reader expects them: 1, 2,
+    2.5 or 5 times a power of ten; whole steps when every value is whole (people are not
+    counted in quarters), and the decimals the step needs ("0,25", "2,5", "250")."""
+    peak = max(values, default=0.0)
+    whole = all(float(v).is_integer() for v in values)
+    if peak <= 0:
+        return (1.0, 0) if whole else (0.25, 2)
+    raw = peak / 4
+    exp = math.floor(math.log10(raw))
+    if whole:
+        exp = max(exp, 0)
+    factors = (1, 2, 5, 10) if whole and exp == 0 else (1, 2, 2.5, 5, 10)
+    step = next(f * 10.0**exp for f in factors if f * 10.0**exp >= raw)
+    places = 0
+    while places < 3 and not round(step * 10**places, 6).is_integer():
+        places += 1
+    return step, places
 
 
 def periods_chart(points: Sequence[Point], *, title: str, target_label: str) -> SafeString:
     """Vertical bars per period, the target as a short line over each bar."""
-    height, top, bottom, left = 220, 16, 40, 36
-    inner_w, inner_h = WIDTH - left - 8, height - top - bottom
+    height, top, bottom = 220, 16, 40
     values = [p.value for p in points if p.value is not None]
     values += [p.target for p in points if p.target is not None]
-    peak = _nice_max(max(values, default=0.0))
+    step, places = _axis(values)
+    peak = step * 4
+    ticks = [_num(step * (4 - i), places) for i in range(5)]
+    # Room for the longest tick ("1 000 000 000" is 13 characters): never cut off.
+    left = max(36, 6 * max(len(t) for t in ticks) + 8)
+    inner_w, inner_h = WIDTH - left - 8, height - top - bottom
     n = max(len(points), 1)
     slot = inner_w / n
     bar = max(min(slot * 0.6, 40), 2)
@@ -68,7 +94,7 @@ def periods_chart(points: Sequence[Point], *, title: str, target_label: str) -> 
         )
         out.append(
             f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" '
-            f'fill="{GREY}">{escape(_num(peak * (4 - i) / 4))}</text>'
+            f'fill="{GREY}">{escape(ticks[i])}</text>'
         )
     for i, p in enumerate(points):
         x = left + slot * i + (slot - bar) / 2
