@@ -475,8 +475,14 @@ def test_a_month_is_typed_on_a_small_phone_in_spanish(live_server, browser):  # 
     assert page.locator("#id_month").input_value() == f"{last_month:%Y-%m}"
     page.locator("#id_month").fill("2025-02")
     page.locator("#id_value").fill("45,5")
+    # Found looking at the page: a row with a note pushed "Correct" and "Remove" out of
+    # the screen (the month cell did not wrap).
+    page.locator("#id_note").fill("Informe trimestral del municipio provincial de Huamanga")
     page.locator('[data-test="value-save"]').click()
     page.locator('[data-test="value-2025-02"]').wait_for()
     fits(page)
+    for action in ("edit-2025-02", "delete-2025-02"):
+        box = page.locator(f'[data-test="{action}"]').bounding_box()
+        assert box is not None and box["x"] + box["width"] <= SMALL_PHONE["width"], action
     shoot(page, "indicator-values-phone")
     assert "45,5" in page.locator('[data-test="value-2025-02"]').inner_text()
