@@ -92,6 +92,7 @@ def _valid_values(world) -> dict[str, str]:
         "year": "2026",
         "referral": "1",  # safeguarding: a case's referral and access (issue 13)
         "access": "1",
+        "place": "1",  # indicators: a department's dashboard (issue 14)
     }
 
 
