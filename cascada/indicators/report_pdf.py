@@ -168,8 +168,10 @@ def _pdf(r: Report) -> bytes:
     return bytes(pdf.output())
 
 
-def _targets_table(pdf: _Pdf, lines: list[Line], width: float, by_period: bool) -> None:
-    cols = (width - 4 * 25, 25, 25, 25, 25)
+def targets_columns(width: float, by_period: bool) -> list[tuple[float, str]]:
+    """The targets table's columns: width (mm) and heading. The last heading ("Avance
+    hacia la meta") is the widest: its column is made for it (it overlapped "Valor")."""
+    cols = (width - 3 * 24 - 36, 24, 24, 24, 36)
     heads = (
         _("Indicator"),
         _("Baseline"),
@@ -177,6 +179,13 @@ def _targets_table(pdf: _Pdf, lines: list[Line], width: float, by_period: bool) 
         _("Value") if by_period else _("So far"),
         _("Progress to target"),
     )
+    return list(zip(cols, heads, strict=True))
+
+
+def _targets_table(pdf: _Pdf, lines: list[Line], width: float, by_period: bool) -> None:
+    columns = targets_columns(width, by_period)
+    cols = [w for w, _h in columns]
+    heads = [h for _w, h in columns]
     pdf.set_font("Helvetica", "B", 9)
     pdf.set_fill_color(*LIGHT)
     for w, h in zip(cols, heads, strict=True):
@@ -189,8 +198,10 @@ def _targets_table(pdf: _Pdf, lines: list[Line], width: float, by_period: bool) 
         target, met = line.target, line.percent_met
         if pdf.will_page_break(7):
             pdf.add_page()
-        name = line.name if len(line.name) < 62 else line.name[:60] + "..."
-        pdf.cell(cols[0], 6, _t(name))
+        name = _t(line.name)
+        while name and pdf.get_string_width(name) > cols[0] - 2:  # never into the next column
+            name = name[:-4].rstrip() + "..."
+        pdf.cell(cols[0], 6, name)
         pdf.cell(cols[1], 6, _t(v.baseline_text), align="R")
         pdf.cell(cols[2], 6, _t(target), align="R")
         pdf.cell(cols[3], 6, _t(value), align="R")

@@ -87,3 +87,19 @@ def test_others_get_no_report(filled, org, client):
     program = filled["program"]
     assert client.get(reverse("web:indicators_report", args=[program.pk])).status_code == 404
     assert client.get(reverse("web:indicators_report_pdf", args=[program.pk])).status_code == 404
+
+
+@pytest.mark.parametrize("language", ["es", "en"])
+@pytest.mark.parametrize("by_period", [True, False])
+def test_every_heading_of_the_pdf_targets_table_fits_its_column(language, by_period):
+    """Found rendering the PDF: "Avance hacia la meta" ran over "Valor"."""
+    from django.utils import translation
+
+    from cascada.indicators.report_pdf import _Pdf, _t, targets_columns
+
+    pdf = _Pdf("Informe")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 9)
+    with translation.override(language):
+        for width, heading in targets_columns(pdf.width, by_period):
+            assert pdf.get_string_width(_t(heading)) + 2 <= width, heading
