@@ -32,7 +32,12 @@ from cascada.registry.consent import REPORTABLE_SQL
 from cascada.registry.models import Person, Place, Sex
 from cascada.registry.selectors import person_get
 from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
-from cascada.trainings.selectors import cohort_ids_visible, program_list, sees_exact
+from cascada.trainings.selectors import (
+    cohort_ids_visible,
+    cohorts_visible_q,
+    program_list,
+    sees_exact,
+)
 
 from . import kept
 from .models import (
@@ -94,9 +99,11 @@ class Scope:
 
 def _cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
 
-    qs = Cohort.objects.all()
+    # No ORDER BY (the model's ordering would sort every time the subquery runs) and the
+    # visibility rule over ``program_id`` (no semi-join on ids of the same table).
+    qs = Cohort.objects.order_by()
     if sc.user is not None:
-        qs = qs.filter(pk__in=cohort_ids_visible(user=sc.user, cap=Cap.VIEW_AGGREGATES))
+        qs = qs.filter(cohorts_visible_q(user=sc.user, cap=Cap.VIEW_AGGREGATES))
     if sc.program is not None:
         qs = qs.filter(program_id=sc.program.pk)
     if not sc.sees_people:
