@@ -349,6 +349,12 @@ def _name_match_q(text: str) -> Q | None:
     return q
 
 
+def searches_identities(user: Any) -> bool:
+    """Whether the user's searches look up names and ID numbers (``person_search_reveal``):
+    only holders of ``Cap.VIEW_IDENTITY``; everyone else finds people by code alone."""
+    return scope.has(user, Cap.VIEW_IDENTITY)
+
+
 def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> PersonSearchResult:
     """Search the people the user may see by code, ID number or any part of the name, and
     reveal the identities of the results the user may read. S9: callers receive the text
@@ -370,7 +376,7 @@ def person_search_reveal(*, user: Any, text: str, limit: int = SEARCH_LIMIT) -> 
     # Codes are upper case (core.models.ALPHABET): an exact match uses the unique index.
     people = list(qs.filter(code=text.upper())[:1])
     by_id_number = False
-    if not people and scope.has(user, Cap.VIEW_IDENTITY):
+    if not people and searches_identities(user):
         match = _name_match_q(text)
         if _may_be_id_number(text):
             by_id_number = True

@@ -281,6 +281,14 @@ def test_a_facilitator_finds_only_people_of_his_cohorts(org, small):
     for person, found in ((known, [str(known.pk)]), (unknown, [])):
         response = client.post(url, {"enrol-q": person.code}, HTTP_HX_REQUEST="true")
         assert response.status_code == 200 and _choices(response) == found
-    assert _choices(_typed(client, url, "Mamani")) == []
+    typed_name = _typed(client, url, "Mamani")
+    assert _choices(typed_name) == []
+    # Found looking at the page: he was told names are searched as he types and then
+    # "nobody found"; now the page and the answer say his role searches by code, and a
+    # typed text is not sent at all.
+    assert 'data-test="enrol-search-hint"' in typed_name.content.decode()
+    page = client.get(reverse("web:cohort_detail", args=[mine.pk])).content.decode()
+    assert 'data-test="enrol-help-code"' in page and 'data-test="enrol-help"' not in page
+    assert 'hx-trigger="input changed' not in page
     other = reverse("web:cohort_enrol_search", args=[cohort.pk])
     assert _typed(client, other, "Mamani").status_code == 404

@@ -18,7 +18,12 @@ from cascada.accounts.roles import Cap
 from cascada.core.converters import InvalidQueryParameter, query_id
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from cascada.registry.models import Person
-from cascada.registry.selectors import LookupLimitError, identities_reveal, person_list
+from cascada.registry.selectors import (
+    LookupLimitError,
+    identities_reveal,
+    person_list,
+    searches_identities,
+)
 from cascada.registry.services import DuplicatePersonError
 from cascada.trainings import selectors, services
 
@@ -180,6 +185,8 @@ def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         text = form.cleaned_data["q"].strip()
         if not text:
             hint = _("Type a participant code, an ID number or a name.")
+        elif request.htmx and form.cleaned_data["typed"] and not searches_identities(request.user):
+            hint = _("Your role finds people by participant code: type it and press Search.")
         elif (
             request.htmx
             and form.cleaned_data["typed"]

@@ -25,7 +25,7 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.core.converters import MAX_ID, bounded_int
 from cascada.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
-from cascada.registry.selectors import person_list
+from cascada.registry.selectors import person_list, searches_identities
 from cascada.trainings import selectors, services
 from cascada.trainings.models import AttendanceStatus, CohortKind, EnrolmentStatus
 
@@ -243,6 +243,8 @@ def _cohort_page(
     # Registering and the enrolment picker (a search, docs/decisions/roster.md).
     can_enrol = selectors.may_register_participants(user=user, cohort=cohort)
     extra.setdefault("enrol_search_form", EnrolSearchForm(prefix="enrol") if can_enrol else None)
+    # Names are searched (as typed) only for users whose searches read identities.
+    extra.setdefault("enrol_by_name", can_enrol and searches_identities(user))
     counted = [r for r in sessions if not r.session.cancelled and r.session.headcount is None]
     enrolled = [r for r in enrolments if r.enrolment.status == EnrolmentStatus.ENROLLED]
     # Per-cohort counts of people are not in a viewer's release (ADR 0006).
