@@ -276,7 +276,7 @@ def _people_counted(fig: Figures, rows: list[tuple[Any, ...]]) -> None:
         fig.completed += n if done else 0
     fig.by_level = dict(sorted(fig.by_level.items()))
     # Sorted: the release's secondary suppression breaks ties by row order, and the
-    # indicators build the same release from the fill table (indicators/present.py).
+    # indicators build the same release from the fill table (indicators/present/).
     fig.by_sex = dict(sorted(fig.by_sex.items()))
     fig.by_age = {a: fig.by_age[a] for a, _l in AGE_BANDS if a in fig.by_age}
     fig.by_department = sorted(

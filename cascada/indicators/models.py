@@ -9,7 +9,7 @@ the fill table the dashboards read.
   the sum of the periods reported so far).
 - ``Fact``: the fill table. Raw counts per source, scope (organization, program), month
   and subgroup, for everyone and for people who consented to aggregate reporting (S15);
-  never a person. Suppression is applied when shown (``present.py``), because what may be
+  never a person. Suppression is applied when shown (``present/``), because what may be
   shown depends on who looks.
 - ``FillState``: the ledger of what is filled: one row per source and scope, marked
   ``dirty`` by news of a late import, an edit or a consent withdrawal and refilled in one

@@ -30,7 +30,7 @@ from .models import Indicator, ReportedValue, Unit
 from .services import FIRST_YEAR, LAST_YEAR, LEVEL_UNITS, REPORTED, _require, figure
 
 # Hand-typed counts of people are counts of people: a viewer gets them through the
-# disclosure control's counts (``present.py``); every other unit is the organization's work.
+# disclosure control's counts (``present/``); every other unit is the organization's work.
 PEOPLE_UNITS = frozenset({Unit.PEOPLE, Unit.CONTACTS})
 WHOLE_UNITS = PEOPLE_UNITS | {Unit.COUNT}  # no half of a person, a contact or an event
 

@@ -8,7 +8,7 @@
   for an organization's own work (milestones, funds, quota cells, planned activities),
   for whoever sees the dashboard; for safeguarding counts, for its leads only.
 - Everyone else (a viewer: a donor, a partner) gets the fixed menu of ADR 0006 through
-  ``present.py``: one program at a time, people who consented only (S15), one-way
+  ``present/``: one program at a time, people who consented only (S15), one-way
   breakdowns, no totals across programs, no free filters.
 """
 

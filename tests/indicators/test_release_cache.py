@@ -12,18 +12,19 @@ from django.test.utils import CaptureQueriesContext
 from cascada.accounts.roles import Role
 from cascada.indicators import present
 from cascada.indicators.fill import fill_due, mark_programs
+from cascada.indicators.present import protected
 from tests.accounts.factories import make_user
 
 
 def _calls(monkeypatch) -> list[int]:
     calls: list[int] = []
-    real = present._release_figures
+    real = protected._release_figures
 
     def counted(program_id: int):
         calls.append(program_id)
         return real(program_id)
 
-    monkeypatch.setattr(present, "_release_figures", counted)
+    monkeypatch.setattr(protected, "_release_figures", counted)
     return calls
 
 

@@ -1004,7 +1004,7 @@ def test_an_own_indicator_over_contacts_reaches_no_viewer(world):
 
 def test_months_against_quarters_give_away_a_small_month(world):
     """Found by this attack (issue 14, fixed before the merge): the period tables of one
-    indicator at different frequencies are protected each on its own (present.py: one
+    indicator at different frequencies are protected each on its own (present/: one
     nested_release per frequency), but months, quarters, halves and years are nested, not
     one-way tables of the same people. Plain arithmetic by a viewer: people enrolled so far
     at the end of Q1 (quarterly: 25) minus at the end of February (monthly: 22) = the 3

@@ -38,7 +38,7 @@ class Source:
     label: Any
     dims: tuple[str, ...]
     additive_in_time: bool = True
-    # How a viewer's figures are protected (``present.py``): "release" (the program's
+    # How a viewer's figures are protected (``present/``): "release" (the program's
     # one release of people, ADR 0006), "counts" (counts with a total, nested where the
     # source has a base: ``core.privacy.nested_release``), "statistics" (shares and means
     # of groups, measurement's rule: ``core.privacy.statistics_shown``) or "none" (an

@@ -70,7 +70,7 @@ AREA_LABELS = {
 
 def _frequencies(exact: bool) -> list[tuple[str, Any]]:
     """The periods a user may choose: none for viewers, who read years only (one grain:
-    months, quarters and years are nested tables of the same people; present.py)."""
+    months, quarters and years are nested tables of the same people; present/)."""
     return list(Frequency.choices) if exact else []
 
 

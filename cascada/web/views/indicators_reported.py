@@ -2,7 +2,7 @@
 docs/decisions/indicators.md, "Values reported by hand"): one page per program and
 indicator, for users who manage the owner's indicators, to type a month's value, correct
 it (``?month=2026-03`` fills the form with it) or remove it. The writes are
-``cascada.indicators.reported``; what the dashboards show of them, ``present.py``."""
+``cascada.indicators.reported``; what the dashboards show of them, ``present/``."""
 
 from __future__ import annotations
 
