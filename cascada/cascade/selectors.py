@@ -290,7 +290,11 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     contacts from the kept rows (``kept.py``); any other scope from the enrolments."""
     today = today or timezone.localdate()
     t = _tables()
-    cohorts_sql, cparams = _cohorts_sql(sc)
+    # The scope's cohorts are computed once per statement (``WITH sc``), not once per
+    # subquery: a trainer's scope walks the reach table and the facilitators.
+    scope_sql, cparams = _cohorts_sql(sc)
+    with_sc = f"WITH sc(id) AS MATERIALIZED ({scope_sql}) "
+    cohorts_sql = "SELECT sc.id FROM sc"
     consent = "" if sc.sees_people else f" AND {REPORTABLE_SQL}"
     fig = Figures()
     candidate = _program_candidate(sc)
@@ -313,12 +317,12 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         )
         check_params = [*hidden_params, sc.program.pk]
     else:
-        named_sql, named_params = _named_contacts_sql(t, cohorts_sql, consent), list(cparams)
-        headcount_sql, headcount_params = _headcounts_sql(t, cohorts_sql), [False, *cparams]
+        named_sql, named_params = _named_contacts_sql(t, cohorts_sql, consent), []
+        headcount_sql, headcount_params = _headcounts_sql(t, cohorts_sql), [False]
         check_sql, check_params = ", 1, 0", []
-    sql = f"""
+    sql = f"""{with_sc}
         SELECT
-          (SELECT COUNT(*) FROM {t["co"]} c WHERE c.id IN ({cohorts_sql})),
+          (SELECT COUNT(*) FROM sc),
           (SELECT COUNT(*) FROM {t["co"]} c WHERE c.kind = 'tot' AND c.id IN ({cohorts_sql})),
           ({named_sql}),
           ({headcount_sql}),
@@ -337,7 +341,7 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
                SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
                AND y.granted_on <= c.start_date)){check_sql}
     """  # noqa: S608
-    params = cparams * 2 + named_params + headcount_params + cparams * 2 + check_params
+    params = cparams + named_params + headcount_params + check_params
     (
         fig.cohorts,
         fig.tot_cohorts,
@@ -353,8 +357,8 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         kept.program_refresh(program_id=sc.program.pk, known_stale=True)
         fig.headcount = int(_rows(headcount_sql, headcount_params)[0][0] or 0)
     elif candidate and hidden:  # some cohorts hidden: contacts from the enrolments
-        sql = f"SELECT ({_named_contacts_sql(t, cohorts_sql, consent)}), ({_headcounts_sql(t, cohorts_sql)})"  # noqa: S608
-        named, fig.headcount = (int(v or 0) for v in _rows(sql, [*cparams, False, *cparams])[0])
+        sql = f"{with_sc}SELECT ({_named_contacts_sql(t, cohorts_sql, consent)}), ({_headcounts_sql(t, cohorts_sql)})"  # noqa: S608
+        named, fig.headcount = (int(v or 0) for v in _rows(sql, [*cparams, False])[0])
 
     # 2. people reached, one row per person: their lowest level (completed first), sex,
     # age band and department (of the cohort they completed, else of one they joined), so
@@ -373,7 +377,7 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         named = sum(int(r[8] or 0) for r in rows)
         _people_counted(fig, [(*r[:6], r[7]) for r in rows if r[6]])
     else:
-        sql = f"""
+        sql = f"""{with_sc}
             SELECT x.lvl, x.sex, x.band, x.done, x.dep, d.name, COUNT(*) FROM (
               SELECT e.person_id,
                      COALESCE(MIN(CASE WHEN e.completed THEN COALESCE(l.generation, 1) END),
@@ -382,11 +386,12 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
                      MIN(p.sex) AS sex, MIN({_band_sql(today.year)}) AS band,
                      COALESCE(MIN(CASE WHEN e.completed THEN cp.department_id END),
                               MIN(cp.department_id)) AS dep
-              FROM {t["en"]} e JOIN {t["pe"]} p ON p.id = e.person_id
+              FROM sc JOIN {t["en"]} e ON e.cohort_id = sc.id
+              JOIN {t["pe"]} p ON p.id = e.person_id
               JOIN {t["co"]} c ON c.id = e.cohort_id
               LEFT JOIN {t["pl"]} cp ON cp.id = c.place_id
               LEFT JOIN {t["lv"]} l ON l.cohort_id = e.cohort_id
-              WHERE e.status = 'enrolled' AND e.cohort_id IN ({cohorts_sql}){consent}
+              WHERE e.status = 'enrolled'{consent}
               GROUP BY e.person_id
             ) x LEFT JOIN {t["pl"]} d ON d.id = x.dep
             GROUP BY x.lvl, x.sex, x.band, x.done, x.dep, d.name
@@ -395,7 +400,7 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     fig.contacts = named + fig.headcount
 
     # 4. trained trainers (completed a ToT in scope): first and last cohort they ran
-    sql = f"""
+    sql = f"""{with_sc}
         SELECT y.person_id, y.code, y.granted, y.lvl,
           (SELECT MIN(c2.start_date) FROM {t["cf"]} f JOIN {t["co"]} c2 ON c2.id = f.cohort_id
              WHERE f.person_id = y.person_id AND c2.start_date >= y.granted),
@@ -404,9 +409,10 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         FROM (
           SELECT x.person_id, p.code, MIN(x.granted_on) AS granted,
                  MIN(COALESCE(l.generation, 1)) AS lvl
-          FROM {t["ce"]} x JOIN {t["pe"]} p ON p.id = x.person_id
+          FROM sc JOIN {t["ce"]} x ON x.cohort_id = sc.id
+          JOIN {t["pe"]} p ON p.id = x.person_id
           LEFT JOIN {t["lv"]} l ON l.cohort_id = x.cohort_id
-          WHERE x.cohort_id IN ({cohorts_sql}){consent}
+          WHERE 1 = 1{consent}
           GROUP BY x.person_id, p.code
         ) y
     """  # noqa: S608
