@@ -1,7 +1,9 @@
 """A program's figures kept as rows (docs/decisions/cascade-kept-figures.md).
 
 ``cascade_figures`` for a whole program reads ``ProgramPerson`` (one row per person in the
-program) and ``CohortHeadcount`` instead of every enrolment and session of the program.
+program) and ``CohortHeadcount`` instead of every enrolment and session of the program;
+the home page sums ``CohortHeadcount``'s enrolled and completed counts per program
+(``enrolment_totals_by_program``) instead of every enrolment.
 
 Kept exact in two steps:
 
@@ -30,9 +32,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Sum
 
+from cascada.accounts.roles import Cap
 from cascada.registry.models import Person, Place
 from cascada.trainings.models import Cohort, Enrolment, Program, Session
+from cascada.trainings.selectors import cohort_ids_visible, cohorts_visible_q
 
 from .models import CohortHeadcount, CohortLevel, FiguresStale, ProgramPerson
 
@@ -93,8 +98,8 @@ def mark_cohort_people(*, cohort_id: int, person_ids: Iterable[int]) -> None:
         return
     t = _t()
     _execute(
-        f"INSERT INTO {t['st']} (program_id, person_ref) "  # noqa: S608
-        f"SELECT c.program_id, e.person_id FROM {t['en']} e "
+        f"INSERT INTO {t['st']} (program_id, cohort_ref, person_ref) "  # noqa: S608
+        f"SELECT c.program_id, c.id, e.person_id FROM {t['en']} e "
         f"JOIN {t['co']} c ON c.id = e.cohort_id "
         f"WHERE e.cohort_id = %s AND e.person_id IN ({marks})",
         [cohort_id, *ids],
@@ -108,10 +113,10 @@ def mark_people(person_ids: Iterable[int]) -> None:
         return
     t = _t()
     _execute(
-        f"INSERT INTO {t['st']} (program_id, person_ref) "  # noqa: S608
-        f"SELECT c.program_id, e.person_id FROM {t['en']} e "
+        f"INSERT INTO {t['st']} (program_id, cohort_ref, person_ref) "  # noqa: S608
+        f"SELECT c.program_id, c.id, e.person_id FROM {t['en']} e "
         f"JOIN {t['co']} c ON c.id = e.cohort_id WHERE e.person_id IN ({marks}) "
-        f"UNION SELECT k.program_id, k.person_id FROM {t['pp']} k "
+        f"UNION SELECT k.program_id, NULL, k.person_id FROM {t['pp']} k "
         f"WHERE k.person_id IN ({marks})",
         ids + ids,
     )
@@ -154,14 +159,19 @@ def _people_sql(where: str) -> str:
     """  # noqa: S608
 
 
-def _headcounts_sql(where: str) -> str:
+def _cohort_counts_sql(where: str) -> str:
+    """One row per cohort: headcounts of sessions not cancelled (``%s`` is False), its
+    enrolments still ``enrolled`` and its completed ones, as ``cohort_list`` counts them."""
     t = _t()
     return f"""
-        INSERT INTO {t["hc"]} (cohort_id, program_id, headcount)
-        SELECT c.id, c.program_id, SUM(s.headcount) FROM {t["co"]} c
-        JOIN {t["se"]} s ON s.cohort_id = c.id
-        WHERE {where} AND s.cancelled = %s AND s.headcount IS NOT NULL
-        GROUP BY c.id, c.program_id HAVING SUM(s.headcount) > 0
+        INSERT INTO {t["hc"]} (cohort_id, program_id, headcount, enrolled, completed)
+        SELECT c.id, c.program_id,
+          COALESCE((SELECT SUM(s.headcount) FROM {t["se"]} s WHERE s.cohort_id = c.id
+                    AND s.cancelled = %s AND s.headcount IS NOT NULL), 0),
+          (SELECT COUNT(*) FROM {t["en"]} e WHERE e.cohort_id = c.id
+             AND e.status = 'enrolled'),
+          (SELECT COUNT(*) FROM {t["en"]} e WHERE e.cohort_id = c.id AND e.completed)
+        FROM {t["co"]} c WHERE {where}
     """  # noqa: S608
 
 
@@ -170,7 +180,7 @@ def _refresh_whole(program_id: int) -> None:
     _execute(f"DELETE FROM {t['pp']} WHERE program_id = %s", [program_id])  # noqa: S608
     _execute(f"DELETE FROM {t['hc']} WHERE program_id = %s", [program_id])  # noqa: S608
     _execute(_people_sql("c.program_id = %s"), [program_id])
-    _execute(_headcounts_sql("c.program_id = %s"), [program_id, False])
+    _execute(_cohort_counts_sql("c.program_id = %s"), [False, program_id])
 
 
 def _refresh_people(program_id: int, person_ids: set[int]) -> None:
@@ -194,8 +204,8 @@ def _refresh_cohorts(program_id: int, cohort_ids: set[int]) -> None:
         marks, chunk = _marks(ids[i : i + CHUNK])
         _execute(f"DELETE FROM {t['hc']} WHERE cohort_id IN ({marks})", chunk)  # noqa: S608
         _execute(
-            _headcounts_sql(f"c.program_id = %s AND c.id IN ({marks})"),
-            [program_id, *chunk, False],
+            _cohort_counts_sql(f"c.program_id = %s AND c.id IN ({marks})"),
+            [False, program_id, *chunk],
         )
 
 
@@ -237,3 +247,30 @@ def refresh_marked() -> int:
     for program_id in ids:
         program_refresh(program_id=program_id, known_stale=True)
     return len(ids)
+
+
+# ---------------------------------------------------------------- reads of cohort counts
+
+
+def enrolment_totals_by_program(*, user: Any) -> dict[int, tuple[int, int]]:
+    """Per program, (enrolled, completed) over the cohorts the user reaches: the sums of
+    ``cohort_list``'s per-cohort counts, read from the kept per-cohort rows (one row per
+    cohort, not every enrolment) after the programs with marks are refreshed. Two
+    queries when nothing was written since the last read."""
+    programs = Cohort.objects.filter(cohorts_visible_q(user=user, cap=Cap.VIEW_AGGREGATES))
+    marked = (
+        FiguresStale.objects.filter(program_id__in=programs.values("program_id"))
+        .values_list("program_id", flat=True)
+        .distinct()
+    )
+    for program_id in sorted(set(marked)):
+        program_refresh(program_id=program_id, known_stale=True)
+    rows = (
+        CohortHeadcount.objects.filter(
+            cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
+        )
+        .values("program_id")
+        .annotate(enrolled=Sum("enrolled"), completed=Sum("completed"))
+        .order_by()
+    )
+    return {r["program_id"]: (int(r["enrolled"] or 0), int(r["completed"] or 0)) for r in rows}

@@ -160,13 +160,17 @@ class ProgramPerson(models.Model):
 
 
 class CohortHeadcount(models.Model):
-    """A cohort's headcounts (sessions not cancelled), kept only where above 0."""
+    """A cohort's kept counts, one row per cohort: its headcounts (sessions not
+    cancelled), its enrolments still ``enrolled`` and its completed ones (any status), as
+    ``trainings.selectors.cohort_list`` counts them (the home page's programs sum these)."""
 
     cohort = models.OneToOneField(
         "trainings.Cohort", primary_key=True, on_delete=models.CASCADE, related_name="+"
     )
     program = models.ForeignKey("trainings.Program", on_delete=models.CASCADE, related_name="+")
     headcount = models.PositiveIntegerField(default=0)
+    enrolled = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.cohort_id}: {self.headcount}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypedDict
 
@@ -379,9 +380,10 @@ class ProgramCohortTotals:
 
 
 def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
-    """Per program: the user's visible cohorts, how many run today, and their enrolments
-    (``n_enrolled`` / ``n_completed`` of ``cohort_list`` summed), in two grouped queries
-    rather than every cohort loaded (the home page; docs/performance.md, "Load")."""
+    """Per program: the user's visible cohorts and how many run today, in one grouped
+    query rather than every cohort loaded (the home page; docs/performance.md, "Load").
+    ``enrolled``/``completed`` stay 0 here: the cascade keeps them per cohort
+    (``cascade.kept.enrolment_totals_by_program``), so that no page sums every enrolment."""
     visible = cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
     out: dict[int, ProgramCohortTotals] = {}
     for row in (
@@ -391,17 +393,6 @@ def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
         .order_by()
     ):
         out[row["program_id"]] = ProgramCohortTotals(cohorts=row["n"], running=row["running"])
-    for counts in (
-        Enrolment.objects.filter(cohort_id__in=visible)
-        .values("cohort__program_id")
-        .annotate(
-            enrolled=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED)),
-            completed=Count("pk", filter=Q(completed=True)),
-        )
-        .order_by()
-    ):
-        totals = out.setdefault(counts["cohort__program_id"], ProgramCohortTotals())
-        totals.enrolled, totals.completed = counts["enrolled"], counts["completed"]
     return out
 
 
@@ -491,24 +482,6 @@ def enrolment_rows(*, user: Any, cohort: Cohort) -> list[EnrolmentRow]:
 class PersonChoice:
     pk: int
     label: str
-
-
-def person_choices(
-    *, user: Any, exclude_cohort: Cohort | None = None, limit: int = 500
-) -> list[PersonChoice]:
-    """People the user may pick (to enrol, or as facilitators), labelled with their name
-    where the user may read it, else their code. Showing names is audited (S10)."""
-
-    qs = person_list(user=user)
-    if exclude_cohort is not None:
-        qs = qs.exclude(pk__in=enrol_excluded_ids(cohort=exclude_cohort))
-    people = list(qs.order_by("code")[:limit])
-    names = identities_reveal(user=user, people=people)
-    choices = [
-        PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code) for p in people
-    ]
-    choices.sort(key=lambda c: c.label.casefold())
-    return choices
 
 
 def program_share_candidates(*, user: Any, program: Program) -> QuerySet[Any]:
@@ -695,14 +668,46 @@ def enrol_candidates_reveal(
         .filter(pk__in=[p.pk for p in found.people])
         .values_list("pk", flat=True)
     )
-    names = found.names
+    return _labelled(found.people, found.names, leave_out=excluded)[:limit]
+
+
+def facilitator_candidates_reveal(
+    *, user: Any, text: str, chosen: frozenset[int] = frozenset(), limit: int = ENROL_SEARCH_LIMIT
+) -> list[PersonChoice]:
+    """The new-cohort form's facilitator picker: the people ``person_search_reveal`` finds
+    for ``text`` (the scope of ``person_list``; by code, ID number or name; audited, one row
+    per search; S9: ``text`` arrives by POST), leaving out those already ``chosen`` (listed
+    apart by ``people_chosen_reveal``). Labelled with the full name where the user may read
+    it, else the code."""
+
+    found = person_search_reveal(user=user, text=text, limit=limit + len(chosen))
+    return _labelled(found.people, found.names, leave_out=chosen)[:limit]
+
+
+def people_chosen_reveal(*, user: Any, ids: list[int]) -> list[PersonChoice]:
+    """The people a picker's user has ticked (``ids`` as posted), among those the user may
+    see: one query, and one audit row when names are shown (S10). Ids of anyone else are
+    left out; the form that receives them says so (``CohortForm.clean_facilitators``)."""
+
+    if not ids:
+        return []
+    people = list(person_list(user=user).filter(pk__in=ids))
+    return _labelled(people, identities_reveal(user=user, people=people))
+
+
+def _labelled(
+    people: Iterable[Any], names: dict[int, str], leave_out: Iterable[int] = ()
+) -> list[PersonChoice]:
+    """A picker's people, "Name (CODE)" where the name may be read, else the code, in
+    alphabetical order."""
+    skip = set(leave_out)
     choices = [
         PersonChoice(p.pk, f"{names[p.pk]} ({p.code})" if p.pk in names else p.code)
-        for p in found.people
-        if p.pk not in excluded
+        for p in people
+        if p.pk not in skip
     ]
     choices.sort(key=lambda c: c.label.casefold())
-    return choices[:limit]
+    return choices
 
 
 def consent_text_version_default(*, user: Any, cohort: Cohort) -> str:

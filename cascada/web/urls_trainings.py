@@ -14,6 +14,11 @@ urlpatterns = [
     path("programs/<id:pk>/share/", v.program_share, name="program_share"),
     path("cohorts/", v.cohort_list, name="cohort_list"),
     path("cohorts/new/", v.cohort_create, name="cohort_create"),
+    path(
+        "cohorts/new/facilitators/",
+        v.cohort_facilitator_search,
+        name="cohort_facilitator_search",
+    ),
     path("cohorts/<id:pk>/", v.cohort_detail, name="cohort_detail"),
     path("cohorts/<id:pk>/edit/", mending.cohort_edit, name="cohort_edit"),
     path("cohorts/<id:pk>/close/", mending.cohort_close, name="cohort_close"),

@@ -12,14 +12,14 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cascada.cascade import selectors
-from cascada.cascade.models import FiguresStale, ProgramPerson
+from cascada.cascade import kept, selectors
+from cascada.cascade.models import CohortHeadcount, FiguresStale, ProgramPerson
 from cascada.cascade.selectors import Scope, cascade_figures
 from cascada.cascade.services import lineage_rebuild
 from cascada.core.errors import ApplicationError
 from cascada.registry.arco import person_erase
 from cascada.registry.services import consent_record, person_merge, person_update
-from cascada.trainings.models import Enrolment
+from cascada.trainings.models import Cohort, Enrolment, EnrolmentStatus
 from cascada.trainings.services import (
     cohort_delete,
     cohort_facilitator_add,
@@ -71,6 +71,26 @@ def assert_kept_equals_full(program, *users):
         with _full_computation():
             full = cascade_figures(Scope(user=user, program=program), today=TODAY)
         assert kept == full, f"user {user}"
+    assert_cohort_counts_exact(program)
+
+
+def assert_cohort_counts_exact(program):
+    """Each cohort's kept counts (the home page sums them) equal its enrolments' own, as
+    ``cohort_list`` counts them, once the program's marks are refreshed."""
+    kept.program_refresh(program_id=program.pk)
+    rows = {
+        r.cohort_id: (r.enrolled, r.completed, r.headcount)
+        for r in CohortHeadcount.objects.filter(program=program)
+    }
+    for cohort in Cohort.objects.filter(program=program):
+        enrolments = Enrolment.objects.filter(cohort=cohort)
+        headcount = sum(s.headcount or 0 for s in cohort.sessions.all() if not s.cancelled)
+        expected = (
+            enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
+            enrolments.filter(completed=True).count(),
+            headcount,
+        )
+        assert rows.get(cohort.pk, (0, 0, 0)) == expected, f"cohort {cohort.name}"
 
 
 def _consent(person, granted=True):
@@ -241,6 +261,21 @@ def test_closing_a_running_cohort_counts_its_completers(org, coordinator, places
     cohort_close(actor=None, cohort=running)
     assert_kept_equals_full(program, coordinator)
     assert cascade_figures(Scope(program=program), today=TODAY).completed == 2
+
+
+def test_merging_two_records_enrolled_in_one_cohort_counts_one_enrolment(org, coordinator, places):
+    """The duplicate's enrolment in a cohort the kept record is also in goes away with the
+    merge (no news of the cohort's own): the cohort's kept counts follow."""
+    program = make_program(owner=org)
+    a, b = (make_person(organization=org) for _ in range(2))
+    cohort = run_cohort(program=program, place=places[0], sessions=0)
+    for person in (a, b):
+        enrolment_create(actor=None, cohort=cohort, person=person)
+    assert_kept_equals_full(program, coordinator)
+    assert CohortHeadcount.objects.get(cohort=cohort).enrolled == 2
+    person_merge(actor=None, keep=a, duplicate=b)
+    assert_kept_equals_full(program, coordinator)
+    assert CohortHeadcount.objects.get(cohort=cohort).enrolled == 1
 
 
 # ---------------------------------------------------------------- property test

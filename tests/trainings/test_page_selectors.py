@@ -52,17 +52,6 @@ def test_enrolment_rows_show_codes_to_roles_without_identity(org):
     assert not AuditEvent.objects.filter(action="view_list").exists()
 
 
-def test_person_choices_leave_out_the_enrolled_and_other_organizations(org, other_org, coordinator):
-    cohort = make_cohort(program=make_program(owner=org), sessions=1)
-    inside = make_person(organization=org, given_name="Ana", family_name="Soto")
-    enrolled = make_person(organization=org)
-    make_person(organization=other_org, given_name="Foránea")
-    enrol(cohort, enrolled)
-    choices = selectors.person_choices(user=coordinator, exclude_cohort=cohort)
-    assert [c.pk for c in choices] == [inside.pk]
-    assert choices[0].label == f"Ana Soto ({inside.code})"
-
-
 def test_cohort_list_filtered(org, other_org, coordinator):
     program = make_program(owner=org)
     a = make_cohort(program=program, sessions=0, kind="tot", name="ToT nacional")

@@ -10,9 +10,9 @@ from django.db.models.signals import post_init
 from django.urls import reverse
 from django.utils import timezone
 
-from cascada.trainings.models import Cohort, Enrolment, EnrolmentStatus
+from cascada.trainings.models import Cohort
 from cascada.trainings.selectors import cohort_list
-from cascada.trainings.services import attendance_record
+from cascada.trainings.services import attendance_record, enrolment_withdraw
 from cascada.web.views.pages import COHORTS_SHOWN
 from tests.registry.factories import make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
@@ -35,7 +35,7 @@ def _world(org, programs: int = 2) -> None:
             actor=None, session=closed.sessions.get(), marks={e.pk: "present" for e in done}
         )
         withdrawn = enrol(running, *people)[0]
-        Enrolment.objects.filter(pk=withdrawn.pk).update(status=EnrolmentStatus.WITHDRAWN)
+        enrolment_withdraw(actor=None, enrolment=withdrawn)
 
 
 def test_home_figures_equal_the_cohorts_own(coordinator_client, coordinator, org):

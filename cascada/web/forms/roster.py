@@ -80,11 +80,13 @@ class ParticipantRegisterForm(forms.Form):
         return data
 
 
-class EnrolSearchForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search people to enrol"),
+def picker_search_field(label: Any) -> forms.CharField:
+    """A people picker's search box (enrolment, facilitators): posted, never in a URL (S9);
+    empty gives a hint, never everyone."""
+    return forms.CharField(
+        label=label,
         max_length=200,
-        required=False,  # empty: a hint, never everyone
+        required=False,
         widget=forms.TextInput(
             attrs={
                 "type": "search",
@@ -93,9 +95,17 @@ class EnrolSearchForm(forms.Form):
             }
         ),
     )
-    # Sent by the search-as-you-type request (htmx ``hx-vals``), never by the button or
-    # Enter: such a search runs only for a name (``enrol_search_while_typing``).
-    typed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+def picker_typed_field() -> forms.BooleanField:
+    """Sent by the search-as-you-type request (htmx ``hx-vals``), never by the button or
+    Enter: such a search runs only for a name (``enrol_search_while_typing``)."""
+    return forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class EnrolSearchForm(forms.Form):
+    q = picker_search_field(_("Search people to enrol"))
+    typed = picker_typed_field()
 
 
 class PeopleField(forms.Field):

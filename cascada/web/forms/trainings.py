@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
+from cascada.core.converters import MAX_ID, bounded_int
 from cascada.core.errors import ApplicationError
 from cascada.curricula.models import CurriculumVersion
-from cascada.registry.models import Organization
-from cascada.registry.selectors import default_country
+from cascada.registry.models import Organization, Person
+from cascada.registry.selectors import default_country, person_list
 from cascada.trainings import selectors
 from cascada.trainings.models import (
     AttendanceStatus,
@@ -24,8 +27,9 @@ from cascada.trainings.models import (
 )
 from cascada.trainings.services import schedule_dates
 
-from . import choice_field, model_choice_field
+from . import model_choice_field
 from .places import PlacePickerMixin
+from .roster import PeopleField, picker_search_field, picker_typed_field
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -82,6 +86,27 @@ PATTERN_CHOICES = [
 ]
 
 
+class FacilitatorSearchForm(forms.Form):
+    """The facilitator picker's search box on the new-cohort form. Posted with the whole
+    form (S9: the text never goes in a URL); ``web:cohort_facilitator_search`` answers."""
+
+    fac_q = picker_search_field(_("Search facilitators"))
+    fac_typed = picker_typed_field()
+
+    def chosen_ids(self) -> list[int]:
+        """The ids ticked (``facilitators``), as posted, once each; what is no id is left
+        out here (``CohortForm.clean_facilitators`` refuses it when the cohort is saved)."""
+        if not isinstance(self.data, QueryDict):
+            return []
+        out: list[int] = []
+        for raw in self.data.getlist("facilitators"):
+            try:
+                out.append(bounded_int(str(raw), minimum=1, maximum=MAX_ID))
+            except ValueError:
+                continue
+        return list(dict.fromkeys(out))
+
+
 class CohortForm(PlacePickerMixin):
     program = forms.ModelChoiceField(queryset=Program.objects.none(), label=_("Program"))
     name = forms.CharField(label=_("Name"), max_length=200)
@@ -101,8 +126,12 @@ class CohortForm(PlacePickerMixin):
     min_attendance_pct = forms.IntegerField(
         label=_("Minimum attendance (%)"), min_value=1, max_value=100, initial=80
     )
-    facilitators = forms.TypedMultipleChoiceField(
-        label=_("Facilitators"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    # Ticked in the picker's search results (``FacilitatorSearchForm``): no list of people
+    # is built here; the ids posted are checked against the user's scope when cleaned.
+    # Checkboxes drawn by the picker's templates, never a hidden field (``form_errors.html``
+    # would post hidden ids back, unticked or not).
+    facilitators = PeopleField(
+        label=_("Facilitators"), required=False, widget=forms.CheckboxSelectMultiple
     )
     # The schedule the sessions are generated from.
     session_count = forms.IntegerField(
@@ -120,8 +149,14 @@ class CohortForm(PlacePickerMixin):
     )
     start_time = forms.TimeField(label=_("Start time"), required=False, widget=TIME)
 
-    def __init__(self, *args: Any, user: Any, place: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: Any, place: Any = None, search_step: bool = False, **kwargs: Any
+    ) -> None:
+        """``search_step``: the form was posted only to search facilitators (without
+        JavaScript): show it again with what was typed, no errors, save nothing."""
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.search_step = search_step
         model_choice_field(self, "program").queryset = selectors.program_list(
             user=user, cap=Cap.MANAGE_PROGRAMS
         ).order_by("name")
@@ -129,9 +164,33 @@ class CohortForm(PlacePickerMixin):
             self, "curriculum_version"
         ).queryset = selectors.curriculum_version_choices(user=user)
         self.setup_places(place, country=default_country(user=user))
-        choice_field(self, "facilitators").choices = [
-            (c.pk, c.label) for c in selectors.person_choices(user=user)
-        ]
+
+    def full_clean(self) -> None:
+        if self.search_step:
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        return not self.search_step and super().is_valid()
+
+    def clean_facilitators(self) -> list[Person]:
+        """The people ticked, in one query over those the user may see: an id of anyone
+        else (another organization's man, a forged post) is a field error, never a 500."""
+        ids = list(dict.fromkeys(self.cleaned_data.get("facilitators") or []))
+        if not ids:
+            return []
+        people = {p.pk: p for p in person_list(user=self.user).filter(pk__in=ids)}
+        if len(people) != len(ids):
+            raise forms.ValidationError(
+                _(
+                    "A facilitator ticked is not among the people you can choose. Search "
+                    "for the facilitators again and tick them."
+                ),
+                code="invalid_choice",
+            )
+        return [people[pk] for pk in ids]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

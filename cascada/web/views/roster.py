@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -167,6 +169,51 @@ def _enrol_existing(request: HttpRequest, cohort: Any, session: Any) -> HttpResp
     return redirect(_back(cohort, session, enrolment))
 
 
+@dataclass
+class PickerAnswer:
+    """What a picker's search answers: the people found (``None``: nothing was looked
+    up), whether there were more than shown, a refusal (the look-up limit), or a hint."""
+
+    choices: list[Any] | None = None
+    more: bool = False
+    error: str = ""
+    hint: str = ""
+
+
+def picker_search(
+    request: HtmxHttpRequest, *, text: str, typed: bool, find: Callable[[str, int], list[Any]]
+) -> PickerAnswer:
+    """The rules of a picker's search, the enrolment's and the facilitators' alike
+    (docs/decisions/pages-at-scale.md): an empty text gets a hint, never everyone; as it
+    is typed (htmx, ``typed``) only a name is searched, and only by users whose searches
+    read identities; codes and ID numbers wait for "Search" or Enter; at most
+    ``ENROL_SEARCH_LIMIT`` people (``find(text, limit)`` is asked for one more, to know)."""
+    text = text.strip()
+    typed = bool(request.htmx) and typed  # without JavaScript the flag means nothing
+    if not text:
+        return PickerAnswer(hint=_("Type a participant code, an ID number or a name."))
+    if typed and not searches_identities(request.user):
+        return PickerAnswer(
+            hint=_("Your role finds people by participant code: type it and press Search.")
+        )
+    if typed and not selectors.enrol_search_while_typing(text):
+        # Codes and ID numbers wait for "Search" (each look-up by ID number counts). The
+        # results of an earlier text go: the people shown must match what is typed, or a
+        # tap enrols (or names as facilitator) the wrong man.
+        return PickerAnswer(
+            hint=_(
+                "Keep typing the name, or press Search to look up a participant code or "
+                "an ID number."
+            )
+        )
+    limit = selectors.ENROL_SEARCH_LIMIT
+    try:
+        found = find(text, limit + 1)
+    except LookupLimitError as exc:
+        return PickerAnswer(error=str(exc.message))
+    return PickerAnswer(choices=found[:limit], more=len(found) > limit)
+
+
 @login_required
 @require_POST
 def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -178,44 +225,24 @@ def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
     cohort = _cohort(request, pk)
     form = EnrolSearchForm(request.POST, prefix="enrol")
-    choices = None
-    more = False
-    error = hint = ""
+    answer = PickerAnswer()
     if form.is_valid():
-        text = form.cleaned_data["q"].strip()
-        if not text:
-            hint = _("Type a participant code, an ID number or a name.")
-        elif request.htmx and form.cleaned_data["typed"] and not searches_identities(request.user):
-            hint = _("Your role finds people by participant code: type it and press Search.")
-        elif (
-            request.htmx
-            and form.cleaned_data["typed"]
-            and not selectors.enrol_search_while_typing(text)
-        ):
-            # Codes and ID numbers wait for "Search" (each look-up by ID number counts).
-            # The results of an earlier text go: the people shown must match what is
-            # typed, or a tap on "Enrol" enrols the wrong men.
-            hint = _(
-                "Keep typing the name, or press Search to look up a participant code or "
-                "an ID number."
-            )
-        else:
-            try:
-                limit = selectors.ENROL_SEARCH_LIMIT
-                found = selectors.enrol_candidates_reveal(  # audited (S10)
-                    user=request.user, cohort=cohort, text=text, limit=limit + 1
-                )
-                choices, more = found[:limit], len(found) > limit
-            except LookupLimitError as exc:
-                error = str(exc.message)
+        answer = picker_search(
+            request,
+            text=form.cleaned_data["q"],
+            typed=form.cleaned_data["typed"],
+            find=lambda text, limit: selectors.enrol_candidates_reveal(  # audited (S10)
+                user=request.user, cohort=cohort, text=text, limit=limit
+            ),
+        )
     extra = {
         "enrol_search_form": form,
-        "enrol_choices": choices,
-        "enrol_search_error": error,
-        "enrol_search_hint": hint,
-        "enrol_search_full": more,
+        "enrol_choices": answer.choices,
+        "enrol_search_error": answer.error,
+        "enrol_search_hint": answer.hint,
+        "enrol_search_full": answer.more,
         "enrol_open": True,
     }
     if request.htmx:
         return render(request, "web/trainings/_enrol_results.html", {"cohort": cohort, **extra})
-    return _cohort_page(request, cohort, status=429 if error else 200, **extra)
+    return _cohort_page(request, cohort, status=429 if answer.error else 200, **extra)

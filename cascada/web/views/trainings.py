@@ -33,6 +33,7 @@ from ..forms.roster import EnrolPeopleForm, EnrolSearchForm
 from ..forms.trainings import (
     CohortFilterForm,
     CohortForm,
+    FacilitatorSearchForm,
     HeadcountForm,
     ProgramForm,
     SessionForm,
@@ -40,6 +41,8 @@ from ..forms.trainings import (
     add_service_error,
 )
 from ..idempotency import idempotent
+from .common import HtmxHttpRequest
+from .roster import PickerAnswer, picker_search
 
 # Short labels for the roster's four buttons (a quarter of a 390px screen each).
 ROSTER_BUTTONS = [
@@ -188,9 +191,6 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
     form = CohortForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        people = {
-            p.pk: p for p in person_list(user=request.user).filter(pk__in=data["facilitators"])
-        }
         try:
             # One cohort with all its sessions, or nothing at all.
             with transaction.atomic():
@@ -205,7 +205,7 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
                     start_date=data["start_date"],
                     completion_rule=data["completion_rule"],
                     min_attendance_pct=data["min_attendance_pct"],
-                    facilitators=[people[i] for i in data["facilitators"] if i in people],
+                    facilitators=data["facilitators"],  # people the user sees (the form)
                 )
                 services.sessions_generate(
                     actor=request.user,
@@ -222,13 +222,76 @@ def cohort_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Cohort created with its sessions."))
             return redirect("web:cohort_detail", pk=cohort.pk)
-    status = 400 if form.errors else 200
+    return _cohort_form_page(request, form, status=400 if form.errors else 200)
+
+
+def _cohort_form_page(
+    request: HttpRequest,
+    form: CohortForm,
+    answer: PickerAnswer | None = None,
+    search: FacilitatorSearchForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The new-cohort form. Its facilitator picker lists no one until searched
+    (``cohort_facilitator_search``); a form posted back (an error, a step of the place
+    picker, a search without JavaScript) shows again the facilitators ticked, among the
+    people the user sees, with their names where the user may read them (audited, S10)."""
     return render(
         request,
         "web/trainings/cohort_form.html",
-        {"form": form, "kinds": CohortKind},
+        {"form": form, "kinds": CohortKind, **_facilitator_picker(request, answer, search)},
         status=status,
     )
+
+
+def _facilitator_picker(
+    request: HttpRequest, answer: PickerAnswer | None, search: FacilitatorSearchForm | None = None
+) -> dict[str, Any]:
+    if search is None:
+        search = FacilitatorSearchForm(request.POST if request.method == "POST" else None)
+    answer = answer or PickerAnswer()
+    return {
+        "fac_search_form": search,
+        # Names are searched (as typed) only for users whose searches read identities.
+        "fac_by_name": searches_identities(request.user),
+        "fac_chosen": selectors.people_chosen_reveal(user=request.user, ids=search.chosen_ids()),
+        "fac_choices": answer.choices,
+        "fac_search_error": answer.error,
+        "fac_search_hint": answer.hint,
+        "fac_search_full": answer.more,
+    }
+
+
+@login_required
+@require_POST
+def cohort_facilitator_search(request: HtmxHttpRequest) -> HttpResponse:
+    """The new-cohort form's facilitator picker (S9: the text comes by POST, never in a
+    URL; the whole form is posted). With htmx only the picker's lists come back: the
+    facilitators ticked, kept apart, and the people found, also as a name is typed;
+    without JavaScript, the form with them, nothing saved. The rules are the enrolment
+    picker's (``picker_search``): at most ``ENROL_SEARCH_LIMIT`` people in the scope of
+    ``person_list``, every search audited, an empty text gets a hint."""
+    _require(request, Cap.MANAGE_PROGRAMS)
+    search = FacilitatorSearchForm(request.POST)
+    chosen = frozenset(search.chosen_ids())
+    answer = PickerAnswer()
+    if search.is_valid():
+        answer = picker_search(
+            request,
+            text=search.cleaned_data["fac_q"],
+            typed=search.cleaned_data["fac_typed"],
+            find=lambda text, limit: selectors.facilitator_candidates_reveal(  # audited (S10)
+                user=request.user, text=text, chosen=chosen, limit=limit
+            ),
+        )
+    if request.htmx:
+        return render(
+            request,
+            "web/trainings/_facilitator_results.html",
+            _facilitator_picker(request, answer, search),
+        )
+    form = CohortForm(request.POST, user=request.user, search_step=True)
+    return _cohort_form_page(request, form, answer, search, status=429 if answer.error else 200)
 
 
 def _cohort_page(
