@@ -40,7 +40,8 @@ def _same(page, expected):
     people=st.integers(0, 12),
     per_page=st.integers(1, 5),
     number=st.one_of(
-        st.integers(-2, 6), st.sampled_from(["", "abc", "2", "999", None, "1.5", "٣", "9" * 30, "-" + "9" * 30])
+        st.integers(-2, 6),
+        st.sampled_from(["", "abc", "2", "999", None, "1.5", "٣", "9" * 30, "-" + "9" * 30]),
     ),
 )
 def test_the_same_page_as_djangos_paginator(org, people, per_page, number):
