@@ -34,19 +34,36 @@ def counted_page(qs: QuerySet[Any], number: Any, per_page: int) -> Page:
         # As Paginator.get_page: below the first page is the last one; and no offset
         # beyond what a database takes (a page number of thirty digits is no 500).
         n = PAST_THE_END
-    counted = qs.annotate(**{TOTAL: Window(Count("pk"))})
+    # The window over the ids alone (no joins for every row counted), then the page's
+    # rows by id, in the list's order, with the list's joins and prefetches: the ids come
+    # from ``qs``, so the rule that made it is not asked again.
+    counted = qs.order_by(*_ordering(qs)).annotate(**{TOTAL: Window(Count("pk"))})
+    ids_and_total = counted.values_list("pk", TOTAL)
 
-    def rows(page: int) -> list[Any]:
-        return list(counted[(page - 1) * per_page : page * per_page])
+    def rows(page: int) -> tuple[list[Any], int | None]:
+        found = list(ids_and_total[(page - 1) * per_page : page * per_page])
+        if not found:
+            return [], None
+        by_id = _rows_of(qs).in_bulk([pk for pk, _t in found])
+        return [by_id[pk] for pk, _t in found if pk in by_id], int(found[0][1])
 
-    found = rows(n)
-    if found:
-        total = int(getattr(found[0], TOTAL))
-    else:
+    page_rows, total = rows(n)
+    if total is None:
         total = qs.count()
         last = max(1, -(-total // per_page))
         if n > last:
             n = last
-            found = rows(n) if total else []
+            page_rows = rows(n)[0] if total else []
     paginator = _Counted(qs, per_page, total)
-    return Page(found, n, paginator)
+    return Page(page_rows, n, paginator)
+
+
+def _ordering(qs: QuerySet[Any]) -> list[Any]:
+    return list(qs.query.order_by or qs.model._meta.ordering or ["pk"]) + ["pk"]
+
+
+def _rows_of(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """The model's rows with ``qs``'s joins and prefetches, without its filters."""
+    rows = qs.model._default_manager.all()
+    rows.query.select_related = qs.query.select_related
+    return rows.prefetch_related(*getattr(qs, "_prefetch_related_lookups", ()))
