@@ -244,15 +244,18 @@ def _hidden_cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
     return f"EXISTS ({sql})", list(params)
 
 
-def _named_contacts_sql(t: dict[str, str], cohorts_sql: str, consent: str) -> str:
-    return f"""SELECT COALESCE(SUM(e.sessions_attended), 0) FROM {t["en"]} e
-        JOIN {t["pe"]} p ON p.id = e.person_id
-        WHERE e.cohort_id IN ({cohorts_sql}){consent}"""  # noqa: S608
+def _named_contacts_sql(t: dict[str, str], consent: str) -> str:
+    """Sessions attended by named people in the scope's cohorts (``sc``: ``WITH sc``)."""
+    # The people are joined only for the consent filter (viewers' figures).
+    people = f"JOIN {t['pe']} p ON p.id = e.person_id" if consent else ""
+    return f"""SELECT COALESCE(SUM(e.sessions_attended), 0) FROM sc
+        JOIN {t["en"]} e ON e.cohort_id = sc.id {people} WHERE 1 = 1{consent}"""  # noqa: S608
 
 
-def _headcounts_sql(t: dict[str, str], cohorts_sql: str) -> str:
-    return f"""SELECT COALESCE(SUM(s.headcount), 0) FROM {t["se"]} s
-        WHERE s.cancelled = %s AND s.cohort_id IN ({cohorts_sql})"""  # noqa: S608
+def _headcounts_sql(t: dict[str, str]) -> str:
+    """Headcounts of the scope's sessions not cancelled (``sc``: ``WITH sc``)."""
+    return f"""SELECT COALESCE(SUM(s.headcount), 0) FROM sc
+        JOIN {t["se"]} s ON s.cohort_id = sc.id WHERE s.cancelled = %s"""  # noqa: S608
 
 
 def _people_counted(fig: Figures, rows: list[tuple[Any, ...]]) -> None:
@@ -294,7 +297,6 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     # subquery: a trainer's scope walks the reach table and the facilitators.
     scope_sql, cparams = _cohorts_sql(sc)
     with_sc = f"WITH sc(id) AS MATERIALIZED ({scope_sql}) "
-    cohorts_sql = "SELECT sc.id FROM sc"
     consent = "" if sc.sees_people else f" AND {REPORTABLE_SQL}"
     fig = Figures()
     candidate = _program_candidate(sc)
@@ -317,27 +319,27 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         )
         check_params = [*hidden_params, sc.program.pk]
     else:
-        named_sql, named_params = _named_contacts_sql(t, cohorts_sql, consent), []
-        headcount_sql, headcount_params = _headcounts_sql(t, cohorts_sql), [False]
+        named_sql, named_params = _named_contacts_sql(t, consent), []
+        headcount_sql, headcount_params = _headcounts_sql(t), [False]
         check_sql, check_params = ", 1, 0", []
     sql = f"""{with_sc}
         SELECT
           (SELECT COUNT(*) FROM sc),
-          (SELECT COUNT(*) FROM {t["co"]} c WHERE c.kind = 'tot' AND c.id IN ({cohorts_sql})),
+          (SELECT COUNT(*) FROM sc JOIN {t["co"]} c ON c.id = sc.id WHERE c.kind = 'tot'),
           ({named_sql}),
           ({headcount_sql}),
-          (SELECT COUNT(DISTINCT c.id) FROM {t["co"]} c
+          (SELECT COUNT(DISTINCT c.id) FROM sc JOIN {t["co"]} c ON c.id = sc.id
              JOIN {t["cf"]} f ON f.cohort_id = c.id
              JOIN {t["ce"]} x ON x.person_id = f.person_id
              JOIN {t["cv"]} v1 ON v1.id = c.curriculum_version_id
              JOIN {t["cv"]} v2 ON v2.id = x.curriculum_version_id
-             WHERE c.id IN ({cohorts_sql}) AND v1.curriculum_id = v2.curriculum_id
+             WHERE v1.curriculum_id = v2.curriculum_id
                AND v1.id <> v2.id AND NOT EXISTS (
                  SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
                  AND y.curriculum_version_id = c.curriculum_version_id)),
-          (SELECT COUNT(DISTINCT c.id) FROM {t["co"]} c
+          (SELECT COUNT(DISTINCT c.id) FROM sc JOIN {t["co"]} c ON c.id = sc.id
              JOIN {t["cf"]} f ON f.cohort_id = c.id
-             WHERE c.id IN ({cohorts_sql}) AND c.kind <> 'tot' AND NOT EXISTS (
+             WHERE c.kind <> 'tot' AND NOT EXISTS (
                SELECT 1 FROM {t["ce"]} y WHERE y.person_id = f.person_id
                AND y.granted_on <= c.start_date)){check_sql}
     """  # noqa: S608
@@ -357,7 +359,7 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
         kept.program_refresh(program_id=sc.program.pk, known_stale=True)
         fig.headcount = int(_rows(headcount_sql, headcount_params)[0][0] or 0)
     elif candidate and hidden:  # some cohorts hidden: contacts from the enrolments
-        sql = f"{with_sc}SELECT ({_named_contacts_sql(t, cohorts_sql, consent)}), ({_headcounts_sql(t, cohorts_sql)})"  # noqa: S608
+        sql = f"{with_sc}SELECT ({_named_contacts_sql(t, consent)}), ({_headcounts_sql(t)})"  # noqa: S608
         named, fig.headcount = (int(v or 0) for v in _rows(sql, [*cparams, False])[0])
 
     # 2. people reached, one row per person: their lowest level (completed first), sex,
