@@ -161,16 +161,19 @@ def _people_sql(where: str) -> str:
 
 def _cohort_counts_sql(where: str) -> str:
     """One row per cohort: headcounts of sessions not cancelled (``%s`` is False), its
-    enrolments still ``enrolled`` and its completed ones, as ``cohort_list`` counts them."""
+    enrolments still ``enrolled`` and its completed ones, as ``cohort_list`` counts them,
+    and ``sessions_attended`` summed over all its enrolments (named contacts)."""
     t = _t()
     return f"""
-        INSERT INTO {t["hc"]} (cohort_id, program_id, headcount, enrolled, completed)
+        INSERT INTO {t["hc"]} (cohort_id, program_id, headcount, enrolled, completed, attended)
         SELECT c.id, c.program_id,
           COALESCE((SELECT SUM(s.headcount) FROM {t["se"]} s WHERE s.cohort_id = c.id
                     AND s.cancelled = %s AND s.headcount IS NOT NULL), 0),
           (SELECT COUNT(*) FROM {t["en"]} e WHERE e.cohort_id = c.id
              AND e.status = 'enrolled'),
-          (SELECT COUNT(*) FROM {t["en"]} e WHERE e.cohort_id = c.id AND e.completed)
+          (SELECT COUNT(*) FROM {t["en"]} e WHERE e.cohort_id = c.id AND e.completed),
+          COALESCE((SELECT SUM(e.sessions_attended) FROM {t["en"]} e
+                    WHERE e.cohort_id = c.id), 0)
         FROM {t["co"]} c WHERE {where}
     """  # noqa: S608
 
@@ -274,3 +277,19 @@ def enrolment_totals_by_program(*, user: Any) -> dict[int, tuple[int, int]]:
         .order_by()
     )
     return {r["program_id"]: (int(r["enrolled"] or 0), int(r["completed"] or 0)) for r in rows}
+
+
+def scope_refresh(*, cohorts_sql: str, params: list[Any]) -> None:
+    """Bring up to date the programs of a set of cohorts (a subquery of ids) that have
+    marks: a scope that sums the kept per-cohort rows (a trainer's page) reads them
+    exact."""
+    t = _t()
+    sql = (
+        f"SELECT DISTINCT m.program_id FROM {t['st']} m WHERE m.program_id IN "  # noqa: S608
+        f"(SELECT c.program_id FROM {t['co']} c WHERE c.id IN ({cohorts_sql}))"
+    )
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        programs = sorted(int(r[0]) for r in cur.fetchall())
+    for program_id in programs:
+        program_refresh(program_id=program_id, known_stale=True)

@@ -162,7 +162,8 @@ class ProgramPerson(models.Model):
 class CohortHeadcount(models.Model):
     """A cohort's kept counts, one row per cohort: its headcounts (sessions not
     cancelled), its enrolments still ``enrolled`` and its completed ones (any status), as
-    ``trainings.selectors.cohort_list`` counts them (the home page's programs sum these)."""
+    ``trainings.selectors.cohort_list`` counts them (the home page's programs sum these),
+    and the sessions its people attended (contacts)."""
 
     cohort = models.OneToOneField(
         "trainings.Cohort", primary_key=True, on_delete=models.CASCADE, related_name="+"
@@ -171,6 +172,9 @@ class CohortHeadcount(models.Model):
     headcount = models.PositiveIntegerField(default=0)
     enrolled = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
+    # ``sessions_attended`` summed over all its enrolments, withdrawn ones too: the named
+    # contacts of any scope made of whole cohorts (a trainer's page).
+    attended = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.cohort_id}: {self.headcount}"

@@ -244,6 +244,17 @@ def _hidden_cohorts_sql(sc: Scope) -> tuple[str, list[Any]]:
     return f"EXISTS ({sql})", list(params)
 
 
+def _cohort_rows_candidate(sc: Scope) -> bool:
+    """A scope of whole cohorts that is not a whole program, for roles that see people (no
+    consent filter): its contacts are sums of the kept per-cohort rows (``kept.py``)."""
+    return sc.sees_people
+
+
+def _kept_sum_sql(t: dict[str, str], column: str) -> str:
+    return f"""SELECT COALESCE(SUM(h.{column}), 0) FROM sc
+        JOIN {t["hc"]} h ON h.cohort_id = sc.id"""  # noqa: S608
+
+
 def _named_contacts_sql(t: dict[str, str], consent: str) -> str:
     """Sessions attended by named people in the scope's cohorts (``sc``: ``WITH sc``)."""
     # The people are joined only for the consent filter (viewers' figures).
@@ -318,6 +329,16 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
             f" CASE WHEN EXISTS ({stale_sql}) THEN 1 ELSE 0 END"
         )
         check_params = [*hidden_params, sc.program.pk]
+    elif _cohort_rows_candidate(sc):
+        # Whole cohorts, no consent filter (a trainer's page, a department, a period):
+        # contacts from the kept per-cohort rows, refreshed first where writes left marks.
+        named_sql, named_params = _kept_sum_sql(t, "attended"), []
+        headcount_sql, headcount_params = _kept_sum_sql(t, "headcount"), []
+        check_sql = (
+            f", 1, CASE WHEN EXISTS (SELECT 1 FROM {t['st']} m WHERE m.program_id IN"  # noqa: S608
+            f" (SELECT c.program_id FROM sc JOIN {t['co']} c ON c.id = sc.id)) THEN 1 ELSE 0 END"
+        )
+        check_params = []
     else:
         named_sql, named_params = _named_contacts_sql(t, consent), []
         headcount_sql, headcount_params = _headcounts_sql(t), [False]
@@ -358,6 +379,10 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     if whole and stale:
         kept.program_refresh(program_id=sc.program.pk, known_stale=True)
         fig.headcount = int(_rows(headcount_sql, headcount_params)[0][0] or 0)
+    elif not candidate and stale:  # kept per-cohort sums, marks left by writes
+        kept.scope_refresh(cohorts_sql=scope_sql, params=cparams)
+        sql = f"{with_sc}SELECT ({named_sql}), ({headcount_sql})"
+        named, fig.headcount = (int(v or 0) for v in _rows(sql, cparams)[0])
     elif candidate and hidden:  # some cohorts hidden: contacts from the enrolments
         sql = f"{with_sc}SELECT ({_named_contacts_sql(t, consent)}), ({_headcounts_sql(t)})"  # noqa: S608
         named, fig.headcount = (int(v or 0) for v in _rows(sql, [*cparams, False])[0])

@@ -18,8 +18,9 @@ from cascada.cascade.selectors import Scope, cascade_figures
 from cascada.cascade.services import lineage_rebuild
 from cascada.core.errors import ApplicationError
 from cascada.registry.arco import person_erase
+from cascada.registry.models import Person
 from cascada.registry.services import consent_record, person_merge, person_update
-from cascada.trainings.models import Cohort, Enrolment, EnrolmentStatus
+from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, EnrolmentStatus
 from cascada.trainings.services import (
     cohort_delete,
     cohort_facilitator_add,
@@ -44,12 +45,13 @@ TODAY = dt.date(2026, 1, 5)
 @contextmanager
 def _full_computation():
     """Today's computation over the enrolments, whatever the scope."""
-    original = selectors._program_candidate
+    original = selectors._program_candidate, selectors._cohort_rows_candidate
     selectors._program_candidate = lambda sc: False
+    selectors._cohort_rows_candidate = lambda sc: False
     try:
         yield
     finally:
-        selectors._program_candidate = original
+        selectors._program_candidate, selectors._cohort_rows_candidate = original
 
 
 def _reads_kept_rows(sc):
@@ -71,7 +73,27 @@ def assert_kept_equals_full(program, *users):
         with _full_computation():
             full = cascade_figures(Scope(user=user, program=program), today=TODAY)
         assert kept == full, f"user {user}"
+    assert_trainer_figures_exact(program, *users)
     assert_cohort_counts_exact(program)
+
+
+def assert_trainer_figures_exact(program, *users):
+    """Every trainer's page (contacts summed from the kept per-cohort rows, refreshed
+    first) equals the full computation over the enrolments and sessions."""
+    trainers = (
+        CohortFacilitator.objects.filter(cohort__program=program)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    for trainer in Person.objects.filter(pk__in=trainers):
+        for user in (None, *users):
+            sc = Scope(user=user, trainer=trainer)
+            if not sc.sees_people:
+                continue
+            kept_figures = cascade_figures(sc, today=TODAY)
+            with _full_computation():
+                full = cascade_figures(Scope(user=user, trainer=trainer), today=TODAY)
+            assert kept_figures == full, f"trainer {trainer.code}, user {user}"
 
 
 def assert_cohort_counts_exact(program):
@@ -79,7 +101,7 @@ def assert_cohort_counts_exact(program):
     ``cohort_list`` counts them, once the program's marks are refreshed."""
     kept.program_refresh(program_id=program.pk)
     rows = {
-        r.cohort_id: (r.enrolled, r.completed, r.headcount)
+        r.cohort_id: (r.enrolled, r.completed, r.headcount, r.attended)
         for r in CohortHeadcount.objects.filter(program=program)
     }
     for cohort in Cohort.objects.filter(program=program):
@@ -89,8 +111,9 @@ def assert_cohort_counts_exact(program):
             enrolments.filter(status=EnrolmentStatus.ENROLLED).count(),
             enrolments.filter(completed=True).count(),
             headcount,
+            sum(e.sessions_attended for e in enrolments),
         )
-        assert rows.get(cohort.pk, (0, 0, 0)) == expected, f"cohort {cohort.name}"
+        assert rows.get(cohort.pk, (0, 0, 0, 0)) == expected, f"cohort {cohort.name}"
 
 
 def _consent(person, granted=True):
@@ -276,6 +299,27 @@ def test_merging_two_records_enrolled_in_one_cohort_counts_one_enrolment(org, co
     person_merge(actor=None, keep=a, duplicate=b)
     assert_kept_equals_full(program, coordinator)
     assert CohortHeadcount.objects.get(cohort=cohort).enrolled == 1
+
+
+def test_a_trainers_page_read_right_after_a_write_counts_it(org, coordinator, places):
+    """A trainer's contacts are sums of the kept per-cohort rows: the programs her scope
+    touches are refreshed first when writes left marks, with no program page read between."""
+    program = make_program(owner=org)
+    n, a, b = (make_person(organization=org) for _ in range(3))
+    cohort = run_cohort(program=program, facilitators=(n,), place=places[0], sessions=3)
+    complete(cohort, a)
+    first = cascade_figures(Scope(user=coordinator, trainer=n), today=TODAY)
+    assert first.contacts == 3
+    complete(cohort, b)
+    (extra,) = sessions_generate(
+        actor=None, cohort=cohort, count=1, pattern="weekly", start=dt.date(2025, 3, 31)
+    )
+    session_headcount_set(actor=None, session=extra, headcount=12)
+    assert FiguresStale.objects.filter(program=program).exists()
+    after = cascade_figures(Scope(user=coordinator, trainer=n), today=TODAY)
+    assert after.contacts == 6 + 12
+    with _full_computation():
+        assert after == cascade_figures(Scope(user=coordinator, trainer=n), today=TODAY)
 
 
 # ---------------------------------------------------------------- property test

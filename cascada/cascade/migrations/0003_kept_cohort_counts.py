@@ -1,5 +1,6 @@
-"""Each cohort's enrolled and completed counts kept beside its headcount; every program is
-marked whole so that its next read (or the schedule's sweep) fills them."""
+"""Each cohort's enrolled and completed counts and its sessions attended kept beside its
+headcount; every program is marked whole so that its next read (or the schedule's sweep)
+fills them."""
 
 from django.db import migrations, models
 
@@ -26,6 +27,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="cohortheadcount",
             name="enrolled",
+            field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="cohortheadcount",
+            name="attended",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.RunPython(mark_every_program, migrations.RunPython.noop),
