@@ -29,10 +29,9 @@ def coordinator_client(client, coordinator):
 
 @pytest.fixture(autouse=True)
 def _shipped_instruments(request):
-    """The GEM Scale and the DHS items, and the built-in indicators, come from data
-    migrations; a transactional test earlier in the same worker truncates every table, so
-    load them again if they are gone (tests of measurement and indicators, and the
-    security world that uses them)."""
+    """Places, the GEM Scale and the DHS items, and the built-in indicators come from
+    data migrations; a transactional test earlier in the same worker truncates every
+    table, so load them again if they are gone."""
     names = request.fixturenames
     marker = request.node.get_closest_marker("django_db")
     if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
@@ -41,11 +40,9 @@ def _shipped_instruments(request):
         request.getfixturevalue("db")
     else:
         return
-    from cascada.indicators.builtins import ensure as indicators_ensure
-    from cascada.measurement.shipped import ensure
+    from tests.shipped import ensure_shipped
 
-    ensure()
-    indicators_ensure()  # the built-in indicators come from a data migration too
+    ensure_shipped()
 
 
 @pytest.fixture(autouse=True)

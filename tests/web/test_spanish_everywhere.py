@@ -21,6 +21,7 @@ from django.urls import Resolver404, resolve, reverse
 from cascada.accounts.models import User
 from cascada.demo.build import DEMO_ACCOUNTS, build
 from tests.accounts.factories import login_verified
+from tests.shipped import ensure_shipped
 from tests.test_translations import PO, parse_po
 
 SCALE = 0.1
@@ -192,6 +193,7 @@ def walk(
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_shipped()  # a transactional test earlier on this worker may have flushed them
         build(scale=SCALE)
         yield
         transaction.set_rollback(True)
