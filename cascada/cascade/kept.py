@@ -37,7 +37,7 @@ from django.db.models import Sum
 from cascada.accounts.roles import Cap
 from cascada.registry.models import Person, Place
 from cascada.trainings.models import Cohort, Enrolment, Program, Session
-from cascada.trainings.selectors import cohort_ids_visible, cohorts_visible_q
+from cascada.trainings.selectors import cohort_ids_visible
 
 from .models import CohortHeadcount, CohortLevel, FiguresStale, ProgramPerson
 
@@ -260,18 +260,16 @@ def enrolment_totals_by_program(*, user: Any) -> dict[int, tuple[int, int]]:
     ``cohort_list``'s per-cohort counts, read from the kept per-cohort rows (one row per
     cohort, not every enrolment) after the programs with marks are refreshed. Two
     queries when nothing was written since the last read."""
-    programs = Cohort.objects.filter(cohorts_visible_q(user=user, cap=Cap.VIEW_AGGREGATES))
+    visible = cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
     marked = (
-        FiguresStale.objects.filter(program_id__in=programs.values("program_id"))
+        FiguresStale.objects.filter(program_id__in=visible.values("program_id"))
         .values_list("program_id", flat=True)
         .distinct()
     )
     for program_id in sorted(set(marked)):
         program_refresh(program_id=program_id, known_stale=True)
     rows = (
-        CohortHeadcount.objects.filter(
-            cohort_id__in=cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
-        )
+        CohortHeadcount.objects.filter(cohort_id__in=visible)
         .values("program_id")
         .annotate(enrolled=Sum("enrolled"), completed=Sum("completed"))
         .order_by()

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cascada.cascade import kept, selectors
+from cascada.cascade import figures, kept
 from cascada.cascade.models import CohortHeadcount, FiguresStale, ProgramPerson
 from cascada.cascade.selectors import Scope, cascade_figures
 from cascada.cascade.services import lineage_rebuild
@@ -45,22 +45,22 @@ TODAY = dt.date(2026, 1, 5)
 @contextmanager
 def _full_computation():
     """Today's computation over the enrolments, whatever the scope."""
-    original = selectors._program_candidate, selectors._cohort_rows_candidate
-    selectors._program_candidate = lambda sc: False
-    selectors._cohort_rows_candidate = lambda sc: False
+    original = figures._program_candidate, figures._cohort_rows_candidate
+    figures._program_candidate = lambda sc: False
+    figures._cohort_rows_candidate = lambda sc: False
     try:
         yield
     finally:
-        selectors._program_candidate, selectors._cohort_rows_candidate = original
+        figures._program_candidate, figures._cohort_rows_candidate = original
 
 
 def _reads_kept_rows(sc):
     """The scope is a whole program and the user sees every cohort of it."""
-    sql, params = selectors._hidden_cohorts_sql(sc)
+    sql, params = figures._hidden_cohorts_sql(sc)
     with connection.cursor() as cur:
         cur.execute(f"SELECT CASE WHEN {sql} THEN 1 ELSE 0 END", params)
         hidden = cur.fetchone()[0]
-    return selectors._program_candidate(sc) and not hidden
+    return figures._program_candidate(sc) and not hidden
 
 
 def assert_kept_equals_full(program, *users):

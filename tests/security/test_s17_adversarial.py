@@ -500,9 +500,9 @@ def test_s17_attack_succeeds_without_the_protection(settings, monkeypatch):
     w = build_small_program()
     monkeypatch.setattr(training_selectors, "sees_exact", lambda **kw: True)
     import cascada.api.common as api_common
-    import cascada.cascade.selectors as cascade_selectors
+    import cascada.cascade.figures as cascade_figures
 
-    monkeypatch.setattr(cascade_selectors, "sees_exact", lambda **kw: True)
+    monkeypatch.setattr(cascade_figures, "sees_exact", lambda **kw: True)
 
     monkeypatch.setattr(api_common, "sees_exact", lambda **kw: True)
     web, api = _clients(w)

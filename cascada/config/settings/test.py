@@ -29,3 +29,9 @@ LANGUAGE_CODE = "en"
 # No persistent connections in tests: live-server threads must not hold the test database
 # open when it is dropped at the end of the run (PostgreSQL).
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# PostgreSQL in tests: a commit need not wait for the disk (the test database is thrown
+# away at the end of the run); transactional and live-server tests commit often.
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):  # noqa: F405
+    _options = DATABASES["default"].setdefault("OPTIONS", {})  # noqa: F405
+    _options["options"] = (_options.get("options", "") + " -c synchronous_commit=off").strip()

@@ -29,7 +29,6 @@ from .. import periods as P
 from .. import reported
 from ..models import Fact, Frequency, Indicator, Plan
 from ..sources import SOURCES, load
-from ..targets import percent_met
 from .base import (
     RELEASE_DIMS,
     VIEWER_DIMS,
@@ -49,6 +48,7 @@ from .base import (
     measure_of,
     shown_to,
     sums,
+    with_percent_met,
 )
 from .protected import _protected, program_release
 from .typed import _reported_view
@@ -194,11 +194,4 @@ def indicator_view(
             ]
     else:
         _protected(view, source, per_period, keys, total, by_dim, labels, k, court, targets, plan)
-    if view.so_far.number is not None:
-        view.percent_met = percent_met(
-            actual=view.so_far.number,
-            target=view.lop_target,
-            baseline=view.baseline,
-            direction=indicator.direction,
-        )
-    return view
+    return with_percent_met(view)

@@ -246,6 +246,18 @@ def _period_row(
     )
 
 
+def with_percent_met(view: View) -> View:
+    """The share of the life-of-program target met so far, when there is a figure."""
+    if view.so_far.number is not None:
+        view.percent_met = percent_met(
+            actual=view.so_far.number,
+            target=view.lop_target,
+            baseline=view.baseline,
+            direction=view.indicator.direction,
+        )
+    return view
+
+
 def _grid(
     qs: Any, dimension: str, frequency: str, keys: list[str], consenting: bool, measure: str
 ) -> dict[tuple[Any, str], float | None]:

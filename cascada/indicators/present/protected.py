@@ -81,16 +81,7 @@ def _protected(
         [int(total[c]) for c in columns], breakdowns, exact=False, court=court
     )
     view.so_far = _figure_of(released.totals, columns, measure, unit)
-    rows = released.breakdowns["period"]
-    if indicator.cumulative:
-        view.periods = _cumulated(
-            keys, rows, released.totals, columns, measure, unit, targets, plan, indicator
-        )
-    else:
-        view.periods = [
-            _protected_row(key, rows[key], columns, measure, unit, targets, plan, indicator)
-            for key in keys
-        ]
+    view.periods = _period_rows(keys, released, columns, measure, unit, targets, plan, indicator)
     if view.dimension:
         view.breakdown_published = released.published["dim"]
         view.breakdown = [
@@ -307,16 +298,9 @@ def _release_view(
             exact=False,
             court=court,
         )
-        rows = released.breakdowns["period"]
-        if indicator.cumulative:
-            view.periods = _cumulated(
-                keys, rows, released.totals, columns, measure, unit, targets, plan, indicator
-            )
-        else:
-            view.periods = [
-                _protected_row(k, rows[k], columns, measure, unit, targets, plan, indicator)
-                for k in keys
-            ]
+        view.periods = _period_rows(
+            keys, released, columns, measure, unit, targets, plan, indicator
+        )
     if not view.dimension:
         return
     breakdown = release.breakdowns.get(RELEASE_DIMS[view.dimension])
@@ -339,3 +323,24 @@ def _release_view(
             BreakdownRow(key=raw, label=label, value=_figure_of(picked, columns, measure, unit))
         )
     view.breakdown_published = any(not r.value.hidden for r in view.breakdown)
+
+
+def _period_rows(
+    keys: list[Any],
+    released: Any,
+    columns: Any,
+    measure: Any,
+    unit: Any,
+    targets: Any,
+    plan: Any,
+    indicator: Any,
+) -> list[PeriodRow]:
+    """The periods of a released one-way table, cumulated when the indicator is."""
+    rows = released.breakdowns["period"]
+    if indicator.cumulative:
+        return _cumulated(
+            keys, rows, released.totals, columns, measure, unit, targets, plan, indicator
+        )
+    return [
+        _protected_row(k, rows[k], columns, measure, unit, targets, plan, indicator) for k in keys
+    ]

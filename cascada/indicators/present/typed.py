@@ -10,8 +10,7 @@ from .. import periods as P
 from .. import reported
 from ..models import Indicator, Plan
 from ..sources import Source
-from ..targets import percent_met
-from .base import VIEWER_FREQUENCY, Figure, View, _period_row, _targets
+from .base import VIEWER_FREQUENCY, Figure, View, _period_row, _targets, with_percent_met
 from .protected import _protected
 
 _TYPED_PEOPLE = Source(key=reported.REPORTED, family="", label="", dims=())
@@ -77,14 +76,7 @@ def _reported_view(
             view.periods.append(_period_row(key, value, measure, unit, targets, plan, indicator))
         whole = reported.combine([by_month[m] for m in months], unit)
         view.so_far = Figure.of(whole, measure, unit)
-    if view.so_far.number is not None:
-        view.percent_met = percent_met(
-            actual=view.so_far.number,
-            target=view.lop_target,
-            baseline=view.baseline,
-            direction=indicator.direction,
-        )
-    return view
+    return with_percent_met(view)
 
 
 # ---------------------------------------------------------------- protected views
