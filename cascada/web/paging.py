@@ -16,6 +16,9 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 TOTAL = "page_total_over"
+# Rows per page of the lists a phone scrolls (people, cohorts, cases): 25, a screenful
+# or two at 360 px, and a page light enough for a slow connection (pages-at-scale.md).
+PAGE_SIZE = 25
 PAST_THE_END = 2**31
 
 

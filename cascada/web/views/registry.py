@@ -25,10 +25,9 @@ from cascada.trainings.selectors import person_enrolments, program_list
 from ..forms import add_service_error, add_validation_error
 from ..forms.registry import ConsentForm, MergeForm, PersonCreateForm, PersonEditForm, SearchForm
 from ..idempotency import idempotent
-from ..paging import counted_page
+from ..paging import PAGE_SIZE, counted_page
 from .common import HtmxHttpRequest, age_band, domain_errors
 
-PAGE_SIZE = 25
 SEARCH_LIMIT = 50
 
 

@@ -56,10 +56,10 @@ from ..forms.safeguarding_cases import (
 )
 from ..idempotency import idempotent
 from ..nav import url_or_none
+from ..paging import PAGE_SIZE
 from .common import domain_errors, form_save, pick, service_message
 from .safeguarding import NEAR, _section_links, tel
 
-PAGE_SIZE = 25
 # The activities a case is recorded from, in the order the query string is read.
 SOURCES = (Source.SESSION, Source.ACTION, Source.EVENT, Source.PERSON)
 
