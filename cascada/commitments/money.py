@@ -5,50 +5,18 @@ half up to the cent, once."""
 
 from __future__ import annotations
 
-import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from cascada.core.errors import ApplicationError
+from cascada.core.numbers import plain_number, typed
 
 CENT = Decimal("0.01")
 RATE_PLACES = 6
 MAX_AMOUNT = Decimal("999999999999.99")  # Decimal(14, 2)
 MAX_RATE = Decimal("999999999999.999999")  # Decimal(18, 6)
-
-
-_GROUPED = re.compile(r"\d{1,3}(?:[.,\s\u00a0\u202f']\d{3})+")
-
-
-def typed(text: str, *, places: int = 2) -> str:
-    """A number as people type it in Peru and Bolivia, in the plain form ``Decimal`` reads:
-    "7.500,50" and "7,500.50" are 7500.50; "6,96" is 6.96. With both marks the last one
-    is the decimal mark. With one mark alone it is decimal, except when it is followed by
-    exactly three digits and the value allows at most two decimals: "7.500" and "1,500" are
-    thousands (an amount never has three decimals). Anything else is left as typed, to be
-    refused as "not a number"."""
-    text = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
-    for symbol in ("Bs.", "Bs", "S/.", "S/", "US$", "$"):
-        if text.startswith(symbol):
-            text = text[len(symbol) :].strip()
-            break
-    marks = [c for c in text if c in ".,"]
-    if not marks:
-        return text.replace(" ", "") if _GROUPED.fullmatch(text) else text
-    decimal_mark = marks[-1]
-    whole, _sep, cents = text.rpartition(decimal_mark)
-    single = len(marks) == 1 or set(marks) == {decimal_mark}
-    if single and (len(marks) > 1 or (len(cents) == 3 and places <= 2 and whole[:1] != "0")):
-        # one kind of mark only, repeated or before three digits: thousands ("0.001" is
-        # no thousand: a number with three decimals, refused as such)
-        return text.replace(decimal_mark, "") if _GROUPED.fullmatch(text) else text
-    if whole and not (whole.isdigit() or _GROUPED.fullmatch(whole)):
-        return text
-    return whole.translate({ord("."): None, ord(","): None, ord(" "): None, ord("'"): None}) + (
-        "." + cents
-    )
 
 
 def _decimal(value: Any, field: str, label: Any, places: int = 2) -> Decimal:
@@ -58,15 +26,16 @@ def _decimal(value: Any, field: str, label: Any, places: int = 2) -> Decimal:
             _("%(field)s: write the amount as an exact number, not a float.") % {"field": label},
             extra={"field": field},
         )
-    try:
-        number = (
-            value if isinstance(value, Decimal | int) else Decimal(typed(str(value), places=places))
-        )
-        number = Decimal(number)
-    except (InvalidOperation, ValueError) as error:
-        raise ApplicationError(
-            _("%(field)s: not a number.") % {"field": label}, extra={"field": field}
-        ) from error
+    if isinstance(value, Decimal | int):
+        number = Decimal(value)
+    else:
+        read = plain_number(typed(str(value), places=places))
+        if read is None:
+            raise ApplicationError(
+                _("%(field)s: not a number. Use digits only, such as 1.200,50.") % {"field": label},
+                extra={"field": field},
+            )
+        number = read
     if not number.is_finite():
         raise ApplicationError(
             _("%(field)s: not a number.") % {"field": label}, extra={"field": field}

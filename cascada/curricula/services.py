@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -17,6 +16,7 @@ from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
 from cascada.core.errors import ApplicationError
+from cascada.core.numbers import plain_number, typed
 from cascada.core.writes import bounded_text
 
 from .models import (
@@ -313,7 +313,6 @@ def validation_record(
 
 
 HOURS_MAX = Decimal("99999.9")
-_GROUPED_HOURS = re.compile(r"\d{1,3}(?:[.,\s\u00a0']\d{3})+")
 
 
 def credit_hours_typed(value: Any) -> Decimal:
@@ -329,21 +328,12 @@ def credit_hours_typed(value: Any) -> Decimal:
     if isinstance(value, Decimal | int):
         number = Decimal(value)
     else:
-        text = str(value or "").strip().replace("\u00a0", " ")
-        marks = [c for c in text if c in ".,"]
-        if _GROUPED_HOURS.fullmatch(text):
-            text = re.sub(r"[.,\s']", "", text)
-        elif marks:
-            whole, _mark, tenths = text.rpartition(marks[-1])
-            if _GROUPED_HOURS.fullmatch(whole):
-                whole = re.sub(r"[.,\s']", "", whole)
-            text = f"{whole}.{tenths}"
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
+        read = plain_number(typed(str(value or ""), places=1))
+        if read is None:
             raise ApplicationError(
                 _("%(field)s: not a number.") % {"field": label}, extra={"field": "credit_hours"}
-            ) from None
+            )
+        number = read
     if not number.is_finite() or number <= 0:
         raise ApplicationError(
             _("Credit hours must be more than zero."), extra={"field": "credit_hours"}

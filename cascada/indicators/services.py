@@ -5,7 +5,6 @@ program's baseline and targets, and a refill asked for by hand. Each checks
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -17,8 +16,8 @@ from django.utils.translation import gettext as _
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
 from cascada.audit.services import audit_record
-from cascada.commitments.money import typed
 from cascada.core.errors import ApplicationError, PermissionDeniedError
+from cascada.core.numbers import plain_number, typed
 
 from . import periods as P
 from .builtins import builtin_rows
@@ -26,7 +25,6 @@ from .models import Direction, Frequency, Indicator, Measure, PeriodTarget, Plan
 from .sources import SOURCES, load
 
 MAX_FIGURE = Decimal("999999999999")
-PLAIN_NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?")
 # The source of an organization's indicator whose values are typed by hand, month by month
 # (``reported.py``), beside the computed ones of ``sources.SOURCES``.
 REPORTED = "reported"
@@ -52,14 +50,15 @@ def figure(value: Any, *, field: str, label: str, required: bool = False) -> Dec
                 _("%(label)s is required.") % {"label": label}, extra={"field": field}
             )
         return None
-    # Digits 0-9 and one decimal point only: ``Decimal`` alone would take "1e9", "NaN",
-    # "Infinity" and digits of other scripts ("١٢").
-    if not PLAIN_NUMBER.fullmatch(text):
+    # Digits 0-9 and one decimal point only (``money.plain_number``, the one rule):
+    # ``Decimal`` alone would take "1e9", "NaN", "Infinity", "1_000" and digits of other
+    # scripts ("١٢").
+    number = plain_number(text)
+    if number is None:
         raise ApplicationError(
             _("%(label)s must be a number, such as 120 or 45,5.") % {"label": label},
             extra={"field": field},
         )
-    number = Decimal(text)
     if number < 0:
         raise ApplicationError(
             _("%(label)s must be a number from 0 up.") % {"label": label}, extra={"field": field}

@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cascada.commitments import money
 from cascada.commitments.models import Spending, Tranche
@@ -233,6 +235,55 @@ def test_money_is_quantized_to_the_cent():
 def test_amounts_are_read_as_people_in_peru_and_bolivia_type_them(typed, amount):
     """An amount never has three decimals, so one mark before three digits is thousands."""
     assert str(money.money(typed, field="a", label="A")) == amount
+
+
+# Python's own spellings of a number, which ``Decimal`` reads and nobody means as an amount.
+NOT_TYPED_BY_PEOPLE = ["1e9", "1E3", "2,5e3", "NaN", "nan", "sNaN", "Infinity", "-inf",
+                       "inf", " 1_000 ", "1_000,50", "\u0663\u0660"]  # fmt: skip
+
+
+@pytest.mark.parametrize("value", NOT_TYPED_BY_PEOPLE)
+@pytest.mark.parametrize("reader", ["money", "rate"])
+def test_exponents_nan_infinities_and_underscores_are_refused_naming_the_field(reader, value):
+    with pytest.raises(ApplicationError) as refused:
+        if reader == "money":
+            money.money(value, field="amount", label="Monto", allow_zero=True)
+        else:
+            money.rate(value, field="rate", label="Tipo de cambio")
+    assert refused.value.extra == {"field": reader if reader == "rate" else "amount"}
+    label = "Monto" if reader == "money" else "Tipo de cambio"
+    assert str(refused.value) == f"{label}: not a number. Use digits only, such as 1.200,50."
+
+
+def _as_people_type_it(amount: Decimal, style: str) -> str:
+    """``amount`` written the ways ``money`` reads: English "1,234.50", Spanish "1.234,50",
+    grouped by spaces (also the non-breaking ones a spreadsheet copies), with a currency
+    and spaces around."""
+    whole, cents = f"{amount:,.2f}".split(".")
+    return {
+        "plain": f"{amount:.2f}",
+        "comma": f"{amount:.2f}".replace(".", ","),
+        "english": f"{whole}.{cents}",
+        "spanish": f"{whole.replace(',', '.')},{cents}",
+        "spaces": f"{whole.replace(',', ' ')},{cents}",
+        "nbsp": f"{whole.replace(',', chr(0xA0))},{cents}",
+        "narrow": f"{whole.replace(',', chr(0x202F))},{cents}",
+        "soles": f"  S/ {whole.replace(',', ' ')},{cents} ",
+        "bolivianos": f"Bs. {whole.replace(',', '.')},{cents}",
+        "dollars": f"US$ {whole}.{cents}",
+        # a whole amount without its cents: one mark before three digits groups thousands
+        "whole": whole.replace(",", ".") if cents == "00" else f"{amount:.2f}",
+    }[style]
+
+
+@given(
+    amount=st.decimals(min_value=0, max_value=money.MAX_AMOUNT, places=2),
+    style=st.sampled_from(["plain", "comma", "english", "spanish", "spaces", "nbsp", "narrow",
+                           "soles", "bolivianos", "dollars", "whole"]),
+)  # fmt: skip
+def test_every_amount_written_as_people_write_it_is_read_back_exactly(amount, style):
+    text = _as_people_type_it(amount, style)
+    assert money.money(text, field="a", label="A", allow_zero=True) == amount, text
 
 
 def test_a_rate_reads_a_comma_as_the_decimal_mark():

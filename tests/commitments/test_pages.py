@@ -320,6 +320,22 @@ def test_the_grant_manager_releases_a_tranche_only_once_its_condition_is_met(
     assert second.released_on == D(2019, 10, 16) and second.released_by == manager
 
 
+@pytest.mark.parametrize("typed", ["1e3", "1E3", "Infinity", "1_000"])
+def test_a_disbursement_in_pythons_spelling_is_refused_and_nothing_kept(
+    client, manager, commitment, grant, typed
+):
+    first = grant.tranches.get(number=1)
+    Tranche.objects.filter(pk=first.pk).update(released_on=D(2019, 4, 1))
+    _in(client, manager)
+    disbursed = client.post(
+        _url(commitment, "disbursement"),
+        {"di-tranche": first.pk, "di-date": "2019-04-02", "di-amount": typed},
+    )
+    assert disbursed.status_code == 400
+    assert "Amount: not a number. Use digits only" in disbursed.content.decode()
+    assert not Disbursement.objects.exists()
+
+
 def test_a_disbursement_with_a_bad_amount_is_a_message_then_a_good_one_is_kept(
     client, manager, commitment, grant
 ):

@@ -504,6 +504,23 @@ def test_bad_input_is_refused_on_the_form_and_writes_nothing(
     assert CommitmentVersion.objects.count() == versions
 
 
+@pytest.mark.parametrize("typed", ["1e9", "1E3", "NaN", "Infinity", "-inf", " 1_000 "])
+def test_an_amount_in_pythons_spelling_is_refused_on_the_form_and_writes_nothing(
+    client, manager, initiative, alianza, typed
+):
+    """ "1e9" or "1_000" is no amount a grant manager means: a message on the field's row,
+    a 400, and no commitment (``Decimal`` alone read "1e9" as a thousand million)."""
+    _in(client, manager)
+    versions = CommitmentVersion.objects.count()
+    data = _new_commitment(alianza, budget=[("Talleres", typed)])
+    response = client.post(_new_url(initiative), data)
+    assert response.status_code == 400
+    body = response.content.decode().replace("&#x27;", "'")
+    assert "Budget line 1, Amount: not a number. Use digits only, such as 1.200,50." in body
+    assert not Commitment.objects.filter(institution=alianza).exists()
+    assert CommitmentVersion.objects.count() == versions
+
+
 @pytest.mark.parametrize(
     "odd",
     [

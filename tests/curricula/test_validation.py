@@ -189,6 +189,7 @@ def test_a_frozen_version_is_validated_and_accredited(coordinator, version, plac
         ("120.5", Decimal("120.5")),
         (" 1.200,5 ", Decimal("1200.5")),
         ("1.200", Decimal("1200")),
+        ("1 200", Decimal("1200")),
         (Decimal("36.5"), Decimal("36.5")),
     ],
 )
@@ -205,7 +206,11 @@ def test_credit_hours_typed_the_peruvian_way(coordinator, version, typed, hours)
     assert accreditation.credit_hours == hours
 
 
-@pytest.mark.parametrize("typed", ["0", "-3", "abc", "", "120,25", 12.5])
+@pytest.mark.parametrize(
+    "typed",
+    # Decimal's own syntax is no number anyone types (core.numbers, one rule).
+    ["0", "-3", "abc", "", "120,25", 12.5, "1e2", "1E2", "1_0", "NaN", "Infinity", "٣٠"],
+)
 def test_credit_hours_positive_with_one_decimal(coordinator, version, typed):
     with pytest.raises(ApplicationError) as refused:
         accreditation_record(

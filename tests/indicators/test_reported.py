@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from cascada.accounts.roles import Role
 from cascada.audit.models import AuditEvent
+from cascada.commitments import money
 from cascada.core.errors import ApplicationError, PermissionDeniedError
 from cascada.indicators import reported
 from cascada.indicators.models import Frequency, Indicator, Measure, ReportedValue
@@ -204,6 +205,31 @@ def test_bad_input_is_a_message_beside_its_field(org, program, unit, month, valu
         )
     assert refused.value.extra.get("field") == field
     assert not ReportedValue.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1e9", "1E3", "NaN", "Infinity", "-inf", " 1_000 ", "\u0661\u0662", "muchos",
+     "1.234,56", "1,234.56", "S/ 1 200", " 45,5 ", ",5", "7.500"],
+)  # fmt: skip
+def test_a_value_is_read_by_the_same_rule_as_an_amount(org, program, text):
+    """One reading of typed numbers: an indicator's value is taken or refused exactly as
+    an amount of Commitments to Action is (``commitments.money``), and equal when taken."""
+    try:
+        amount = money.money(text, field="amount", label="Monto", allow_zero=True)
+    except ApplicationError:
+        amount = None
+    indicator = own(org, "money")
+    try:
+        saved = reported.reported_value_save(
+            actor=None, indicator=indicator, program=program, month="2025-01", value=text
+        )
+    except ApplicationError as refused:
+        assert amount is None, text
+        assert refused.extra == {"field": "value"}
+        assert not ReportedValue.objects.exists()
+    else:
+        assert saved.value == amount, text
 
 
 # ---------------------------------------------------------------- what a period shows
