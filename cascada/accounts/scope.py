@@ -32,6 +32,11 @@ def forget(user: Any) -> None:
         del user._cascada_roles
 
 
+def member_org_ids(user: Any) -> set[int]:
+    """The organizations where the user holds any role (the request's cache, no query)."""
+    return set(_roles(user))
+
+
 def roles(user: Any) -> set[str]:
     return set().union(*_roles(user).values()) if _roles(user) else set()
 

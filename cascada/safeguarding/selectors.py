@@ -68,9 +68,7 @@ def belongs_org_ids(user: Any) -> set[int]:
         return set()
     cache = getattr(user, "_safeguarding_orgs", None)
     if cache is None:
-        cache = set(
-            OrgMembership.objects.filter(user=user).values_list("organization_id", flat=True)
-        )
+        cache = scope.member_org_ids(user)
         cache |= set(
             networks.networks_of_member(user=user).values_list("organization_id", flat=True)
         )
@@ -99,7 +97,7 @@ def lead_org_ids(user: Any) -> set[int]:
 
 def scope_orgs(user: Any) -> set[int]:
     """Organizations where the user holds a role (a lead must hold one)."""
-    return set(OrgMembership.objects.filter(user=user).values_list("organization_id", flat=True))
+    return scope.member_org_ids(user)
 
 
 def forget(user: Any) -> None:
