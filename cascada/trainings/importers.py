@@ -34,7 +34,7 @@ from cascada.registry.models import Person
 
 from . import clock
 from .models import Attendance, Cohort, Enrolment, EnrolmentStatus, Session
-from .selectors import cohorts_visible_q
+from .selectors import cohorts_visible_q, enrolment_open
 from .services import (
     attendance_record,
     cohort_completion_recompute,
@@ -65,6 +65,9 @@ TRAINING_MESSAGES: dict[str, Any] = {
         "Enrolment date %(value)s is after the last day of cohort %(cohort)s (%(end)s)."
     ),
     "enrolled_in_future": _("Enrolment date %(value)s is in the future."),
+    "closed_without_date": _(
+        "Cohort %(cohort)s is closed (%(end)s): give the enrolment date to record a past enrolment."
+    ),
 }
 
 
@@ -169,6 +172,17 @@ class EnrolmentImporter(_CohortRows):
             if (other := self.first_seen(key, row)) is not None:
                 self.report.add_error(
                     row, self.ref_label(ref), "duplicate_enrolment", {"other": other}
+                )
+                continue
+            if enrolled_on is None and key not in existing and not enrolment_open(cohort=cohort):
+                # A new enrolment without a date is made today, which a closed cohort
+                # refuses (``services.enrolment_not_closed``): said in the dry run, not at
+                # the commit. Rows of people already enrolled (a status) still go through.
+                ends = [d for d in (cohort.end_date, cohort.closed_on) if d is not None]
+                end = min(ends).isoformat() if ends else ""
+                column = self.labels.get("enrolled_on", "fecha_inscripcion")  # absent: its name
+                self.report.add_error(
+                    row, column, "closed_without_date", {"cohort": cohort.pk, "end": end}
                 )
                 continue
             action = diff(existing.get(key), status)

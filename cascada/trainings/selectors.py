@@ -371,31 +371,6 @@ def cohort_list_filtered(
     return qs.order_by("-start_date", "name", "pk")
 
 
-@dataclass
-class ProgramCohortTotals:
-    cohorts: int = 0
-    running: int = 0
-    enrolled: int = 0
-    completed: int = 0
-
-
-def cohort_totals_by_program(*, user: Any) -> dict[int, ProgramCohortTotals]:
-    """Per program: the user's visible cohorts and how many run today, in one grouped
-    query rather than every cohort loaded (the home page; docs/performance.md, "Load").
-    ``enrolled``/``completed`` stay 0 here: the cascade keeps them per cohort
-    (``cascade.kept.enrolment_totals_by_program``), so that no page sums every enrolment."""
-    visible = cohort_ids_visible(user=user, cap=Cap.VIEW_AGGREGATES)
-    out: dict[int, ProgramCohortTotals] = {}
-    for row in (
-        Cohort.objects.filter(pk__in=visible)
-        .values("program_id")
-        .annotate(n=Count("pk"), running=Count("pk", filter=clock.status_q(clock.RUNNING)))
-        .order_by()
-    ):
-        out[row["program_id"]] = ProgramCohortTotals(cohorts=row["n"], running=row["running"])
-    return out
-
-
 def _status_order(qs: QuerySet[Any]) -> QuerySet[Any]:
     """Running first, then planned, then closed; newest first within (the home page)."""
     rank = Case(
@@ -581,10 +556,20 @@ def curriculum_version_choices(*, user: Any) -> QuerySet[Any]:
     )
 
 
+def program_org_ids(program: Program, *, fresh: bool = False) -> frozenset[int]:
+    """The program's owner and partner organizations. Remembered on the instance for the
+    reads of one request (a cohort page asks it for six capabilities); ``fresh`` asks the
+    database again (the services' permission checks before a write)."""
+    known: frozenset[int] | None = None if fresh else program.__dict__.get("_org_ids")
+    if known is None:
+        known = frozenset({program.owner_id, *program.shared_with.values_list("pk", flat=True)})
+        program.__dict__["_org_ids"] = known
+    return known
+
+
 def user_can(*, user: Any, cap: str, program: Program) -> bool:
     """Whether the user holds ``cap`` in the program's owner or a partner organization."""
-    orgs = {program.owner_id, *program.shared_with.values_list("pk", flat=True)}
-    return bool(scope.org_ids(user, cap) & orgs)
+    return bool(scope.org_ids(user, cap) & program_org_ids(program))
 
 
 def person_enrolments(*, user: Any, person: Any, cap: str = Cap.VIEW_PEOPLE) -> QuerySet[Enrolment]:
@@ -609,10 +594,7 @@ def may_register_participants(*, user: Any, cohort: Cohort) -> bool:
     ``services.enrolment_create`` and the pages ask it."""
     if user is None:
         return True
-    orgs = scope.org_ids(user, Cap.REGISTER_PARTICIPANTS) & {
-        cohort.program.owner_id,
-        *cohort.program.shared_with.values_list("pk", flat=True),
-    }
+    orgs = scope.org_ids(user, Cap.REGISTER_PARTICIPANTS) & program_org_ids(cohort.program)
     if not orgs:
         return False
     if orgs - scope.cohort_bound_org_ids(user, Cap.REGISTER_PARTICIPANTS):
@@ -621,6 +603,14 @@ def may_register_participants(*, user: Any, cohort: Cohort) -> bool:
     if person_id is None:
         return False
     return cohort.facilitations.filter(person_id=person_id).exists()
+
+
+def enrolment_open(*, cohort: Cohort) -> bool:
+    """Whether people may be enrolled in ``cohort`` today: not once it is closed, by hand
+    (``closed_on``) or by its end date (``clock.cohort_is_over``). The one answer:
+    ``services.enrolment_create`` refuses, the pages hide the picker and "Register a
+    participant" (docs/decisions/trainings.md, "A closed cohort takes no enrolments")."""
+    return not clock.cohort_is_over(cohort)
 
 
 def enrol_excluded_ids(*, cohort: Cohort) -> QuerySet[Any]:

@@ -47,7 +47,8 @@ from .models import (
     Program,
     Session,
 )
-from .selectors import may_register_participants
+from .selectors import enrolment_open, may_register_participants
+from .selectors import program_org_ids as _org_ids_of
 
 
 def _require(actor: Any, cap: str, org_ids: Iterable[int]) -> None:
@@ -58,8 +59,9 @@ def _require(actor: Any, cap: str, org_ids: Iterable[int]) -> None:
         raise PermissionDeniedError()
 
 
-def program_org_ids(program: Program) -> set[int]:
-    return {program.owner_id, *program.shared_with.values_list("pk", flat=True)}
+def program_org_ids(program: Program) -> frozenset[int]:
+    """Asked afresh before every write (``selectors.program_org_ids``)."""
+    return _org_ids_of(program, fresh=True)
 
 
 # ---------------------------------------------------------------- programs
@@ -89,6 +91,7 @@ def program_share(*, actor: Any, program: Program, organization: Organization) -
     """Share a program with a partner organization: its staff then see the program's cohorts."""
     _require(actor, Cap.MANAGE_PROGRAMS, [program.owner_id])
     program.shared_with.add(organization)
+    program.__dict__.pop("_org_ids", None)  # the partners just changed
     audit_record(actor=actor, action="share", target=program, detail={"into": organization.pk})
 
 
@@ -501,6 +504,46 @@ def session_delete(*, actor: Any, session: Session) -> None:
 # ---------------------------------------------------------------- enrolment
 
 
+def _cohort_last_day(cohort: Cohort) -> dt.date | None:
+    """The last day people may be enrolled: the day it was closed by hand, else its end
+    date (None: open-ended and not closed)."""
+    ends = [d for d in (cohort.end_date, cohort.closed_on) if d is not None]
+    return min(ends) if ends else None
+
+
+def enrolment_not_closed(*, cohort: Cohort) -> None:
+    """The time rule of enrolling today: nobody is enrolled in a closed cohort (closed by
+    hand or past its end date, ``selectors.enrolment_open``). Called by ``enrolment_create``
+    and ``participant_register``; the cohort page shows its message instead of the picker."""
+    if enrolment_open(cohort=cohort):
+        return
+    last = _cohort_last_day(cohort)
+    raise ApplicationError(
+        _("This cohort ended on %(date)s: nobody can be enrolled in it any more.")
+        % {"date": formats.date_format(last, "DATE_FORMAT") if last else "—"},
+        code="cohort_closed",
+        extra={"field": "person"},
+    )
+
+
+def _enrolment_date_check(*, cohort: Cohort, enrolled_on: dt.date | None) -> None:
+    """An enrolment without a date is made today: refused once the cohort is closed. One
+    with its date (an import's historical rows, the API's ``enrolled_on``) records the past:
+    refused only when that date is after the cohort's last day, as the importer's dry run
+    says (docs/decisions/trainings.md, "A closed cohort takes no enrolments")."""
+    if enrolled_on is None:
+        enrolment_not_closed(cohort=cohort)
+        return
+    last = _cohort_last_day(cohort)
+    if last is not None and enrolled_on > last:
+        raise ApplicationError(
+            _("The enrolment date is after the last day of the cohort (%(date)s).")
+            % {"date": formats.date_format(last, "DATE_FORMAT")},
+            code="enrolled_after_end",
+            extra={"field": "enrolled_on"},
+        )
+
+
 @transaction.atomic
 def enrolment_create(
     *, actor: Any, cohort: Cohort, person: Person, enrolled_on: dt.date | None = None
@@ -508,7 +551,9 @@ def enrolment_create(
     """Enrol a person; enrolling someone already enrolled returns their enrolment. Who
     may: ``selectors.may_register_participants`` (facilitators in their own cohorts).
     A cohort's facilitator is never enrolled in it as a participant: the cascade would
-    count him as trained by himself (docs/decisions/roster.md)."""
+    count him as trained by himself (docs/decisions/roster.md). Nobody is enrolled today
+    in a closed cohort; an enrolment given with its date must fall within the cohort
+    (``_enrolment_date_check``); re-enrolling someone withdrawn obeys the same rule."""
     if not may_register_participants(user=actor, cohort=cohort):
         _require(actor, Cap.MANAGE_PROGRAMS, program_org_ids(cohort.program))
     if person.merged_into is not None:
@@ -522,6 +567,11 @@ def enrolment_create(
             code="facilitator_not_participant",
             extra={"field": "person"},
         )
+    current = Enrolment.objects.filter(cohort=cohort, person=person).first()
+    if current is not None and current.status != EnrolmentStatus.WITHDRAWN:
+        return current  # already enrolled: nothing is written
+    if actor is not None:  # the system (demo, synthetic data) builds cohorts as they were
+        _enrolment_date_check(cohort=cohort, enrolled_on=enrolled_on)
     enrolment, created = Enrolment.objects.get_or_create(
         cohort=cohort, person=person, defaults={"enrolled_on": enrolled_on or timezone.localdate()}
     )
@@ -613,6 +663,7 @@ def participant_register(
         raise PermissionDeniedError(
             _("You can only register participants in cohorts you facilitate.")
         )
+    enrolment_not_closed(cohort=cohort)
     if not participation_consent:
         raise ApplicationError(
             _("He can take part only once he has consented to participate."),

@@ -3,14 +3,25 @@ enrol him, the same service as the roster's form (docs/decisions/roster.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cascada.registry.models import Consent, Person
 from cascada.trainings.models import Enrolment
+from cascada.trainings.services import cohort_update
 from tests.api.conftest import error
 from tests.trainings.factories import make_cohort, make_program
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def running(world):
+    """The world's cohort still runs: a closed cohort takes no enrolments."""
+    end = dt.date.today() + dt.timedelta(days=60)
+    return cohort_update(actor=None, cohort=world.cohort, end_date=end)
+
 
 BODY = {
     "given_name": "Jorge",
@@ -23,7 +34,7 @@ BODY = {
 }
 
 
-def test_a_facilitator_registers_into_his_cohort_and_reads_no_name(facilitator_api, world):
+def test_a_facilitator_registers_into_his_cohort_and_reads_no_name(facilitator_api, world, running):
     response = facilitator_api.post(
         f"/api/cohorts/{world.cohort.pk}/participants/", BODY, format="json"
     )
@@ -59,7 +70,7 @@ def test_another_organizations_cohort_is_404(api, other_org):
     assert not Enrolment.objects.filter(cohort=foreign).exists()
 
 
-def test_consent_is_required_and_a_duplicate_names_the_match(api, world):
+def test_consent_is_required_and_a_duplicate_names_the_match(api, world, running):
     url = f"/api/cohorts/{world.cohort.pk}/participants/"
     refused = api.post(url, {**BODY, "participation_consent": False}, format="json")
     assert refused.status_code == 400 and error(refused)["code"] == "consent_required"

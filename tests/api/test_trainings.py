@@ -97,7 +97,11 @@ def test_cohort_bad_input_names_the_field(api, world):
 def test_enrol_take_attendance_complete_and_certify(api, world):
     cohort = world.cohort
     person = make_person(organization=world.org, given_name="Nuevo")
-    enrolled = api.post(f"/api/cohorts/{cohort.pk}/enrolments/", {"person": person.pk})
+    # The cohort is over: the enrolment is recorded with its date (a record of the past).
+    enrolled = api.post(
+        f"/api/cohorts/{cohort.pk}/enrolments/",
+        {"person": person.pk, "enrolled_on": cohort.start_date.isoformat()},
+    )
     assert enrolled.status_code == 201
     enrolment_id = enrolled.json()["id"]
     assert enrolled.json()["completed"] is False

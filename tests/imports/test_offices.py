@@ -242,9 +242,14 @@ def test_excel_numbers_are_repaired_when_nothing_was_lost_and_refused_otherwise(
 
 
 def test_enrolment_and_attendance_rows_get_the_same_repair(coordinator, org):
+    import datetime as dt
+
     from tests.trainings.factories import enrol, make_cohort, make_program
 
-    cohort = make_cohort(program=make_program(owner=org), sessions=1)
+    # Open for enrolment (an undated row into a closed cohort is refused).
+    cohort = make_cohort(
+        program=make_program(owner=org), sessions=1, end_date=dt.date(2030, 12, 31)
+    )
     person = make_person(organization=org, national_id="01234567")
     rows = [["dni", "cohorte"], [1234567, float(cohort.pk)]]
     report = run(

@@ -17,8 +17,17 @@ from tests.trainings.factories import enrol, make_cohort, make_program
 
 @pytest.fixture
 def cohort(org):
-    # 10 weekly sessions from Monday 2 March 2026.
+    # 4 weekly sessions from Monday 2 March 2026 (over by now: closed).
     return make_cohort(program=make_program(owner=org), sessions=4)
+
+
+@pytest.fixture
+def open_cohort(org):
+    # Open for enrolment until 2030: an undated row into a closed cohort is refused
+    # (test_closed_cohort_enrolment.py).
+    return make_cohort(
+        program=make_program(owner=org, name="Abierto"), sessions=4, end_date=dt.date(2030, 12, 31)
+    )
 
 
 @pytest.fixture
@@ -53,7 +62,12 @@ def test_enrolments_by_code_or_id_number(coordinator, org, cohort, people):
 
 
 def test_reimporting_enrolments_updates_status_without_duplicates(coordinator, org, cohort, people):
-    data = csv_bytes([["person_code", "cohort_id"], *[[p.code, cohort.pk] for p in people]])
+    data = csv_bytes(
+        [
+            ["person_code", "cohort_id", "enrolled_on"],
+            *[[p.code, cohort.pk, "2026-03-02"] for p in people],
+        ]
+    )
     run(coordinator, org, "enrolments", data, commit=True)
     withdrawn = csv_bytes(
         [
@@ -68,7 +82,8 @@ def test_reimporting_enrolments_updates_status_without_duplicates(coordinator, o
     assert Enrolment.objects.get(person=people[0]).status == "withdrawn"
 
 
-def test_enrolment_rows_with_problems(coordinator, org, other_org, cohort, people):
+def test_enrolment_rows_with_problems(coordinator, org, other_org, open_cohort, people):
+    cohort = open_cohort
     foreign = make_cohort(program=make_program(owner=other_org, name="Ajeno"), sessions=1)
     stranger = make_person(organization=other_org, national_id="69999999")
     data = csv_bytes(

@@ -74,3 +74,14 @@ def test_home_loads_only_the_cohorts_it_shows(coordinator_client, org):
     assert len(response.context["cohorts"]) == COHORTS_SHOWN
     assert response.context["more_cohorts"] == 8
     assert len(loaded) == COHORTS_SHOWN
+
+
+def test_home_of_someone_without_an_organization_has_no_programs(client, db):
+    """A user with no role anywhere (a mentor, a promoter): the totals' statement has no
+    cohort to count, and the page says so instead of failing."""
+    from tests.accounts.factories import login_verified, make_user
+
+    login_verified(client, make_user())
+    response = client.get(reverse("web:home"))
+    assert response.status_code == 200
+    assert 'data-test="programs"' not in response.content.decode()

@@ -104,7 +104,11 @@ def _consent(org: Any) -> Form:
 
 
 def _enrolment(org: Any) -> Form:
-    cohort = make_cohort(program=make_program(owner=org), sessions=2, name="Callao")
+    # Still running: a closed cohort takes no enrolments (docs/decisions/trainings.md).
+    running = dt.date.today() + dt.timedelta(days=60)
+    cohort = make_cohort(
+        program=make_program(owner=org), sessions=2, name="Callao", end_date=running
+    )
     people = [make_person(organization=org) for _ in range(2)]
     data = {"people": [p.pk for p in people]}
     return Form(reverse("web:cohort_enrol", args=[cohort.pk]), data, Enrolment.objects.count)

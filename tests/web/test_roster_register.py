@@ -3,6 +3,8 @@ the Django test client (docs/decisions/roster.md)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -15,6 +17,9 @@ from tests.registry.factories import make_person
 from tests.trainings.factories import enrol, make_cohort, make_program
 
 pytestmark = pytest.mark.django_db
+
+# Still running: a closed cohort takes no enrolments (docs/decisions/trainings.md).
+RUNNING = {"end_date": dt.date.today() + dt.timedelta(days=60)}
 
 FORM = {
     "given_name": "Jorge",
@@ -41,7 +46,7 @@ def fausto(org):
 
 @pytest.fixture
 def mine(program, fausto):
-    return make_cohort(program=program, sessions=2, facilitators=(fausto,), name="Mía")
+    return make_cohort(program=program, **RUNNING, sessions=2, facilitators=(fausto,), name="Mía")
 
 
 @pytest.fixture
@@ -80,7 +85,7 @@ def test_the_form_remembers_the_consent_version_and_needs_the_consent(facilitato
 
 
 def test_a_cohort_he_does_not_facilitate_is_404_and_a_viewer_403(facilitator_client, program, org):
-    theirs = make_cohort(program=program, sessions=1, name="Ajena")
+    theirs = make_cohort(program=program, **RUNNING, sessions=1, name="Ajena")
     url = reverse("web:participant_register", args=[theirs.pk])
     assert facilitator_client.get(url).status_code == 404
     assert facilitator_client.post(url, FORM).status_code == 404
@@ -91,7 +96,9 @@ def test_a_cohort_he_does_not_facilitate_is_404_and_a_viewer_403(facilitator_cli
 
 
 def test_a_likely_duplicate_is_offered_to_enrol_instead(facilitator_client, fausto, program, mine):
-    other = make_cohort(program=program, sessions=1, facilitators=(fausto,), name="Otra mía")
+    other = make_cohort(
+        program=program, **RUNNING, sessions=1, facilitators=(fausto,), name="Otra mía"
+    )
     known = make_person(
         organization=program.owner,
         given_name="Jorge",

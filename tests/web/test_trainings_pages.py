@@ -29,6 +29,13 @@ def cohort(program):
 
 
 @pytest.fixture
+def running_cohort(program):
+    """Still running: a closed cohort takes no enrolments (docs/decisions/trainings.md)."""
+    end = dt.date.today() + dt.timedelta(days=60)
+    return make_cohort(program=program, sessions=4, name="Callao 2026", end_date=end)
+
+
+@pytest.fixture
 def people(org):
     return [
         make_person(organization=org, given_name="Aurelio", family_name="Quispe"),
@@ -220,7 +227,8 @@ def test_cohort_of_another_organization_is_404_everywhere(coordinator_client, fo
         assert response.status_code == 404, name
 
 
-def test_enrol_people(coordinator_client, cohort, people):
+def test_enrol_people(coordinator_client, running_cohort, people):
+    cohort = running_cohort
     response = coordinator_client.post(
         reverse("web:cohort_enrol", args=[cohort.pk]), {"people": [p.pk for p in people]}
     )
@@ -228,7 +236,8 @@ def test_enrol_people(coordinator_client, cohort, people):
     assert set(cohort.enrolments.values_list("person_id", flat=True)) == {p.pk for p in people}
 
 
-def test_enrol_someone_invisible_is_a_form_error(coordinator_client, cohort, other_org):
+def test_enrol_someone_invisible_is_a_form_error(coordinator_client, running_cohort, other_org):
+    cohort = running_cohort
     stranger = make_person(organization=other_org)
     response = coordinator_client.post(
         reverse("web:cohort_enrol", args=[cohort.pk]), {"people": [stranger.pk]}

@@ -12,14 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from cascada.accounts import scope
 from cascada.accounts.roles import Cap
-from cascada.cascade.kept import enrolment_totals_by_program
+from cascada.cascade.kept import ProgramCohortTotals, cohort_totals_by_program
 from cascada.cascade.selectors import Scope, cascade_figures, figures_present
 from cascada.commitments.selectors import commitments_assigned
 from cascada.networks.selectors import networks_of_member
 from cascada.safeguarding.selectors import reminders
 from cascada.trainings.selectors import (
-    ProgramCohortTotals,
-    cohort_totals_by_program,
     cohorts_shown_by_status,
     program_list,
     sees_exact,
@@ -47,11 +45,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     # Sums and counts in SQL, and only the cohorts shown loaded: a coordinator of a large
     # organization sees thousands of cohorts (docs/performance.md, "Load").
-    totals_by_program = cohort_totals_by_program(user=user)
     # Enrolments per program from the cascade's kept per-cohort counts (issue 15).
-    for pk, (enrolled, completed) in enrolment_totals_by_program(user=user).items():
-        members = totals_by_program.setdefault(pk, ProgramCohortTotals())
-        members.enrolled, members.completed = enrolled, completed
+    totals_by_program = cohort_totals_by_program(user=user)
     program_rows = []
     exact_programs: set[int] = set()
     for program in program_list(user=user).prefetch_related("shared_with").order_by("name"):

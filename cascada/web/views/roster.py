@@ -214,6 +214,19 @@ def picker_search(
     return PickerAnswer(choices=found[:limit], more=len(found) > limit)
 
 
+def _enrol_answer(request: HtmxHttpRequest, cohort: Any, form: EnrolSearchForm) -> PickerAnswer:
+    if not form.is_valid():
+        return PickerAnswer()
+    return picker_search(
+        request,
+        text=form.cleaned_data["q"],
+        typed=form.cleaned_data["typed"],
+        find=lambda text, limit: selectors.enrol_candidates_reveal(  # audited (S10)
+            user=request.user, cohort=cohort, text=text, limit=limit
+        ),
+    )
+
+
 @login_required
 @require_POST
 def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
@@ -225,16 +238,14 @@ def cohort_enrol_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
     cohort = _cohort(request, pk)
     form = EnrolSearchForm(request.POST, prefix="enrol")
-    answer = PickerAnswer()
-    if form.is_valid():
-        answer = picker_search(
-            request,
-            text=form.cleaned_data["q"],
-            typed=form.cleaned_data["typed"],
-            find=lambda text, limit: selectors.enrol_candidates_reveal(  # audited (S10)
-                user=request.user, cohort=cohort, text=text, limit=limit
-            ),
-        )
+    try:  # nobody is looked up (an audited search) for a cohort that takes no enrolments
+        services.enrolment_not_closed(cohort=cohort)
+    except ApplicationError as exc:
+        if not request.htmx:  # the cohort page says why, instead of the picker
+            return _cohort_page(request, cohort, status=400)
+        answer = PickerAnswer(error=str(exc.message))
+    else:
+        answer = _enrol_answer(request, cohort, form)
     extra = {
         "enrol_search_form": form,
         "enrol_choices": answer.choices,

@@ -18,7 +18,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import ngettext, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cascada.accounts import scope
@@ -41,6 +41,7 @@ from ..forms.trainings import (
     add_service_error,
 )
 from ..idempotency import idempotent
+from ..paging import PAGE_SIZE
 from .common import HtmxHttpRequest
 from .roster import PickerAnswer, picker_search
 
@@ -169,7 +170,7 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
             "text": (data.get("q") or "").strip(),
         }
     cohorts = selectors.cohort_list_filtered(user=request.user, **filters)
-    page = Paginator(cohorts, 50).get_page(request.GET.get("page"))
+    page = Paginator(cohorts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/trainings/cohort_list.html",
@@ -294,6 +295,15 @@ def cohort_facilitator_search(request: HtmxHttpRequest) -> HttpResponse:
     return _cohort_form_page(request, form, answer, search, status=429 if answer.error else 200)
 
 
+def _closed(cohort: Any) -> str:
+    """Why nobody can be enrolled in ``cohort`` (the service's message), else ""."""
+    try:
+        services.enrolment_not_closed(cohort=cohort)
+    except ApplicationError as error:
+        return str(error.message)
+    return ""
+
+
 def _cohort_page(
     request: HttpRequest, cohort: Any, enrol_form: Any = None, status: int = 200, **extra: Any
 ) -> HttpResponse:
@@ -304,7 +314,11 @@ def _cohort_page(
     sessions = selectors.session_rows(user=user, cohort=cohort)
     enrolments = selectors.enrolment_rows(user=user, cohort=cohort) if can_see_people else []
     # Registering and the enrolment picker (a search, docs/decisions/roster.md).
-    can_enrol = selectors.may_register_participants(user=user, cohort=cohort)
+    may_enrol = selectors.may_register_participants(user=user, cohort=cohort)
+    # A closed cohort takes no enrolments: no picker, the reason instead (its message).
+    can_enrol = may_enrol and selectors.enrolment_open(cohort=cohort)
+    extra["enrol_closed"] = "" if can_enrol or not may_enrol else _closed(cohort)
+    extra["enrol_refused"] = status >= 400  # after an enrolment or a search was refused
     extra.setdefault("enrol_search_form", EnrolSearchForm(prefix="enrol") if can_enrol else None)
     # Names are searched (as typed) only for users whose searches read identities.
     extra.setdefault("enrol_by_name", can_enrol and searches_identities(user))
@@ -381,7 +395,10 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         except ApplicationError as error:
             add_service_error(form, error)
         else:
-            messages.success(request, _("%(n)d people enrolled.") % {"n": len(people)})
+            n = len(people)
+            messages.success(
+                request, ngettext("%(n)d person enrolled.", "%(n)d people enrolled.", n) % {"n": n}
+            )
             return redirect(reverse("web:cohort_detail", args=[cohort.pk]) + "#enrolments")
     return _cohort_page(request, cohort, enrol_form=form, status=400, enrol_open=True)
 
@@ -471,7 +488,8 @@ def _roster_context(request: HttpRequest, session: Any, **extra: Any) -> dict[st
         "headcount_form": HeadcountForm(initial={"headcount": session.headcount}),
         "can_register": selectors.may_register_participants(
             user=request.user, cohort=session.cohort
-        ),
+        )
+        and selectors.enrolment_open(cohort=session.cohort),
     }
     context.update(extra)
     return context
