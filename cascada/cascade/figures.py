@@ -27,6 +27,7 @@ from cascada.accounts.roles import Cap
 from cascada.curricula.models import CurriculumVersion
 from cascada.registry.consent import REPORTABLE_SQL
 from cascada.registry.models import Person, Place
+from cascada.registry.selectors import person_list
 from cascada.trainings.models import Cohort, CohortFacilitator, Enrolment, Session
 from cascada.trainings.selectors import cohort_ids_visible, cohorts_visible_q, sees_exact
 
@@ -147,6 +148,19 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
     with connection.cursor() as cur:
         cur.execute(sql, params)
         return list(cur.fetchall())
+
+
+def people_visible_sql(user: Any) -> tuple[str, list[Any]] | None:
+    """The ids of the people ``user`` may see (S2, ``registry.selectors.person_list``) as
+    a subquery, for counts of named people downstream of a trainer (a tree crosses
+    organizations and cohorts); None for the operator (no user: everyone)."""
+    if user is None:
+        return None
+    try:
+        sql, params = person_list(user=user).order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return "SELECT 0 WHERE 1 = 0", []
+    return sql, list(params)
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -461,11 +475,17 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
 
     # 5. directly trained, and for a trainer the tree by depth
     if sc.trainer is not None:
+        # Only the people downstream this user may see: a tree crosses organizations and
+        # cohorts (a trainer of ours who also ran another organization's cohort).
+        visible = people_visible_sql(sc.user)
+        seen, vparams = (
+            ("", []) if visible is None else (f" AND p.id IN ({visible[0]})", visible[1])
+        )
         sql = f"""
             SELECT r.depth, COUNT(*) FROM {t["re"]} r JOIN {t["pe"]} p ON p.id = r.descendant_id
-            WHERE r.ancestor_id = %s{consent} GROUP BY r.depth ORDER BY r.depth
+            WHERE r.ancestor_id = %s{consent}{seen} GROUP BY r.depth ORDER BY r.depth
         """  # noqa: S608
-        fig.tree = {int(d): n for d, n in _rows(sql, [sc.trainer.pk])}
+        fig.tree = {int(d): n for d, n in _rows(sql, [sc.trainer.pk, *vparams])}
         fig.direct = fig.tree.get(1, 0)
     else:
         fig.direct = fig.by_level.get(1, [0, 0])[1]

@@ -20,7 +20,7 @@ from cascada.accounts.roles import Cap
 from cascada.core.errors import NotFoundError
 from cascada.core.privacy import Cell, release, share
 from cascada.registry.models import Sex
-from cascada.registry.selectors import person_get
+from cascada.registry.selectors import person_get, person_list
 from cascada.trainings.selectors import program_list
 
 from .figures import (
@@ -32,6 +32,7 @@ from .figures import (
     _tables,
     completion_threshold,
     idle_months,
+    people_visible_sql,
 )
 from .figures import age_band_key as age_band_key  # the readers' one import
 from .figures import cascade_figures as cascade_figures
@@ -234,7 +235,7 @@ class TrainerFigures:
         return round(self.reach / self.direct, 1) if self.direct else "–"
 
 
-def trainer_figures(*, person_ids: list[int]) -> dict[int, TrainerFigures]:
+def trainer_figures(*, person_ids: list[int], user: Any = None) -> dict[int, TrainerFigures]:
     """The one definition of a trainer's generation and of "trained directly", for every
     page that shows a trainer (issue 7):
 
@@ -245,16 +246,21 @@ def trainer_figures(*, person_ids: list[int]) -> dict[int, TrainerFigures]:
     - **reach**: everyone downstream (``Reach``), each once.
 
     Exact figures about named people: callers show them only to roles with access to
-    people (``Scope.sees_people``)."""
+    people (``Scope.sees_people``), and with ``user`` count only the people downstream
+    that user may see (S2: a tree crosses organizations and cohorts)."""
     ids = sorted({int(pk) for pk in person_ids})
     if not ids:
         return {}
     t = _tables()
     marks = ", ".join(["%s"] * len(ids))
+    visible = people_visible_sql(user)
+    seen, vparams = (
+        ("", []) if visible is None else (f" AND r.descendant_id IN ({visible[0]})", visible[1])
+    )
     sql = f"""
         SELECT p.id, p.code, li.generation,
-          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id AND r.depth = 1),
-          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id)
+          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id AND r.depth = 1{seen}),
+          (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id{seen})
         FROM {t["pe"]} p LEFT JOIN {t["li"]} li ON li.person_id = p.id
         WHERE p.id IN ({marks})
     """  # noqa: S608
@@ -267,7 +273,7 @@ def trainer_figures(*, person_ids: list[int]) -> dict[int, TrainerFigures]:
             direct=int(r[3]),
             reach=int(r[4]),
         )
-        for r in _rows(sql, ids)
+        for r in _rows(sql, [*vparams, *vparams, *ids])
     }
 
 
@@ -286,7 +292,7 @@ def level_trainers(*, sc: Scope, generation: int, limit: int = 100) -> list[dict
         GROUP BY f.person_id
     """  # noqa: S608
     cohorts = dict(_rows(sql, cparams + [generation]))
-    figures = trainer_figures(person_ids=list(cohorts))
+    figures = trainer_figures(person_ids=list(cohorts), user=sc.user)
     rows: list[dict[str, Any]] = [
         {
             "person_id": pk,
@@ -302,14 +308,13 @@ def level_trainers(*, sc: Scope, generation: int, limit: int = 100) -> list[dict
     return rows[:limit]
 
 
-def trainer_children(*, trainer: Any, limit: int = 200) -> list[dict[str, Any]]:
-    """People a trainer trained directly, with their own figures: one level of the tree."""
-    ids = list(
-        Reach.objects.filter(ancestor_id=trainer.pk, depth=1).values_list(
-            "descendant_id", flat=True
-        )
-    )
-    figures = trainer_figures(person_ids=ids)
+def trainer_children(*, user: Any, trainer: Any, limit: int = 200) -> list[dict[str, Any]]:
+    """People a trainer trained directly whom ``user`` may see (S2: she may have trained
+    people of cohorts or organizations this user does not reach), with their own figures:
+    one level of the tree."""
+    direct = Reach.objects.filter(ancestor_id=trainer.pk, depth=1).values("descendant_id")
+    ids = list(person_list(user=user).filter(pk__in=direct).values_list("pk", flat=True))
+    figures = trainer_figures(person_ids=ids, user=user)
     rows: list[dict[str, Any]] = [
         {"person_id": pk, "code": f.code, "generation": f.generation, "reach": f.reach}
         for pk, f in figures.items()
@@ -318,7 +323,7 @@ def trainer_children(*, trainer: Any, limit: int = 200) -> list[dict[str, Any]]:
     return rows[:limit]
 
 
-def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
+def trainer_lineage(*, user: Any, trainer: Any) -> dict[str, Any]:
     row = Lineage.objects.filter(person_id=trainer.pk).select_related("program").first()
     certs = list(
         Certification.objects.filter(person_id=trainer.pk).select_related(
@@ -329,7 +334,7 @@ def trainer_lineage(*, trainer: Any) -> dict[str, Any]:
         "lineage": row,
         "certifications": certs,
         "certified": bool(certs),
-        "figures": trainer_figures(person_ids=[trainer.pk]).get(trainer.pk),
+        "figures": trainer_figures(person_ids=[trainer.pk], user=user).get(trainer.pk),
     }
 
 

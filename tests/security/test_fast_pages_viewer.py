@@ -377,3 +377,32 @@ def test_a_facilitators_pickers_reach_his_cohort_only(w):
         assert outsider.code not in body.content.decode().replace(f'value="{outsider.code}"', "")
     later = reverse("web:cohort_enrol_search", args=[w.later.pk])
     assert client.post(later, {"enrol-q": w.downstream[0].code}).status_code == 404
+
+
+# ---------------------------------------------------------------- a trainer's tree (S2)
+
+
+def test_a_facilitator_reads_no_code_of_people_outside_his_cohorts_on_a_trainers_page(w):
+    """A trainer's tree crosses cohorts: a facilitator sees on it only the people of the
+    cohorts he facilitates (``trainer_children`` through ``person_list``)."""
+    client = signed_in(w.users["facilitator"])
+    lone = Cohort.objects.get(pk=w.one.pk).enrolments.get().person
+    leaks = []
+    for trainer in (w.replicator, w.trainer):
+        for path in (f"/cascade/trainers/{trainer.pk}/", f"/cascade/trainers/{trainer.pk}/tree/"):
+            body = client.get(path).content.decode()
+            leaks += [(path, p.code) for p in (*w.downstream, lone) if p.code in body]
+    assert leaks == []
+
+
+def test_another_organizations_people_stay_off_a_coordinators_trainer_page(w):
+    """Our trainer also ran a cohort of another organization's program (not shared with
+    us): its men are neither listed nor counted on her page, web or API."""
+    crossed = _cohort(w.hidden, "Cohorte Cruzada", w.trainer)
+    theirs = _people(w.b, 2, "Cruzado")
+    complete(crossed, *theirs)
+    coordinator = w.users["coordinator"]
+    body = signed_in(coordinator).get(f"/cascade/trainers/{w.trainer.pk}/").content.decode()
+    assert [p.code for p in theirs if p.code in body] == []
+    data = token_client(coordinator).get(f"/api/cascade/trainers/{w.trainer.pk}/").json()
+    assert data["direct"] == 4  # lone, two of Cohorte Tres, refuser: not B's two

@@ -199,7 +199,7 @@ def cascade_trainer(request: HttpRequest, pk: int) -> HttpResponse:
     trainer = _trainer(request, pk)
     sc = selectors.Scope(user=request.user, trainer=trainer)
     shown = selectors.figures_present(selectors.cascade_figures(sc), sc)
-    children = selectors.trainer_children(trainer=trainer)
+    children = selectors.trainer_children(user=request.user, trainer=trainer)
     me = {"person_id": trainer.pk}
     _with_names(request, [me, *children], trainer)
     return render(
@@ -209,7 +209,7 @@ def cascade_trainer(request: HttpRequest, pk: int) -> HttpResponse:
             "trainer": trainer,
             "trainer_name": me["name"],
             "f": shown,
-            "info": selectors.trainer_lineage(trainer=trainer),
+            "info": selectors.trainer_lineage(user=request.user, trainer=trainer),
             "children": children,
             # Their own community actions and those of everyone downstream.
             "community": community_reach_present(community_reach(sc), sc),
@@ -222,6 +222,6 @@ def cascade_tree(request: HttpRequest, pk: int) -> HttpResponse:
     """One more level of a trainer's tree (htmx partial)."""
     _need(request)
     trainer = _trainer(request, pk)
-    children = selectors.trainer_children(trainer=trainer)
+    children = selectors.trainer_children(user=request.user, trainer=trainer)
     _with_names(request, children, trainer)
     return render(request, "web/cascade/_tree.html", {"children": children})
