@@ -63,14 +63,39 @@ class SessionCounts(TypedDict):
     n_marked: int
 
 
+def _exact_orgs(user: Any) -> tuple[set[int], set[int], set[int]]:
+    """The organizations that decide ``sees_exact``: where the user sees all the people
+    (``VIEW_PEOPLE`` not bound to cohorts), where only the people of the cohorts they
+    facilitate, and where they see every cohort's aggregates (``VIEW_AGGREGATES`` not
+    bound: a viewer's role)."""
+    people = scope.org_ids(user, Cap.VIEW_PEOPLE)
+    bound = scope.cohort_bound_org_ids(user, Cap.VIEW_PEOPLE)
+    aggregates = scope.org_ids(user, Cap.VIEW_AGGREGATES) - scope.cohort_bound_org_ids(
+        user, Cap.VIEW_AGGREGATES
+    )
+    return people - bound, bound, aggregates
+
+
+def _exact(behind: Any, orgs: tuple[set[int], set[int], set[int]]) -> Any:
+    """``sees_exact`` over "some organization behind the program is in this set"
+    (``behind``): all the people there; or only the facilitated cohorts' people, when no
+    organization behind the program shows this user every cohort's aggregates (a
+    facilitator who is also a viewer counts cohorts whose people he does not see)."""
+    everyone, facilitated, aggregates = orgs
+    return behind(everyone) | (behind(facilitated) & ~behind(aggregates))
+
+
 def program_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Program]:
     orgs = scope.org_ids(user, cap)
     if not orgs:
         return Program.objects.none()
-    people_orgs = scope.org_ids(user, Cap.VIEW_PEOPLE)
-    shared = Program.shared_with.through.objects.filter(
-        program_id=OuterRef("pk"), organization_id__in=people_orgs
-    )
+
+    def behind(of: set[int]) -> Q:
+        shared = Program.shared_with.through.objects.filter(
+            program_id=OuterRef("pk"), organization_id__in=of
+        )
+        return Q(owner_id__in=of) | Q(Exists(shared))
+
     return (
         Program.objects.filter(Q(owner_id__in=orgs) | Q(shared_with__in=orgs))
         .distinct()
@@ -79,7 +104,7 @@ def program_list(*, user: Any, cap: str = Cap.VIEW_AGGREGATES) -> QuerySet[Progr
         # or only suppressed aggregates (S17), without another query per program.
         .annotate(
             user_sees_people=ExpressionWrapper(
-                Q(owner_id__in=people_orgs) | Q(Exists(shared)), output_field=BooleanField()
+                _exact(behind, _exact_orgs(user)), output_field=BooleanField()
             )
         )
     )
@@ -89,7 +114,9 @@ def sees_exact(*, user: Any, program: Any = None) -> bool:
     """S17, ADR 0006: the one answer to "does this user see exact counts?". Only a user
     with access to the people (``VIEW_PEOPLE``) in an organization behind the program (its
     owner or a partner it is shared with; any organization when no program is given) sees
-    exact figures; everyone else sees the protected release of ``core.privacy``.
+    exact figures; everyone else sees the protected release of ``core.privacy``. Access
+    bound to the cohorts one facilitates counts only where no organization behind the
+    program also shows the user every cohort (``_exact``).
     ``program_list`` computes the same answer in SQL as ``user_sees_people``, and
     ``exact_program_ids`` for many programs at once."""
     if program is None:
@@ -97,7 +124,9 @@ def sees_exact(*, user: Any, program: Any = None) -> bool:
     annotated = getattr(program, "user_sees_people", None)
     if annotated is not None:
         return bool(annotated)
-    return user_can(user=user, cap=Cap.VIEW_PEOPLE, program=program)
+    behind = program_org_ids(program)
+    everyone, facilitated, aggregates = _exact_orgs(user)  # as ``_exact``, in Python
+    return bool(everyone & behind) or bool(facilitated & behind and not aggregates & behind)
 
 
 def exact_program_ids(*, user: Any) -> set[int]:

@@ -406,3 +406,54 @@ def test_another_organizations_people_stay_off_a_coordinators_trainer_page(w):
     assert [p.code for p in theirs if p.code in body] == []
     data = token_client(coordinator).get(f"/api/cascade/trainers/{w.trainer.pk}/").json()
     assert data["direct"] == 4  # lone, two of Cohorte Tres, refuser: not B's two
+
+
+# ---------------------------------------------------------------- a facilitator who is also a viewer (S17)
+
+
+def test_a_facilitator_who_is_also_a_viewer_reads_no_exact_small_count(w):
+    """His people access is bound to his cohorts, his viewer role shows him every cohort:
+    exact counts would be counts of people he does not see, so he gets the release."""
+    from cascada.accounts.services import membership_grant
+
+    user = w.users["facilitator"]
+    membership_grant(actor=None, user=user, organization=w.a, role="viewer")
+    client = signed_in(user)
+    home = client.get("/")
+    rows = _program_rows(home.content.decode())
+    viewer_rows = _program_rows(signed_in(w.users["viewer"]).get("/").content.decode())
+    assert rows["Juzgado Alfa"] == viewer_rows["Juzgado Alfa"]
+    assert rows["Programa Alfa"] == viewer_rows["Programa Alfa"]
+    per_cohort = {c["cohort"].name: c["enrolled"] for c in home.context["cohorts"]}
+    assert per_cohort.get("Cohorte Uno") is None, per_cohort
+    assert client.get(f"/cohorts/{w.one.pk}/").context["summary"]["enrolled"] is None
+
+
+def test_a_facilitator_here_and_a_viewer_at_a_partner_reads_no_exact_count(w):
+    from cascada.accounts.services import membership_grant
+
+    w.program.shared_with.add(w.b)
+    user = w.users["facilitator"]
+    membership_grant(actor=None, user=user, organization=w.b, role="viewer")
+    rows = _program_rows(signed_in(user).get("/").content.decode())
+    viewer_rows = _program_rows(signed_in(w.users["viewer"]).get("/").content.decode())
+    assert rows["Programa Alfa"] == viewer_rows["Programa Alfa"]
+
+
+def test_sees_exact_answers_alike_in_python_and_in_sql(w):
+    """``sees_exact`` on a plain program and ``program_list``'s annotation: one rule."""
+    from cascada.accounts.services import membership_grant
+    from cascada.trainings.models import Program
+    from cascada.trainings.selectors import program_list, sees_exact
+
+    w.program.shared_with.add(w.b)
+    mixed = w.users["facilitator"]
+    membership_grant(actor=None, user=mixed, organization=w.b, role="viewer")
+    for user in (*w.users.values(), mixed):
+        user = type(user).objects.get(pk=user.pk)  # no remembered roles
+        for program in program_list(user=user):
+            plain = Program.objects.get(pk=program.pk)
+            assert sees_exact(user=user, program=plain) == program.user_sees_people, (
+                user.username,
+                program.name,
+            )

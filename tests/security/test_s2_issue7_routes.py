@@ -7,6 +7,8 @@ refusal it names is removed."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -216,6 +218,9 @@ def test_s2_picker_and_registration_duplicates_stay_in_scope(client, world, role
     other = build_world("NEY")
     login_verified(client, world.users[role])
     cohort = world.cohort  # the facilitator's own cohort, the coordinator's too
+    # Still open for enrolment (a closed cohort offers no picker at all).
+    Cohort.objects.filter(pk=cohort.pk).update(end_date=dt.date(2030, 12, 31))
+    cohort.refresh_from_db()
     outside = [other.person.code, "CanarioNEY", "ZorzalNEY", national_id("NEY")]
     if role == "facilitator":
         outside += [world.loose.code]
