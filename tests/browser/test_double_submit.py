@@ -72,7 +72,8 @@ def world(transactional_db) -> dict[str, Any]:
     org = make_org(name="Manuela Ramos")
     user = make_user(role="coordinator", organization=org, username="coordinadora")
     program = make_program(owner=org, name="Hombres de Miércoles")
-    cohort = make_cohort(program=program, sessions=2, name="Callao", start=dt.date(2026, 3, 2))
+    cohort = make_cohort(program=program, sessions=2, name="Callao", start=dt.date(2026, 3, 2),
+                         end_date=dt.date(2030, 12, 31))  # fmt: skip  # open: enrols
     version = curriculum_create(actor=None, organization=org, title="Hombres").versions.get()
     module = module_add(actor=None, version=version, title="Masculinidades")
     return {

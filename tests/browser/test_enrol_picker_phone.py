@@ -5,6 +5,8 @@ waits for "Buscar" and its results stay after the pause; ticking one enrols him
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from cascada.trainings.models import Enrolment
@@ -20,7 +22,8 @@ pytestmark = needs_chromium
 def field(transactional_db):
     org = make_org(name="Manuela Ramos")
     program = make_program(owner=org, name="Hombres de Miércoles")
-    cohort = make_cohort(program=program, sessions=2, name="Curso de prueba")
+    cohort = make_cohort(program=program, sessions=2, name="Curso de prueba",
+                         end_date=dt.date(2030, 12, 31))  # fmt: skip  # open: enrols
     jorge = make_person(organization=org, given_name="Jorge", family_name="Quispe Huamán")
     mario = make_person(organization=org, given_name="Mario", family_name="Mamani")
     user = make_user(role="coordinator", organization=org, username="coordinadora")

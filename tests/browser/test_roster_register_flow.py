@@ -37,6 +37,7 @@ def field(transactional_db):
         sessions=3,
         name="Villa El Salvador 2026",
         start=dt.date(2026, 3, 2),
+        end_date=dt.date(2030, 12, 31),  # open: a closed cohort registers nobody
         facilitators=(fausto,),
     )
     enrol(

@@ -157,7 +157,10 @@ def test_import_enrolments_and_attendance(coordinator, org, tmp_path):
     cohort = make_cohort(program=make_program(owner=org), sessions=2)
     person = make_person(organization=org, national_id="44444444")
     enrolments = tmp_path / "e.csv"
-    enrolments.write_bytes(csv_bytes([["dni", "cohorte"], ["44444444", cohort.pk]]))
+    # Dated: the cohort is over, and an undated row would be an enrolment made today.
+    enrolments.write_bytes(
+        csv_bytes([["dni", "cohorte", "fecha_inscripcion"], ["44444444", cohort.pk, "2026-03-02"]])
+    )
     command(
         "import_enrolments",
         str(enrolments),
