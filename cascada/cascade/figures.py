@@ -150,17 +150,23 @@ def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
         return list(cur.fetchall())
 
 
-def people_visible_sql(user: Any) -> tuple[str, list[Any]] | None:
-    """The ids of the people ``user`` may see (S2, ``registry.selectors.person_list``) as
-    a subquery, for counts of named people downstream of a trainer (a tree crosses
-    organizations and cohorts); None for the operator (no user: everyone)."""
+def people_visible(user: Any, column: str) -> tuple[str, str, list[Any]]:
+    """The people ``user`` may see (S2, ``registry.selectors.person_list``), for counts of
+    named people downstream of a trainer (a tree crosses organizations and cohorts): a
+    ``WITH`` clause computing them once per statement, the filter on ``column``, and the
+    parameters (they come first: the ``WITH`` clause opens the statement). Nothing for the
+    operator (no user: everyone)."""
     if user is None:
-        return None
+        return "", "", []
     try:
         sql, params = person_list(user=user).order_by().values("pk").query.sql_with_params()
     except EmptyResultSet:
-        return "SELECT 0 WHERE 1 = 0", []
-    return sql, list(params)
+        sql, params = "SELECT 0 WHERE 1 = 0", ()
+    return (
+        f"WITH vis(id) AS MATERIALIZED ({sql})",
+        f" AND {column} IN (SELECT id FROM vis)",  # noqa: S608 - a column name of ours
+        list(params),
+    )
 
 
 def _as_date(value: Any) -> dt.date | None:
@@ -477,15 +483,12 @@ def cascade_figures(sc: Scope, *, today: dt.date | None = None) -> Figures:
     if sc.trainer is not None:
         # Only the people downstream this user may see: a tree crosses organizations and
         # cohorts (a trainer of ours who also ran another organization's cohort).
-        visible = people_visible_sql(sc.user)
-        seen, vparams = (
-            ("", []) if visible is None else (f" AND p.id IN ({visible[0]})", visible[1])
-        )
-        sql = f"""
+        vis, seen, vparams = people_visible(sc.user, "p.id")
+        sql = f"""{vis}
             SELECT r.depth, COUNT(*) FROM {t["re"]} r JOIN {t["pe"]} p ON p.id = r.descendant_id
             WHERE r.ancestor_id = %s{consent}{seen} GROUP BY r.depth ORDER BY r.depth
         """  # noqa: S608
-        fig.tree = {int(d): n for d, n in _rows(sql, [sc.trainer.pk, *vparams])}
+        fig.tree = {int(d): n for d, n in _rows(sql, [*vparams, sc.trainer.pk])}
         fig.direct = fig.tree.get(1, 0)
     else:
         fig.direct = fig.by_level.get(1, [0, 0])[1]

@@ -32,7 +32,7 @@ from .figures import (
     _tables,
     completion_threshold,
     idle_months,
-    people_visible_sql,
+    people_visible,
 )
 from .figures import age_band_key as age_band_key  # the readers' one import
 from .figures import cascade_figures as cascade_figures
@@ -253,11 +253,8 @@ def trainer_figures(*, person_ids: list[int], user: Any = None) -> dict[int, Tra
         return {}
     t = _tables()
     marks = ", ".join(["%s"] * len(ids))
-    visible = people_visible_sql(user)
-    seen, vparams = (
-        ("", []) if visible is None else (f" AND r.descendant_id IN ({visible[0]})", visible[1])
-    )
-    sql = f"""
+    vis, seen, vparams = people_visible(user, "r.descendant_id")
+    sql = f"""{vis}
         SELECT p.id, p.code, li.generation,
           (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id AND r.depth = 1{seen}),
           (SELECT COUNT(*) FROM {t["re"]} r WHERE r.ancestor_id = p.id{seen})
@@ -273,7 +270,7 @@ def trainer_figures(*, person_ids: list[int], user: Any = None) -> dict[int, Tra
             direct=int(r[3]),
             reach=int(r[4]),
         )
-        for r in _rows(sql, [*vparams, *vparams, *ids])
+        for r in _rows(sql, [*vparams, *ids])
     }
 
 
