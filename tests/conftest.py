@@ -55,3 +55,22 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_connections(django_db_setup, django_db_blocker):
+    """At the end of a worker's session, PostgreSQL refuses to drop its test database
+    while another session is still connected to it (a live-server or request thread's
+    connection, a job worker process not yet reaped): CI failed once with "database
+    test_cascada_ci_gw0 is being accessed by other users" after every test had passed.
+    Those sessions are ended first (this teardown runs before pytest-django's)."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
