@@ -38,6 +38,7 @@ from .selectors import cohorts_visible_q, enrolment_open
 from .services import (
     attendance_record,
     cohort_completion_recompute,
+    cohort_last_day,
     day_month,
     enrolment_create,
     enrolment_withdraw,
@@ -123,15 +124,15 @@ class EnrolmentImporter(_CohortRows):
             return date
         # The date belongs to its cohort: registration opens before the start, but nobody
         # enrols after the cohort's last day, nor on a day still to come.
-        ends = [d for d in (cohort.end_date, cohort.closed_on) if d is not None]
-        if ends and date > min(ends):
+        last = cohort_last_day(cohort)
+        if last is not None and date > last:
             self.error(
                 row,
                 "enrolled_on",
                 "enrolled_after_end",
                 value=date.isoformat(),
                 cohort=cohort.pk,
-                end=min(ends).isoformat(),
+                end=last.isoformat(),
             )
         elif date > clock.cohort_today(cohort):
             self.error(row, "enrolled_on", "enrolled_in_future", value=date.isoformat())
@@ -178,8 +179,8 @@ class EnrolmentImporter(_CohortRows):
                 # A new enrolment without a date is made today, which a closed cohort
                 # refuses (``services.enrolment_not_closed``): said in the dry run, not at
                 # the commit. Rows of people already enrolled (a status) still go through.
-                ends = [d for d in (cohort.end_date, cohort.closed_on) if d is not None]
-                end = min(ends).isoformat() if ends else ""
+                last = cohort_last_day(cohort)
+                end = last.isoformat() if last else ""
                 column = self.labels.get("enrolled_on", "fecha_inscripcion")  # absent: its name
                 self.report.add_error(
                     row, column, "closed_without_date", {"cohort": cohort.pk, "end": end}

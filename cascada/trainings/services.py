@@ -504,7 +504,7 @@ def session_delete(*, actor: Any, session: Session) -> None:
 # ---------------------------------------------------------------- enrolment
 
 
-def _cohort_last_day(cohort: Cohort) -> dt.date | None:
+def cohort_last_day(cohort: Cohort) -> dt.date | None:
     """The last day people may be enrolled: the day it was closed by hand, else its end
     date (None: open-ended and not closed)."""
     ends = [d for d in (cohort.end_date, cohort.closed_on) if d is not None]
@@ -517,7 +517,7 @@ def enrolment_not_closed(*, cohort: Cohort) -> None:
     and ``participant_register``; the cohort page shows its message instead of the picker."""
     if enrolment_open(cohort=cohort):
         return
-    last = _cohort_last_day(cohort)
+    last = cohort_last_day(cohort)
     raise ApplicationError(
         _("This cohort ended on %(date)s: nobody can be enrolled in it any more.")
         % {"date": formats.date_format(last, "DATE_FORMAT") if last else "—"},
@@ -534,7 +534,7 @@ def _enrolment_date_check(*, cohort: Cohort, enrolled_on: dt.date | None) -> Non
     if enrolled_on is None:
         enrolment_not_closed(cohort=cohort)
         return
-    last = _cohort_last_day(cohort)
+    last = cohort_last_day(cohort)
     if last is not None and enrolled_on > last:
         raise ApplicationError(
             _("The enrolment date is after the last day of the cohort (%(date)s).")
